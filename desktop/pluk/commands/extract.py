@@ -1,0 +1,89 @@
+"""`pluk extract`: run a task over reports with a local model and write a run folder."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from pluk.commands.progress_bar import ProgressBar
+from pluk.core.errors import ModelError
+from pluk.core.job import run_job
+from pluk.core.pipeline import RunOptions
+from pluk.core.readers import TableOptions, read_inputs
+from pluk.core.tasks import load_task
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "extract", help="extract structured data from reports into a run folder",
+        description="Run a task over report files, folders or tables with a local GGUF model. "
+                    "Writes manifest.json, records.jsonl and results.csv/.json/.xlsx to --out.")
+    p.add_argument("--task", required=True, help="task id from the library, or a task file")
+    p.add_argument("--input", required=True, action="append", metavar="PATH",
+                   help="a folder (recursive), a report file, or a table; repeatable")
+    p.add_argument("--model", required=True, help="a .gguf file, or an installed model id")
+    p.add_argument("--out", required=True, metavar="RUN_DIR", help="the run folder to write")
+    p.add_argument("--resume", action="store_true",
+                   help="continue a run in RUN_DIR, skipping reports it already has")
+    p.add_argument("--limit", type=int, metavar="N", help="process at most N reports")
+    p.add_argument("--ctx", type=int, default=8192, metavar="N",
+                   help="upper limit of the context size in tokens (default 8192); the "
+                        "context is fitted to the longest report below it")
+    p.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: all)")
+    p.add_argument("--gpu-layers", type=int, default=0, metavar="N",
+                   help="layers to offload to the GPU (default 0; -1 for all)")
+    p.add_argument("--temperature", type=float, default=0.0)
+    p.add_argument("--id-column", help="for tables: the column holding the report id")
+    p.add_argument("--text-column", help="for tables: the column holding the report text")
+    p.add_argument("--delimiter", default=",",
+                   help="CSV delimiter of results.csv (';' for Excel with a Dutch locale)")
+    p.set_defaults(func=run)
+
+
+def resolve_model(spec: str) -> Path:
+    try:
+        from pluk.core.models.store import resolve_model_path
+    except ImportError:  # the model manager is optional for plain file paths
+        resolve_model_path = None
+    if resolve_model_path is not None:
+        return resolve_model_path(spec)
+    path = Path(spec)
+    if not path.is_file():
+        raise ModelError(f"Model file not found: {spec}")
+    return path
+
+
+def run(args) -> int:
+    task = load_task(args.task)
+    model_path = resolve_model(args.model)
+    table = TableOptions(id_column=args.id_column, text_column=args.text_column)
+    reports = read_inputs(args.input, table=table)
+    options = RunOptions(ctx_cap=args.ctx, n_threads=args.threads, n_gpu_layers=args.gpu_layers,
+                         temperature=args.temperature, limit=args.limit)
+    stop = threading.Event()
+
+    def on_signal(signum, _frame):
+        print("\npluk: stopping after the current step…", file=sys.stderr)
+        stop.set()
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    bar = ProgressBar()
+    print(f"pluk: {len(reports)} reports, task {task.id}, model {model_path.name}",
+          file=sys.stderr)
+    try:
+        result = run_job(
+            task, reports, model_path, Path(args.out), options, resume=args.resume,
+            inputs=[str(Path(i).resolve()) for i in args.input], delimiter=args.delimiter,
+            on_status=lambda msg: print(f"pluk: {msg}", file=sys.stderr),
+            on_progress=bar, should_stop=stop.is_set)
+    finally:
+        bar.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    counts = result.counts
+    print(f"pluk: run {result.status}: {counts.get('total', 0)} records "
+          f"(ok {counts.get('ok', 0)}, invalid {counts.get('invalid', 0)}, "
+          f"error {counts.get('error', 0)}) in {result.run_dir}", file=sys.stderr)
+    return 130 if result.status == "cancelled" else 0

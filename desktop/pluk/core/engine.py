@@ -1,0 +1,258 @@
+"""LlamaEngine: the one owner of one llama.cpp model, in-process.
+
+It tokenizes with the model's own tokenizer, compiles grammars from JSON schemas (raising on a
+schema the converter cannot handle, instead of falling back to free JSON), and runs one
+constrained completion at a time. A `Llama` is not thread-safe: exactly one thread may use an
+engine. Cancellation works between tokens (stopping criteria) and during prompt processing
+(llama.cpp's abort callback); after an abort the KV cache is reset so the engine works again.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from pluk.core.errors import CancelledError, ModelError, PlukError
+from pluk.core.gguf_info import check_gguf_header
+from pluk.core.grammar import schema_to_gbnf
+
+ShouldStop = Callable[[], bool]
+
+
+class EngineOptions(BaseModel):
+    n_ctx: int = 4096
+    n_threads: int | None = None
+    n_gpu_layers: int = 0
+    n_batch: int = 512
+    seed: int = 0
+    temperature: float = 0.0
+    top_p: float = 1.0
+    top_k: int = 0
+
+
+class Completion(BaseModel):
+    text: str
+    finish_reason: str | None
+    tokens_prompt: int
+    tokens_cached: int
+    tokens_output: int
+    seconds: float
+
+
+def engine_versions() -> dict[str, str]:
+    """Versions of llama-cpp-python and the llama.cpp/ggml it runs, for run manifests."""
+    import llama_cpp
+
+    libs = sorted(p.name for p in (Path(llama_cpp.__file__).parent / "lib").glob("libggml.so.*"))
+    return {
+        "llama_cpp_python": llama_cpp.__version__,
+        "llama_cpp": llama_cpp.llama_cpp.llama_version().decode(),
+        "ggml": libs[-1].removeprefix("libggml.so.") if libs else "unknown",
+        "system_info": llama_cpp.llama_print_system_info().decode().strip(),
+    }
+
+
+_log_callback = None
+
+
+def _route_llama_logs() -> None:
+    """Send llama.cpp's own log lines to the 'pluk.llama' logger instead of stderr, so the CLI's
+    output and the GUI's console stay clean; PLUK_DEBUG=1 (or a debug log handler) shows them."""
+    global _log_callback
+    if _log_callback is not None:
+        return
+    import logging
+
+    import llama_cpp
+
+    log = logging.getLogger("pluk.llama")
+
+    @llama_cpp.llama_log_callback
+    def route(level: int, text: bytes, _user_data) -> None:
+        log.debug(text.decode("utf-8", errors="replace").rstrip())
+
+    _log_callback = route  # keep a reference for as long as llama.cpp may call it
+    llama_cpp.llama_log_set(route, ctypes.c_void_p(0))
+
+
+class LlamaEngine:
+    """One loaded model. `vocab_only=True` loads just the tokenizer (fast), for planning."""
+
+    def __init__(self, model_path: str | Path, options: EngineOptions | None = None,
+                 *, vocab_only: bool = False):
+        from llama_cpp import Llama
+
+        _route_llama_logs()
+        self.model_path = Path(model_path)
+        check_gguf_header(self.model_path)
+        self.options = options or EngineOptions()
+        self.vocab_only = vocab_only
+        try:
+            self._llm = Llama(
+                model_path=str(self.model_path),
+                n_ctx=self.options.n_ctx,
+                n_threads=self.options.n_threads,
+                n_threads_batch=self.options.n_threads,
+                n_gpu_layers=self.options.n_gpu_layers,
+                n_batch=self.options.n_batch,
+                seed=self.options.seed,
+                vocab_only=vocab_only,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise ModelError(f"llama.cpp could not load {self.model_path.name}: {exc}") from exc
+        self._grammars: dict[str, object] = {}
+        self._should_stop: ShouldStop | None = None
+        self._abort_cb = None
+        if not vocab_only:
+            self._install_abort_callback()
+
+    # -- model facts ---------------------------------------------------------------------
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        return dict(self._llm.metadata)
+
+    @property
+    def chat_template(self) -> str | None:
+        return self._llm.metadata.get("tokenizer.chat_template")
+
+    def _token_text(self, token_id: int) -> str:
+        if token_id < 0:
+            return ""
+        return self._llm._model.token_get_text(token_id)
+
+    @property
+    def bos_text(self) -> str:
+        return self._token_text(self._llm.token_bos())
+
+    @property
+    def eos_text(self) -> str:
+        return self._token_text(self._llm.token_eos())
+
+    @property
+    def n_ctx(self) -> int:
+        return self._llm.n_ctx()
+
+    # -- tokens --------------------------------------------------------------------------
+
+    def tokenize(self, text: str, *, special: bool = False, add_bos: bool = False) -> list[int]:
+        """Tokens of `text`. special=True parses control tokens such as <|im_start|>; report
+        text is always tokenized with special=False, so it cannot inject them."""
+        if not text:
+            return []
+        return self._llm.tokenize(text.encode("utf-8"), add_bos=add_bos, special=special)
+
+    def tokenize_prompt(self, prefix: str, report: str, suffix: str) -> list[int]:
+        """Tokens of a rendered prompt whose report part sits between a fixed prefix and
+        suffix. Tokenizing the parts separately keeps the prefix tokens identical for every
+        report (so llama.cpp reuses them) and keeps report text from becoming control tokens."""
+        add_bos = self._llm._model.add_bos_token() and not (
+            self.bos_text and prefix.startswith(self.bos_text))
+        return (self.tokenize(prefix, special=True, add_bos=add_bos)
+                + self.tokenize(report)
+                + self.tokenize(suffix, special=True))
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenize(text))
+
+    def detokenize(self, tokens: list[int]) -> str:
+        return self._llm.detokenize(tokens).decode("utf-8", errors="replace")
+
+    # -- grammar -------------------------------------------------------------------------
+
+    def grammar(self, schema: dict):
+        """A grammar for the schema; raises PlukError when the converter cannot handle it
+        (response_format would silently fall back to free JSON instead)."""
+        from llama_cpp import LlamaGrammar
+
+        key = json.dumps(schema)
+        if key not in self._grammars:
+            try:
+                self._grammars[key] = LlamaGrammar.from_string(schema_to_gbnf(schema),
+                                                               verbose=False)
+            except Exception as exc:  # the converter raises assorted types
+                raise PlukError(f"The task's schema cannot be turned into a grammar: {exc}") \
+                    from exc
+        return self._grammars[key]
+
+    # -- generation ----------------------------------------------------------------------
+
+    def _install_abort_callback(self) -> None:
+        import llama_cpp
+
+        def abort(_data) -> bool:
+            should_stop = self._should_stop
+            return bool(should_stop and should_stop())
+
+        # Keep a reference: ctypes does not, and a collected callback crashes llama.cpp.
+        self._abort_cb = llama_cpp.ggml_abort_callback(abort)
+        llama_cpp.llama_set_abort_callback(self._llm._ctx.ctx, self._abort_cb, ctypes.c_void_p())
+
+    def cached_prefix(self, tokens: list[int]) -> int:
+        """How many leading tokens of `tokens` are already evaluated in the KV cache."""
+        n = 0
+        for a, b in zip(self._llm._input_ids.tolist(), tokens):
+            if a != b:
+                break
+            n += 1
+        return n
+
+    def complete(self, tokens: list[int], *, grammar, max_tokens: int,
+                 should_stop: ShouldStop | None = None) -> Completion:
+        """One constrained completion. Raises CancelledError when should_stop() turns true."""
+        from llama_cpp import StoppingCriteriaList
+
+        if self.vocab_only:
+            raise PlukError("This engine was opened for tokenizing only")
+        stop = should_stop or (lambda: False)
+        cached = self.cached_prefix(tokens)
+        self._should_stop = stop
+        started = time.perf_counter()
+        try:
+            result = self._llm.create_completion(
+                prompt=tokens,
+                max_tokens=max_tokens,
+                temperature=self.options.temperature,
+                top_p=self.options.top_p,
+                top_k=self.options.top_k,
+                grammar=grammar,
+                stopping_criteria=StoppingCriteriaList([lambda _ids, _logits: stop()]),
+            )
+        except RuntimeError as exc:
+            # An abort during prompt processing surfaces as a failed llama_decode.
+            self._llm.reset()
+            if stop():
+                raise CancelledError("stopped during prompt processing") from exc
+            raise
+        finally:
+            self._should_stop = None
+        if stop():
+            self._llm.reset()
+            raise CancelledError("stopped during generation")
+        choice = result["choices"][0]
+        usage = result["usage"]
+        return Completion(
+            text=choice["text"],
+            finish_reason=choice.get("finish_reason"),
+            tokens_prompt=usage["prompt_tokens"],
+            tokens_cached=cached,
+            tokens_output=usage["completion_tokens"],
+            seconds=time.perf_counter() - started,
+        )
+
+    def close(self) -> None:
+        llm, self._llm = getattr(self, "_llm", None), None
+        if llm is not None:
+            llm.close()
+
+    def __enter__(self) -> "LlamaEngine":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,222 @@
+"""run_extraction: the one long job of Pluk, shared by the CLI and the GUI's Run button.
+
+For each report it builds the prompt (fixed prefix, report last), checks the report fits the
+context (never cutting it silently), runs one grammar-constrained completion and validates the
+answer field by field. Every report yields exactly one record; a cancelled run yields none for
+the report it was working on, so a resumed run redoes that report and duplicates nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from pluk.core.engine import LlamaEngine
+from pluk.core.errors import CancelledError, PlukError
+from pluk.core.progress import Progress, ProgressTracker
+from pluk.core.prompting import PromptRenderer, messages_for
+from pluk.core.records import Record
+from pluk.core.reports import Report
+from pluk.core.tasks import TaskDefinition, json_schema, validate_answer
+
+_SENTINEL = "\u0000PLUK-REPORT\u0000"
+MIN_CTX = 512
+
+
+class RunOptions(BaseModel):
+    ctx_cap: int = 8192
+    n_threads: int | None = None
+    n_gpu_layers: int = 0
+    temperature: float = 0.0
+    seed: int = 0
+    limit: int | None = None
+
+
+# -- the answer's token budget ---------------------------------------------------------------
+
+def output_token_budget(schema: dict[str, Any]) -> int:
+    """An upper bound on the answer's length in tokens, from the schema's own bounds.
+
+    Counted as one token per character (tokenizers merge characters, so real answers are
+    shorter), plus one optional space per separator the grammar allows. Sized so a valid answer
+    always fits; an answer that still runs out is reported as cut off, never half-parsed.
+    """
+
+    def chars(node: dict[str, Any]) -> int:
+        if "anyOf" in node:
+            return max(chars(option) for option in node["anyOf"])
+        kind = node.get("type")
+        if kind == "boolean":
+            return 6
+        if kind == "null":
+            return 5
+        if kind in ("integer", "number"):
+            return 40
+        if kind == "string":
+            if "enum" in node:
+                return max(len(json.dumps(v)) for v in node["enum"]) + 1
+            return node.get("maxLength", 0) + 3
+        if kind == "array":
+            return 3 + node.get("maxItems", 0) * (chars(node["items"]) + 2)
+        if kind == "object":
+            return 3 + sum(len(name) + 6 + chars(sub) for name, sub in node["properties"].items())
+        raise PlukError(f"Unbounded schema node {node}")
+
+    return chars(schema) + 16
+
+
+# -- prompt pieces ----------------------------------------------------------------------------
+
+class PromptParts(BaseModel):
+    prefix: str
+    suffix: str
+    prefix_tokens: list[int]
+    suffix_tokens: list[int]
+
+
+def prompt_parts(task: TaskDefinition, engine: LlamaEngine) -> PromptParts:
+    """The rendered prompt around the report, tokenized once for the whole run."""
+    renderer = PromptRenderer(engine.chat_template, engine.bos_text, engine.eos_text)
+    rendered = renderer.render(messages_for(task, _SENTINEL, task.examples or None))
+    prefix, found, suffix = rendered.partition(_SENTINEL)
+    if not found:
+        raise PlukError("The model's chat template dropped the report from the prompt")
+    empty = engine.tokenize_prompt(prefix, "", suffix)
+    prefix_tokens = engine.tokenize_prompt(prefix, "", "")
+    return PromptParts(prefix=prefix, suffix=suffix, prefix_tokens=prefix_tokens,
+                       suffix_tokens=empty[len(prefix_tokens):])
+
+
+class ContextPlan(BaseModel):
+    n_ctx: int
+    prompt_tokens: int
+    output_tokens: int
+    longest_report_tokens: int
+    reports_too_long: int
+
+
+def plan_context(task: TaskDefinition, reports: Iterable[Report], tokenizer: LlamaEngine,
+                 ctx_cap: int) -> ContextPlan:
+    """Fit n_ctx to the longest report (prompt + report + answer), capped by ctx_cap."""
+    parts = prompt_parts(task, tokenizer)
+    fixed = len(parts.prefix_tokens) + len(parts.suffix_tokens)
+    output = output_token_budget(json_schema(task))
+    lengths = [tokenizer.count_tokens(r.text) for r in reports if r.text is not None]
+    longest = max(lengths, default=0)
+    needed = fixed + longest + output
+    n_ctx = max(MIN_CTX, min(ctx_cap, -(-needed // 256) * 256))
+    too_long = sum(1 for n in lengths if fixed + n + output > n_ctx)
+    return ContextPlan(n_ctx=n_ctx, prompt_tokens=fixed, output_tokens=output,
+                       longest_report_tokens=longest, reports_too_long=too_long)
+
+
+# -- one report -------------------------------------------------------------------------------
+
+def _error_record(report: Report, reason: str, **extra: Any) -> Record:
+    return Record(id=report.id, source=report.source, sha256=report.sha256, status="error",
+                  error=reason, warnings=list(report.warnings), **extra)
+
+
+def _fit_report(task: TaskDefinition, report_tokens: list[int], room: int,
+                ) -> tuple[list[int] | None, str | None]:
+    """The report tokens that fit in `room`, and a warning or an error reason."""
+    n = len(report_tokens)
+    if n <= room:
+        return report_tokens, None
+    if task.too_long == "error" or room <= 0:
+        return None, (f"The report is {n} tokens but only {max(room, 0)} fit in the context "
+                      "next to the prompt and the answer; raise the context size (--ctx) or "
+                      "set the task's too_long to 'truncate'.")
+    kept = report_tokens[:room] if task.truncation_side == "right" else report_tokens[n - room:]
+    end = "end" if task.truncation_side == "right" else "start"
+    return kept, f"Report truncated: {n - room} of {n} tokens cut from the {end} to fit."
+
+
+def extract_one(task: TaskDefinition, report: Report, engine: LlamaEngine, parts: PromptParts,
+                grammar: Any, budget: int, should_stop: Callable[[], bool]) -> Record:
+    started = time.perf_counter()
+    if report.error is not None or report.text is None:
+        return _error_record(report, report.error or "The report has no text")
+    fixed = len(parts.prefix_tokens) + len(parts.suffix_tokens)
+    kept, note = _fit_report(task, engine.tokenize(report.text), engine.n_ctx - fixed - budget)
+    if kept is None:
+        return _error_record(report, note, seconds=time.perf_counter() - started)
+    warnings = list(report.warnings) + ([note] if note else [])
+    tokens = parts.prefix_tokens + kept + parts.suffix_tokens
+    try:
+        completion = engine.complete(tokens, grammar=grammar, max_tokens=budget,
+                                     should_stop=should_stop)
+    except CancelledError:
+        raise
+    except Exception as exc:  # an engine failure is this report's error, not the run's
+        return _error_record(report, f"The engine failed on this report: {exc}",
+                             warnings=warnings, seconds=time.perf_counter() - started)
+    common = dict(id=report.id, source=report.source, sha256=report.sha256, warnings=warnings,
+                  raw=completion.text, tokens_prompt=completion.tokens_prompt,
+                  tokens_cached=completion.tokens_cached,
+                  tokens_output=completion.tokens_output)
+    names = [spec.name for spec in task.fields]
+
+    def failed(reason: str) -> Record:
+        return Record(status="invalid", error=reason, fields={n: None for n in names},
+                      field_errors={n: reason for n in names},
+                      seconds=time.perf_counter() - started, **common)
+
+    if completion.finish_reason == "length":
+        return failed(f"The answer was cut off at the {budget}-token limit and was not parsed")
+    try:
+        answer = json.loads(completion.text)
+    except json.JSONDecodeError as exc:
+        return failed(f"The answer is not valid JSON ({exc.msg} at character {exc.pos})")
+    fields, field_errors = validate_answer(task, answer)
+    status = "invalid" if field_errors else "ok"
+    error = (f"{len(field_errors)} field(s) failed validation: {', '.join(field_errors)}"
+             if field_errors else None)
+    return Record(status=status, fields=fields, field_errors=field_errors, error=error,
+                  seconds=time.perf_counter() - started, **common)
+
+
+# -- the run ----------------------------------------------------------------------------------
+
+def run_extraction(
+    task: TaskDefinition,
+    reports: list[Report],
+    engine: LlamaEngine,
+    options: RunOptions | None = None,
+    *,
+    on_progress: Callable[[Progress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    skip: Callable[[Report], bool] | None = None,
+) -> Iterator[Record]:
+    """Yield one record per report, in order. `skip(report)` leaves out reports a resumed run
+    already has; a true `should_stop()` ends the run between or within reports."""
+    options = options or RunOptions()
+    stop = should_stop or (lambda: False)
+    todo = [r for r in reports if not (skip and skip(r))]
+    if options.limit is not None:
+        todo = todo[: options.limit]
+    tracker = ProgressTracker(total=len(todo))
+    schema = json_schema(task)
+    grammar = engine.grammar(schema)
+    budget = output_token_budget(schema)
+    parts = prompt_parts(task, engine)
+    if on_progress:
+        on_progress(tracker.snapshot())
+    for report in todo:
+        if stop():
+            return
+        try:
+            record = extract_one(task, report, engine, parts, grammar, budget, stop)
+        except CancelledError:
+            return
+        tracker.add(record.status, seconds=record.seconds,
+                    tokens=(record.tokens_prompt or 0) - (record.tokens_cached or 0)
+                    + (record.tokens_output or 0),
+                    used_model=record.raw is not None)
+        yield record
+        if on_progress:
+            on_progress(tracker.snapshot(current_id=report.id))

@@ -1,0 +1,39 @@
+"""The Record: what the pipeline yields for one report, and what records.jsonl stores per line.
+
+The keys id, source, sha256, status, fields, error, warnings, raw, tokens_prompt, tokens_output
+and seconds are the public interface (CLI, GUI, exports); others may be added, never renamed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Status = Literal["ok", "invalid", "error"]
+STATUSES: tuple[Status, ...] = ("ok", "invalid", "error")
+
+
+class Record(BaseModel):
+    id: str
+    source: str
+    sha256: str
+    status: Status
+    fields: dict[str, Any] | None = Field(
+        default=None, description="Validated values; a field that failed is null here"
+    )
+    field_errors: dict[str, str] = Field(
+        default_factory=dict, description="Why a field is null although the model answered"
+    )
+    probabilities: dict[str, dict[str, float]] = Field(
+        default_factory=dict, description="Per bool/enum field: option -> probability"
+    )
+    error: str | None = None
+    warnings: list[str] = Field(default_factory=list)
+    raw: str | None = Field(default=None, description="The model's output, verbatim")
+    tokens_prompt: int | None = None
+    tokens_cached: int | None = Field(
+        default=None, description="Prompt tokens reused from the previous report's prefix"
+    )
+    tokens_output: int | None = None
+    seconds: float = 0.0

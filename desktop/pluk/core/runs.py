@@ -1,0 +1,178 @@
+"""The run folder: manifest.json (what ran, with what, when, and how it went) and
+records.jsonl (one record per line, appended and flushed as each report finishes).
+
+A crash or kill loses at most the report in progress. Resuming checks that the task and the
+model are the very same (by sha256) and skips every report whose id and text hash already have
+a record, so a resumed run never duplicates one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError
+
+from pluk import __version__
+from pluk.core.errors import RunFolderError
+from pluk.core.records import STATUSES, Record
+from pluk.core.reports import Report
+
+MANIFEST = "manifest.json"
+RECORDS = "records.jsonl"
+RunStatus = Literal["running", "finished", "cancelled", "failed"]
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class ModelFacts(BaseModel):
+    path: str
+    sha256: str
+    size_bytes: int
+    metadata: dict[str, Any] = {}
+
+
+class RunManifest(BaseModel):
+    manifest_version: int = 1
+    app: dict[str, str] = Field(default_factory=lambda: {"name": "pluk", "version": __version__})
+    engine: dict[str, str] = {}
+    model: ModelFacts
+    task: dict[str, Any]
+    task_sha256: str
+    options: dict[str, Any] = {}
+    inputs: list[str] = []
+    started_at: str = Field(default_factory=now_iso)
+    ended_at: str | None = None
+    resumed_at: list[str] = []
+    status: RunStatus = "running"
+    counts: dict[str, int] = {}
+
+
+def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+class RunFolder:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.path / MANIFEST
+
+    @property
+    def records_path(self) -> Path:
+        return self.path / RECORDS
+
+    # -- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def start(cls, path: str | Path, manifest: RunManifest, *, resume: bool) -> "RunFolder":
+        """Create a new run folder, or reopen one for resuming after checking it matches."""
+        folder = cls(path)
+        try:
+            folder.path.mkdir(parents=True, exist_ok=True)
+            probe = folder.path / ".pluk-write-test"
+            probe.write_text("ok")
+            probe.unlink()
+        except OSError as exc:
+            raise RunFolderError(f"Cannot write to the output folder {folder.path}: "
+                                 f"{exc.strerror or exc}") from None
+        exists = folder.manifest_path.exists()
+        if exists and not resume:
+            raise RunFolderError(f"{folder.path} already holds a run; use --resume to continue "
+                                 "it, or choose another output folder")
+        if exists:
+            old = folder.read_manifest()
+            if old.task_sha256 != manifest.task_sha256:
+                raise RunFolderError("Cannot resume: this run folder was made with a different "
+                                     "task definition")
+            if old.model.sha256 != manifest.model.sha256:
+                raise RunFolderError("Cannot resume: this run folder was made with a different "
+                                     "model file")
+            manifest = manifest.model_copy(update={
+                "started_at": old.started_at, "resumed_at": [*old.resumed_at, now_iso()]})
+            folder._drop_partial_line()
+        elif any(folder.path.iterdir()) and folder.records_path.exists():
+            raise RunFolderError(f"{folder.path} holds records but no manifest; choose another "
+                                 "output folder")
+        folder.write_manifest(manifest)
+        return folder
+
+    def read_manifest(self) -> RunManifest:
+        try:
+            return RunManifest.model_validate_json(self.manifest_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise RunFolderError(f"{self.path} is not a run folder (no {MANIFEST})") from None
+        except (ValidationError, ValueError) as exc:
+            raise RunFolderError(f"{self.manifest_path} is damaged: {exc}") from None
+
+    def write_manifest(self, manifest: RunManifest) -> None:
+        _write_json_atomic(self.manifest_path, manifest.model_dump(mode="json"))
+
+    # -- records ---------------------------------------------------------------------------
+
+    def _drop_partial_line(self) -> None:
+        """A kill during a write can leave half a line at the end; that report is redone."""
+        if not self.records_path.exists():
+            return
+        data = self.records_path.read_bytes()
+        if data and not data.endswith(b"\n"):
+            cut = data.rfind(b"\n") + 1
+            with self.records_path.open("r+b") as fh:
+                fh.truncate(cut)
+
+    def append(self, record: Record) -> None:
+        line = record.model_dump_json() + "\n"
+        with self.records_path.open("a", encoding="utf-8") as fh:
+            fh.write(line)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def records(self) -> list[Record]:
+        """Every record, the latest one per report id, in first-seen order."""
+        latest: dict[str, Record] = {}
+        if not self.records_path.exists():
+            return []
+        with self.records_path.open(encoding="utf-8") as fh:
+            for number, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                if not line.endswith("\n"):
+                    break  # a partial last line from a killed run
+                try:
+                    record = Record.model_validate_json(line)
+                except ValidationError as exc:
+                    raise RunFolderError(f"{self.records_path}, line {number}, is damaged: "
+                                         f"{exc.errors()[0]['msg']}") from None
+                latest.pop(record.id, None)
+                latest[record.id] = record
+        return list(latest.values())
+
+    def done_keys(self) -> set[tuple[str, str]]:
+        return {(r.id, r.sha256) for r in self.records()}
+
+    def already_done(self) -> Callable[[Report], bool]:
+        """A skip test for run_extraction: true for reports this folder has a record of."""
+        done = self.done_keys()
+        return lambda report: (report.id, report.sha256) in done
+
+    def finish(self, status: RunStatus) -> RunManifest:
+        manifest = self.read_manifest()
+        counts = {s: 0 for s in STATUSES}
+        records = self.records()
+        for record in records:
+            counts[record.status] += 1
+        counts["total"] = len(records)
+        manifest = manifest.model_copy(update={"status": status, "ended_at": now_iso(),
+                                               "counts": counts})
+        self.write_manifest(manifest)
+        return manifest

@@ -1,0 +1,152 @@
+"""From a task to a JSON schema (for the grammar) and a pydantic model (for validation).
+
+Every field is required in the schema so the model always answers every key in a fixed order;
+an optional field is nullable instead. Validation runs field by field, so one bad value makes
+that field null with a reason and leaves the others intact.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Annotated, Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
+
+from pluk.core.tasks.definition import TaskDefinition
+
+
+def _field_schema(spec: Any) -> dict[str, Any]:
+    kind = spec.type
+    if kind == "bool":
+        schema: dict[str, Any] = {"type": "boolean"}
+    elif kind in ("int", "float"):
+        schema = {"type": "integer" if kind == "int" else "number"}
+        # The grammar ignores these bounds; validation enforces them afterwards.
+        if spec.minimum is not None:
+            schema["minimum"] = spec.minimum
+        if spec.maximum is not None:
+            schema["maximum"] = spec.maximum
+    elif kind == "string":
+        schema = {"type": "string", "maxLength": spec.max_length}
+    elif kind == "enum":
+        schema = {"type": "string", "enum": list(spec.values)}
+    elif kind == "list":
+        schema = {"type": "array", "items": _field_schema(spec.items), "maxItems": spec.max_items}
+    elif kind == "object":
+        schema = _object_schema(spec.fields)
+    else:  # pragma: no cover - the definition's union admits no other type
+        raise ValueError(f"unknown field type {kind}")
+    if spec.description:
+        schema["description"] = spec.description
+    if spec.optional:
+        return {"anyOf": [schema, {"type": "null"}]}
+    return schema
+
+
+def _object_schema(fields: list[Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {spec.name: _field_schema(spec) for spec in fields},
+        "required": [spec.name for spec in fields],
+        "additionalProperties": False,
+    }
+
+
+def json_schema(task: TaskDefinition) -> dict[str, Any]:
+    schema = _object_schema(task.fields)
+    schema["title"] = task.id
+    return schema
+
+
+def _field_type(spec: Any, model_name: str) -> Any:
+    kind = spec.type
+    if kind == "bool":
+        base: Any = bool
+    elif kind == "int":
+        base = Annotated[int, Field(strict=True, ge=spec.minimum, le=spec.maximum)]
+    elif kind == "float":
+        base = Annotated[float, Field(ge=spec.minimum, le=spec.maximum, allow_inf_nan=False)]
+    elif kind == "string":
+        base = Annotated[str, Field(max_length=spec.max_length)]
+    elif kind == "enum":
+        base = Literal[tuple(spec.values)]
+    elif kind == "list":
+        item = _field_type(spec.items, f"{model_name}_item")
+        base = Annotated[list[item], Field(max_length=spec.max_items)]
+    elif kind == "object":
+        base = _model_for(spec.fields, f"{model_name}_{spec.name}")
+    else:  # pragma: no cover
+        raise ValueError(f"unknown field type {kind}")
+    return Optional[base] if spec.optional else base
+
+
+def _model_for(fields: list[Any], name: str) -> type[BaseModel]:
+    definitions = {
+        spec.name: (_field_type(spec, name), Field(..., description=spec.description or None))
+        for spec in fields
+    }
+    return create_model(name, __config__=ConfigDict(extra="forbid"), **definitions)
+
+
+def pydantic_model(task: TaskDefinition) -> type[BaseModel]:
+    """The pydantic model of a task's answer; every key is required, optional ones nullable."""
+    return _cached_model(task.model_dump_json())
+
+
+@lru_cache(maxsize=64)
+def _cached_model(task_json: str) -> type[BaseModel]:
+    task = TaskDefinition.model_validate_json(task_json)
+    return _model_for(task.fields, _model_name(task.id))
+
+
+@lru_cache(maxsize=64)
+def _field_adapters(task_json: str) -> dict[str, TypeAdapter]:
+    task = TaskDefinition.model_validate_json(task_json)
+    name = _model_name(task.id)
+    return {spec.name: TypeAdapter(_field_type(spec, name)) for spec in task.fields}
+
+
+def _model_name(task_id: str) -> str:
+    return "Task_" + "".join(c if c.isalnum() else "_" for c in task_id)
+
+
+def _reason(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    return f"{where}: {first['msg']}" if where else first["msg"]
+
+
+def validate_answer(
+    task: TaskDefinition, answer: Any
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Validate a parsed answer field by field.
+
+    Returns (fields, field_errors): every task field is a key of `fields`; a field whose value
+    failed is None there and has its reason in `field_errors`. Nothing is defaulted or guessed.
+    """
+    names = [spec.name for spec in task.fields]
+    if not isinstance(answer, dict):
+        reason = "the answer is not a JSON object"
+        return {n: None for n in names}, {n: reason for n in names}
+    adapters = _field_adapters(task.model_dump_json())
+    fields: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for spec in task.fields:
+        if spec.name not in answer:
+            fields[spec.name] = None
+            errors[spec.name] = "missing from the model's answer"
+            continue
+        value = answer[spec.name]
+        if value is None and not spec.optional:
+            fields[spec.name] = None
+            errors[spec.name] = "the model gave no value for a required field"
+            continue
+        try:
+            validated = adapters[spec.name].validate_python(value)
+        except ValidationError as exc:
+            fields[spec.name] = None
+            errors[spec.name] = f"invalid value {json.dumps(value)[:80]}: {_reason(exc)}"
+            continue
+        fields[spec.name] = adapters[spec.name].dump_python(validated, mode="json")
+    return fields, errors
