@@ -1,0 +1,10 @@
+"""DRAGON benchmark support: the task registry, the official metrics and the scoring of
+prediction folders, re-implemented from the definitions in docs/dragon.md (dragon_eval v0.2.6).
+
+Modules: `errors` (DragonError), `metrics` (pure metric functions), `tasks` (the task registry),
+`scoring` (one task's values in, one score out), `evaluate` (folders in, the metrics dict out).
+"""
+
+from pluk.core.dragon.errors import DragonError
+
+__all__ = ["DragonError"]

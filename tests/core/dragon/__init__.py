@@ -1,0 +1,1 @@
+"""Tests of pluk.core.dragon and `pluk dragon`."""
