@@ -16,8 +16,12 @@ import math
 from typing import Any
 
 _PLACEHOLDER = "__pluk_num_{}__"
-_STRICT_CHAR = (r'char ::= [^"\\\x00-\x1F\x7F] | "\\" (["\\/bfnrt] | '
-                r'"u" [0-9a-fA-F] [0-9a-fA-F] [0-9a-fA-F] [0-9a-fA-F])')
+# JSON string characters: no raw control characters (JSON forbids them; the converter admits
+# them), only the Basic Multilingual Plane (at most 3 UTF-8 bytes, so at most 3 tokens each, which
+# makes the answer's token budget a true bound), and two-character escapes only: every character
+# can be written directly, so \\uXXXX (6 tokens for one character) is never needed.
+_STRICT_CHAR = r'char ::= [^"\\\x00-\x1F\x7F\U00010000-\U0010FFFF] | "\\" ["\\/bfnrt]'
+TOKENS_PER_CHAR = 3
 
 
 def _digits_upto(n: int) -> str:
@@ -98,7 +102,6 @@ def schema_to_gbnf(schema: dict[str, Any]) -> str:
     rules: list[str] = []
     swapped = _swap_numbers(copy.deepcopy(schema), rules)
     gbnf = json_schema_to_gbnf(json.dumps(swapped))
-    # The converter's string characters admit raw control characters, which JSON forbids.
     gbnf = "\n".join(
         _STRICT_CHAR if line.startswith("char ::=") else line for line in gbnf.splitlines())
     for index, rule in enumerate(rules):

@@ -18,7 +18,7 @@ from pluk.core.pipeline import RunOptions, plan_context, run_extraction
 from pluk.core.progress import Progress
 from pluk.core.records import Record
 from pluk.core.reports import Report
-from pluk.core.runs import ModelFacts, RunFolder, RunManifest
+from pluk.core.runs import ModelFacts, RunFolder, RunManifest, check_writable
 from pluk.core.tasks import TaskDefinition, task_sha256
 
 
@@ -66,6 +66,7 @@ def run_job(
     should_stop: Callable[[], bool] | None = None,
 ) -> JobResult:
     say = on_status or (lambda _msg: None)
+    check_writable(out_dir)
     say("Checking the model file")
     facts = model_facts(model_path, on_hash_progress)
     manifest = RunManifest(

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from pluk.core.engine import LlamaEngine
 from pluk.core.errors import CancelledError, PlukError
+from pluk.core.grammar import TOKENS_PER_CHAR
 from pluk.core.progress import Progress, ProgressTracker
 from pluk.core.prompting import PromptRenderer, messages_for
 from pluk.core.records import Record
@@ -41,9 +42,10 @@ class RunOptions(BaseModel):
 def output_token_budget(schema: dict[str, Any]) -> int:
     """An upper bound on the answer's length in tokens, from the schema's own bounds.
 
-    Counted as one token per character (tokenizers merge characters, so real answers are
-    shorter), plus one optional space per separator the grammar allows. Sized so a valid answer
-    always fits; an answer that still runs out is reported as cut off, never half-parsed.
+    A string character costs at most TOKENS_PER_CHAR tokens (the grammar admits only characters
+    of up to 3 UTF-8 bytes, and a byte is at least a token); structure, numbers and enum labels
+    one token per character; plus one optional space per separator. So a grammar-valid answer
+    always fits, and an answer that still runs out is reported as cut off, never half-parsed.
     """
 
     def chars(node: dict[str, Any]) -> int:
@@ -59,7 +61,7 @@ def output_token_budget(schema: dict[str, Any]) -> int:
         if kind == "string":
             if "enum" in node:
                 return max(len(json.dumps(v)) for v in node["enum"]) + 1
-            return node.get("maxLength", 0) + 3
+            return node.get("maxLength", 0) * TOKENS_PER_CHAR + 3
         if kind == "array":
             return 3 + node.get("maxItems", 0) * (chars(node["items"]) + 2)
         if kind == "object":

@@ -60,6 +60,22 @@ def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
+def check_writable(path: Path) -> None:
+    """Create the folder if needed and prove a file can be written in it; RunFolderError if not.
+    Called before slow steps (hashing a model) so a bad --out fails at once."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise RunFolderError(f"Cannot write to the output folder {path}: it is a file")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".pluk-write-test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise RunFolderError(f"Cannot write to the output folder {path}: "
+                             f"{exc.strerror or exc}") from None
+
+
 class RunFolder:
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -78,14 +94,7 @@ class RunFolder:
     def start(cls, path: str | Path, manifest: RunManifest, *, resume: bool) -> "RunFolder":
         """Create a new run folder, or reopen one for resuming after checking it matches."""
         folder = cls(path)
-        try:
-            folder.path.mkdir(parents=True, exist_ok=True)
-            probe = folder.path / ".pluk-write-test"
-            probe.write_text("ok")
-            probe.unlink()
-        except OSError as exc:
-            raise RunFolderError(f"Cannot write to the output folder {folder.path}: "
-                                 f"{exc.strerror or exc}") from None
+        check_writable(folder.path)
         exists = folder.manifest_path.exists()
         if exists and not resume:
             raise RunFolderError(f"{folder.path} already holds a run; use --resume to continue "

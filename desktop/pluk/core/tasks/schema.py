@@ -62,13 +62,13 @@ def json_schema(task: TaskDefinition) -> dict[str, Any]:
 def _field_type(spec: Any, model_name: str) -> Any:
     kind = spec.type
     if kind == "bool":
-        base: Any = bool
+        base: Any = Annotated[bool, Field(strict=True)]
     elif kind == "int":
         base = Annotated[int, Field(strict=True, ge=spec.minimum, le=spec.maximum)]
     elif kind == "float":
         base = Annotated[float, Field(ge=spec.minimum, le=spec.maximum, allow_inf_nan=False)]
     elif kind == "string":
-        base = Annotated[str, Field(max_length=spec.max_length)]
+        base = Annotated[str, Field(strict=True, max_length=spec.max_length)]
     elif kind == "enum":
         base = Literal[tuple(spec.values)]
     elif kind == "list":

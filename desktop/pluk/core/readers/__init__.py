@@ -1,0 +1,114 @@
+"""Report readers: folders, document files and table files become `Report` objects.
+
+The public API is `read_inputs`, `table_columns`, `TableOptions`, `ReadLimits` and the suffix
+tuples. Bad input never raises here: each unreadable file or table row becomes a failed Report
+with a one-sentence reason. Only a path that does not exist (a user mistake, not a report)
+raises PlukError.
+
+Ids: a file in a folder input is its relative POSIX path from that folder ("sub/a.txt"); a file
+given on its own is its file name; a table row is its id column's value (or "row-N" when the
+table has no id column); a table inside a folder input prefixes its row ids with its relative
+path ("exports/t.csv/17"). Ids are made unique across inputs as `ids.make_unique` describes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..errors import PlukError
+from ..reports import Report
+from .documents import read_document
+from .formats import DOCUMENT_SUFFIXES, SUPPORTED_SUFFIXES, TABLE_SUFFIXES, is_table
+from .ids import make_unique
+from .options import ReadLimits, TableOptions
+from .tables import table_columns, read_table
+from .walk import walk_folder
+
+__all__ = [
+    "DOCUMENT_SUFFIXES", "ReadLimits", "SUPPORTED_SUFFIXES", "TABLE_SUFFIXES", "TableOptions",
+    "read_inputs", "table_columns",
+]
+
+log = logging.getLogger(__name__)
+
+
+def _read_file(path: Path, *, id: str, table: TableOptions, limits: ReadLimits,
+               in_folder: bool) -> list[Report]:
+    if is_table(path):
+        return read_table(path, file_id=id, row_prefix=f"{id}/" if in_folder else "",
+                          options=table, limits=limits)
+    return [read_document(path, id=id, limits=limits)]
+
+
+def _first_time(path: Path, seen: set[str]) -> bool:
+    key = os.path.normcase(os.path.realpath(path))
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
+
+
+def _read_folder(root: Path, table: TableOptions, limits: ReadLimits,
+                 seen: set[str]) -> list[Report]:
+    try:
+        entries = walk_folder(root)
+    except OSError as exc:
+        reason = "permission denied" if isinstance(exc, PermissionError) else (
+            exc.strerror or type(exc).__name__)
+        raise PlukError(f"The folder {root} cannot be opened: {reason}.") from None
+    reports: list[Report] = []
+    for entry in entries:
+        if not _first_time(entry.path, seen):
+            continue
+        if entry.error:
+            reports.append(Report.failed(id=entry.rel, source=str(entry.path), format="folder",
+                                         reason=entry.error))
+        else:
+            reports.extend(_read_file(entry.path, id=entry.rel, table=table, limits=limits,
+                                      in_folder=True))
+    return reports
+
+
+def read_inputs(paths: Sequence[Path | str], *, table: TableOptions | None = None,
+                limits: ReadLimits = ReadLimits()) -> list[Report]:
+    """Read every input into Reports, in input order, with unique ids.
+
+    Each path is a folder (walked recursively, hidden and lock files skipped), a document file,
+    or a table file (one Report per row). A file is read once even when it is reached twice
+    (the same path given twice, or a file given beside the folder that holds it).
+    Raises PlukError only when a path does not exist or a folder cannot be listed at all.
+    """
+    table = table or TableOptions()
+    inputs: list[Path] = []
+    for raw in paths:
+        path = Path(raw).absolute()
+        if not path.exists():
+            raise PlukError(f"No such file or folder: {path}")
+        if not (path.is_dir() or path.is_file()):
+            raise PlukError(f"Not a file or folder: {path}")
+        inputs.append(path)
+
+    groups: list[tuple[str, list[Report]]] = []
+    seen_folders: set[str] = set()
+    seen_files: set[str] = set()
+    for path in inputs:
+        if path.is_dir():
+            if _first_time(path, seen_folders):
+                # resolve() so that "." is labelled with the folder's real name
+                groups.append((path.resolve().name,
+                               _read_folder(path, table, limits, seen_files)))
+        elif not _first_time(path, seen_files):
+            continue
+        elif is_table(path):
+            groups.append((path.name, _read_file(path, id=path.name, table=table, limits=limits,
+                                                 in_folder=False)))
+        else:
+            groups.append((path.parent.name, _read_file(path, id=path.name, table=table,
+                                                        limits=limits, in_folder=False)))
+    reports = make_unique(groups)
+    failed = sum(1 for r in reports if r.error)
+    log.info("read %d reports from %d inputs (%d unreadable)", len(reports), len(inputs), failed)
+    return reports

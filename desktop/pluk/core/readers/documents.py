@@ -1,0 +1,155 @@
+"""One document file (txt, md, rtf, docx, pdf) to one Report; failures become failed Reports."""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+
+from ..reports import Report
+from .decoding import ReadFailure, decode_bytes, normalise, read_limited, tidy, too_long
+from .formats import DOCUMENT_SUFFIXES, format_of, suffix_of, unsupported_reason
+from .options import ReadLimits
+
+log = logging.getLogger(__name__)
+
+
+def _plain(data: bytes) -> tuple[str, list[str]]:
+    text, warnings = decode_bytes(data)
+    return normalise(text), warnings
+
+
+def _rtf(data: bytes) -> tuple[str, list[str]]:
+    from striprtf.striprtf import rtf_to_text
+
+    if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{\\rtf"):
+        raise ReadFailure("not a valid RTF file (it does not start with {\\rtf)", data)
+    # RTF is 7-bit by specification, with \'xx escapes in the document's code page; some writers
+    # still emit raw 8-bit bytes, so decode leniently and let striprtf resolve the escapes.
+    source, warnings = decode_bytes(data, kind="RTF")
+    try:
+        text = rtf_to_text(source, errors="replace")
+    except Exception as exc:  # striprtf raises assorted errors on malformed groups
+        raise ReadFailure("corrupt RTF file that could not be converted to text", data) from exc
+    return tidy(text), warnings
+
+
+def _docx_blocks(container, parent) -> list[str]:
+    """Paragraph and table texts of a body or table cell, in document order.
+
+    Walks the XML instead of python-docx's iter_inner_content() because hospital templates wrap
+    text in content controls (w:sdt), which that method skips.
+    """
+    from docx.oxml.ns import qn
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    blocks: list[str] = []
+    for child in container.iterchildren():
+        if child.tag == qn("w:p"):
+            blocks.append(Paragraph(child, parent).text)
+        elif child.tag == qn("w:tbl"):
+            blocks.extend(_docx_table(Table(child, parent)))
+        elif child.tag == qn("w:sdt"):
+            content = child.find(qn("w:sdtContent"))
+            if content is not None:
+                blocks.extend(_docx_blocks(content, parent))
+    return blocks
+
+
+def _docx_table(table) -> list[str]:
+    rows: list[str] = []
+    for row in table.rows:
+        cells, seen = [], set()
+        for cell in row.cells:
+            # Merged cells come back once per grid column they span; keep one copy.
+            if id(cell._tc) in seen:
+                continue
+            seen.add(id(cell._tc))
+            cells.append("\n".join(_docx_blocks(cell._tc, cell)).strip())
+        if any(cells):
+            # Empty cells stay, so a value keeps the position of its column header.
+            rows.append(" | ".join(cells))
+    return rows
+
+
+def _docx(data: bytes) -> tuple[str, list[str]]:
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+        blocks = _docx_blocks(document.element.body, document)
+    except Exception as exc:  # zip, XML and package errors all mean the same to the user
+        raise ReadFailure(
+            "corrupt or unreadable Word file (not a valid .docx; an old .doc renamed, or "
+            "password-protected?)", data,
+        ) from exc
+    return tidy("\n".join(blocks)), []
+
+
+def _pdf(data: bytes) -> tuple[str, list[str]]:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            # Many hospital PDFs are "encrypted" with an empty user password just to block edits.
+            try:
+                unlocked = reader.decrypt("")
+            except Exception:
+                unlocked = 0
+            if not unlocked:
+                raise ReadFailure("password-protected PDF; remove the password first", data)
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except ReadFailure:
+        raise
+    except Exception as exc:
+        raise ReadFailure("corrupt or unreadable PDF file", data) from exc
+    if not pages:
+        raise ReadFailure("PDF without pages", data)
+    texts = [tidy(p) for p in pages]
+    if not any(texts):
+        raise ReadFailure("scanned PDF without a text layer; run OCR first", data)
+    warnings = []
+    blank = sum(1 for t in texts if not t)
+    if blank:
+        warnings.append(
+            f"{blank} of {len(texts)} PDF pages have no text layer (scanned pages?); "
+            "their content is missing"
+        )
+    return "\n\n".join(t for t in texts if t), warnings
+
+
+_EXTRACTORS = {".txt": _plain, ".md": _plain, ".rtf": _rtf, ".docx": _docx, ".pdf": _pdf}
+assert set(_EXTRACTORS) == set(DOCUMENT_SUFFIXES)
+
+
+def read_document(path: Path, *, id: str, limits: ReadLimits) -> Report:
+    """Read one document file; never raises for bad content."""
+    fmt, source = format_of(path), str(path)
+    size: int | None = None
+    try:
+        size = path.stat().st_size
+    except OSError:
+        pass
+    extractor = _EXTRACTORS.get(suffix_of(path))
+    if extractor is None:
+        return _failed(id, source, fmt, unsupported_reason(path), b"", size)
+    try:
+        data = read_limited(path, limits.max_file_bytes)
+        text, warnings = extractor(data)
+    except ReadFailure as failure:
+        return _failed(id, source, fmt, failure.reason, failure.raw, size)
+    if not text.strip():
+        return _failed(id, source, fmt, "no text in the file after extraction", data, size)
+    if len(text) > limits.max_chars:
+        return _failed(id, source, fmt, too_long(len(text), limits.max_chars), data, size)
+    return Report.from_text(
+        id=id, source=source, format=fmt, text=text, size_bytes=size, warnings=warnings
+    )
+
+
+def _failed(id: str, source: str, fmt: str, reason: str, raw: bytes, size: int | None) -> Report:
+    # The id (a file name) and reason are safe to log; never the text.
+    log.debug("unreadable report %s: %s", id, reason)
+    return Report.failed(id=id, source=source, format=fmt, reason=reason, raw=raw, size_bytes=size)

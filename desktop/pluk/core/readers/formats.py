@@ -1,0 +1,44 @@
+"""Which file suffixes Pluk reads, how each is classified, and the hints for those it does not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+DOCUMENT_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".rtf", ".docx", ".pdf")
+TABLE_SUFFIXES: tuple[str, ...] = (".csv", ".xlsx", ".jsonl", ".json")
+SUPPORTED_SUFFIXES: tuple[str, ...] = DOCUMENT_SUFFIXES + TABLE_SUFFIXES
+
+# The formats a data manager most often meets that we cannot read: say what to do about them.
+_UNSUPPORTED_HINTS = {
+    ".doc": "old Word .doc format; save it as .docx",
+    ".xls": "old Excel .xls format; save it as .xlsx",
+    ".odt": "OpenDocument text; save it as .docx",
+    ".ods": "OpenDocument spreadsheet; save it as .xlsx",
+    ".jpg": "an image; run OCR first",
+    ".jpeg": "an image; run OCR first",
+    ".png": "an image; run OCR first",
+    ".tif": "an image; run OCR first",
+    ".tiff": "an image; run OCR first",
+    ".zip": "a zip archive; extract it first",
+}
+
+
+def suffix_of(path: Path) -> str:
+    return path.suffix.lower()
+
+
+def format_of(path: Path) -> str:
+    """The Report.format name: the lower-case suffix without its dot, or 'unknown'."""
+    return suffix_of(path).lstrip(".") or "unknown"
+
+
+def is_table(path: Path) -> bool:
+    return suffix_of(path) in TABLE_SUFFIXES
+
+
+def unsupported_reason(path: Path) -> str:
+    suffix = suffix_of(path)
+    if not suffix:
+        return "unsupported file type (the file name has no extension)"
+    hint = _UNSUPPORTED_HINTS.get(suffix)
+    return f"unsupported file type {suffix}" + (f" ({hint})" if hint else "")

@@ -1,0 +1,41 @@
+"""The caller's choices for reading: which table columns hold id and text, and the size limits."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+MIB = 1024 * 1024
+
+
+class TableOptions(BaseModel):
+    """Which columns of a table (CSV, XLSX, JSONL, JSON array) hold the report id and text.
+
+    None means: guess from common names (see `tables.ID_GUESSES` and `tables.TEXT_GUESSES`).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    id_column: str | None = None
+    text_column: str | None = None
+    sheet: str | None = Field(default=None, description="XLSX sheet name; None: the first sheet")
+
+    @field_validator("id_column", "text_column", "sheet")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        # A GUI combo box or CLI flag left empty means "not chosen", not "the column named ''".
+        if value is not None and not value.strip():
+            return None
+        return value
+
+
+class ReadLimits(BaseModel):
+    """Limits that keep one huge or runaway file from exhausting memory or the model's time."""
+
+    model_config = ConfigDict(frozen=True)
+
+    max_file_bytes: int = Field(default=20 * MIB, gt=0, description="Per document file")
+    max_chars: int = Field(default=1_000_000, gt=0, description="Per report text, after extraction")
+    max_table_bytes: int = Field(
+        default=512 * MIB, gt=0,
+        description="Per table file; a table holds many reports, so it gets its own, larger limit",
+    )

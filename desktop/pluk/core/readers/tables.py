@@ -1,0 +1,318 @@
+"""Table files (CSV, XLSX, JSONL, JSON arrays such as DRAGON's) to one Report per row.
+
+The first row of a CSV or sheet is the header. Row numbers in sources and reasons are those a
+data manager sees: the spreadsheet row (header = row 1) for CSV/XLSX, the line for JSONL, the
+1-based item for a JSON array. A problem with the whole file is one failed Report for the file;
+a problem with one row is one failed Report for that row.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import PlukError
+from ..reports import Report
+from .decoding import ReadFailure, decode_bytes, normalise, read_limited, too_long
+from .formats import format_of, suffix_of
+from .options import ReadLimits, TableOptions
+
+log = logging.getLogger(__name__)
+
+# Compared after lower-casing and turning spaces/hyphens into underscores; first match wins.
+ID_GUESSES: tuple[str, ...] = (
+    "id", "uid", "report_id", "reportid", "report_uid", "document_id", "doc_id", "verslag_id",
+    "verslagid", "accession_number", "accessionnumber", "accession", "onderzoeksnummer",
+)
+TEXT_GUESSES: tuple[str, ...] = (
+    "text", "text_parts", "report", "report_text", "reporttext", "verslag", "verslagtekst",
+    "verslag_tekst", "tekst", "content", "body", "document", "note",
+)
+
+# Field sizes are checked per row against ReadLimits.max_chars; csv's own default (128 KiB) would
+# otherwise fail a whole file for one long report.
+csv.field_size_limit(2**31 - 1)
+
+
+@dataclass
+class _Table:
+    columns: list[str]
+    # (row number, cells) for a usable row, (row number, reason) for a row that is not
+    rows: list[tuple[int, dict[str, Any] | str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    row_word: str = "row"
+
+
+def _column_names(header: list[Any]) -> list[str]:
+    names: list[str] = []
+    for k, value in enumerate(header, 1):
+        name = _cell_str(value).strip() or f"column_{k}"
+        base, n = name, 2
+        while name in names:  # duplicate headers must stay addressable
+            name, n = f"{base}_{n}", n + 1
+        names.append(name)
+    return names
+
+
+def _cell_str(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # an id typed as 123 in Excel comes back as 123.0
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _is_blank_row(values) -> bool:
+    return all(_cell_str(v).strip() == "" for v in values)
+
+
+def _load_csv(data: bytes) -> _Table:
+    text, warnings = decode_bytes(data, kind="CSV text")
+    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
+    # The header line decides: it has no free text, unlike the report cells the Sniffer reads.
+    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
+    delimiter = max(counts, key=counts.get) if any(counts.values()) else ","
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise ReadFailure(f"malformed CSV file ({exc})", data) from None
+    while records and _is_blank_row(records[0]):
+        records.pop(0)
+    if not records:
+        raise ReadFailure("the CSV file holds no header row", data)
+    columns = _column_names(records[0])
+    table = _Table(columns, warnings=warnings)
+    for number, values in enumerate(records[1:], 2):
+        if not _is_blank_row(values):
+            table.rows.append((number, dict(zip(columns, values))))
+    return table
+
+
+def _open_xlsx(data: bytes):
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:
+        raise ReadFailure(
+            "corrupt or unreadable Excel file (not a valid .xlsx; an old .xls renamed, or "
+            "password-protected?)", data,
+        ) from exc
+
+
+def _load_xlsx(data: bytes, sheet: str | None) -> _Table:
+    workbook = _open_xlsx(data)
+    try:
+        if sheet is None:
+            worksheet = workbook.worksheets[0]
+        elif sheet in workbook.sheetnames:
+            worksheet = workbook[sheet]
+        else:
+            raise ReadFailure(
+                f"sheet '{sheet}' not found; sheets: {', '.join(workbook.sheetnames)}", data
+            )
+        header: list[str] | None = None
+        table = _Table([])
+        try:
+            for number, values in enumerate(worksheet.iter_rows(min_row=1, values_only=True), 1):
+                if _is_blank_row(values):
+                    continue
+                if header is None:
+                    header = table.columns = _column_names(list(values))
+                    continue
+                table.rows.append((number, dict(zip(header, values))))
+        except ReadFailure:
+            raise
+        except Exception as exc:
+            raise ReadFailure("corrupt or unreadable Excel file", data) from exc
+        if header is None:
+            raise ReadFailure("the sheet is empty (no header row)", data)
+        return table
+    finally:
+        workbook.close()
+
+
+def _load_jsonl(data: bytes) -> _Table:
+    text, warnings = decode_bytes(data, kind="JSON Lines text")
+    table = _Table([], warnings=warnings, row_word="line")
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            # exc.msg and the column say where, never what: the line may hold patient text.
+            reason = f"line {number} is not valid JSON ({exc.msg}, column {exc.colno})"
+            table.rows.append((number, reason))
+            continue
+        table.rows.append(_object_row(table, number, item, "line"))
+    return table
+
+
+def _load_json(data: bytes) -> _Table:
+    text, warnings = decode_bytes(data, kind="JSON text")
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReadFailure(f"not valid JSON ({exc.msg}, line {exc.lineno})", data) from None
+    if not isinstance(items, list):
+        raise ReadFailure(
+            "the JSON file does not hold an array of report objects (like DRAGON's "
+            "[{\"uid\": ..., \"text\": ...}, ...])", data,
+        )
+    table = _Table([], warnings=warnings, row_word="item")
+    for number, item in enumerate(items, 1):
+        table.rows.append(_object_row(table, number, item, "item"))
+    return table
+
+
+def _object_row(table: _Table, number: int, item: Any, word: str):
+    if not isinstance(item, dict):
+        return number, f"{word} {number} is not a JSON object"
+    for key in item:
+        if key not in table.columns:
+            table.columns.append(key)
+    return number, item
+
+
+def _load(path: Path, data: bytes, options: TableOptions) -> _Table:
+    suffix = suffix_of(path)
+    if suffix == ".csv":
+        return _load_csv(data)
+    if suffix == ".xlsx":
+        return _load_xlsx(data, options.sheet)
+    if suffix == ".jsonl":
+        return _load_jsonl(data)
+    if suffix == ".json":
+        return _load_json(data)
+    raise ReadFailure(f"not a table file: {suffix}")
+
+
+def _key(name: str) -> str:
+    return name.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def _choose(columns: list[str], chosen: str | None, guesses: tuple[str, ...], role: str,
+            required: bool) -> str | None:
+    available = ", ".join(repr(c) for c in columns) or "none"
+    if chosen is not None:
+        if chosen in columns:
+            return chosen
+        # Forgive case and spacing: "Text" for "text" is not worth a failed run.
+        matches = [c for c in columns if _key(c) == _key(chosen)]
+        if len(matches) == 1:
+            return matches[0]
+        raise ReadFailure(f"{role} column '{chosen}' not found; available columns: {available}")
+    by_key = {}
+    for c in columns:
+        by_key.setdefault(_key(c), c)
+    for guess in guesses:
+        if guess in by_key:
+            return by_key[guess]
+    if required:
+        raise ReadFailure(
+            f"no {role} column found (tried names like {', '.join(guesses[:6])}); choose the "
+            f"{role} column from the available columns: {available}"
+        )
+    return None
+
+
+def resolve_columns(columns: list[str], options: TableOptions) -> tuple[str | None, str]:
+    """(id column or None for row numbers, text column); ReadFailure names the columns."""
+    text_col = _choose(columns, options.text_column, TEXT_GUESSES, "text", required=True)
+    id_col = _choose(columns, options.id_column, ID_GUESSES, "id", required=False)
+    return id_col, text_col
+
+
+def _parts_fallback(columns: list[str], text_col: str, options: TableOptions) -> str | None:
+    # DRAGON files give each item either "text" or "text_parts"; a guessed "text" column may
+    # therefore be absent from some items, which then take their "text_parts".
+    if options.text_column is None and _key(text_col) == "text":
+        return next((c for c in columns if _key(c) == "text_parts"), None)
+    return None
+
+
+def table_columns(path: Path | str, *, sheet: str | None = None,
+                  limits: ReadLimits = ReadLimits()) -> list[str]:
+    """The column names of a table file, for the GUI's column pickers; PlukError if unreadable."""
+    path = Path(path)
+    if not path.is_file():
+        raise PlukError(f"No such file: {path}")
+    try:
+        data = read_limited(path, limits.max_table_bytes)
+        return _load(path, data, TableOptions(sheet=sheet)).columns
+    except ReadFailure as failure:
+        raise PlukError(f"Cannot read the columns of {path.name}: {failure.reason}.") from None
+
+
+def _text_of(value: Any) -> tuple[str, list[str] | None]:
+    if isinstance(value, list):  # DRAGON text_parts
+        parts = [normalise(_cell_str(p)) for p in value]
+        return "\n\n".join(parts), parts
+    return normalise(_cell_str(value)), None
+
+
+def read_table(path: Path, *, file_id: str, row_prefix: str, options: TableOptions,
+               limits: ReadLimits) -> list[Report]:
+    """All rows of one table file as Reports; never raises for bad content.
+
+    `file_id` names the file's own error record; `row_prefix` ("" at top level, "sub/t.csv/" in
+    a folder) goes before every row id.
+    """
+    fmt, source = format_of(path), str(path)
+    try:
+        data = read_limited(path, limits.max_table_bytes)
+        table = _load(path, data, options)
+        if not table.rows:
+            raise ReadFailure("the table holds no data rows", data)
+        id_col, text_col = resolve_columns(table.columns, options)
+    except ReadFailure as failure:
+        log.debug("unreadable table %s: %s", file_id, failure.reason)
+        return [Report.failed(id=file_id, source=source, format=fmt, reason=failure.reason,
+                              raw=failure.raw)]
+    parts_col = _parts_fallback(table.columns, text_col, options)
+    common = list(table.warnings)
+    if id_col is None:
+        common.append(f"no id column; ids are {table.row_word} numbers")
+    reports = []
+    for number, row in table.rows:
+        word = table.row_word
+        row_source = f"{source}#{number}"
+        fallback_id = f"{row_prefix}{word}-{number}"
+        if isinstance(row, str):
+            reports.append(Report.failed(id=fallback_id, source=row_source, format=fmt,
+                                         reason=row, warnings=common))
+            continue
+        warnings = list(common)
+        raw = json.dumps(row, ensure_ascii=False, default=str, sort_keys=True).encode()
+        row_id = _cell_str(row.get(id_col)).strip() if id_col else ""
+        if id_col and not row_id:
+            warnings.append(f"empty id cell; id taken from the {word} number")
+        report_id = f"{row_prefix}{row_id}" if row_id else fallback_id
+        value = row.get(text_col)
+        if value is None and parts_col:
+            value = row.get(parts_col)
+        text, parts = _text_of(value)
+        if not text.strip():
+            reason = f"{word} {number}: the text cell (column '{text_col}') is empty"
+        elif len(text) > limits.max_chars:
+            reason = f"{word} {number}: " + too_long(len(text), limits.max_chars)
+        else:
+            reports.append(Report.from_text(id=report_id, source=row_source, format=fmt,
+                                            text=text, parts=parts, warnings=warnings))
+            continue
+        reports.append(Report.failed(id=report_id, source=row_source, format=fmt, reason=reason,
+                                     raw=raw, warnings=warnings))
+    return reports

@@ -1,0 +1,106 @@
+"""LlamaEngine on the real llama.cpp with the suite's tiny random-weight model."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pluk.core.engine import EngineOptions, LlamaEngine, engine_versions
+from pluk.core.errors import CancelledError, ModelError, PlukError
+from pluk.core.pipeline import output_token_budget, prompt_parts
+from pluk.core.tasks import json_schema, load_task, validate_answer
+
+
+@pytest.fixture(scope="module")
+def engine(tiny_model):
+    with LlamaEngine(tiny_model, EngineOptions(n_ctx=4096)) as eng:
+        yield eng
+
+
+def _tokens(engine, task, text):
+    parts = prompt_parts(task, engine)
+    return parts.prefix_tokens + engine.tokenize(text) + parts.suffix_tokens
+
+
+def test_every_library_task_answers_validly(engine):
+    for task_id in ("prostate_mri_nl", "pathology_tissue_nl", "radiology_findings_nl"):
+        task = load_task(task_id)
+        schema = json_schema(task)
+        completion = engine.complete(_tokens(engine, task, "PSA 6,2 ng/ml. PI-RADS 4."),
+                                     grammar=engine.grammar(schema),
+                                     max_tokens=output_token_budget(schema))
+        assert completion.finish_reason == "stop"
+        fields, errors = validate_answer(task, json.loads(completion.text))
+        assert errors == {}, (task_id, completion.text)
+        assert list(json.loads(completion.text)) == [f.name for f in task.fields]
+
+
+def test_prefix_is_reused_between_reports(engine):
+    task = load_task("prostate_mri_nl")
+    grammar = engine.grammar(json_schema(task))
+    parts = prompt_parts(task, engine)
+    engine.complete(_tokens(engine, task, "Eerste verslag."), grammar=grammar, max_tokens=400)
+    second = engine.complete(_tokens(engine, task, "Tweede verslag, anders."), grammar=grammar,
+                             max_tokens=400)
+    assert second.tokens_cached >= len(parts.prefix_tokens)
+    assert second.tokens_prompt > second.tokens_cached
+
+
+def test_report_text_cannot_inject_control_tokens(engine):
+    plain = engine.tokenize("<|im_end|>")
+    control = engine.tokenize("<|im_end|>", special=True)
+    assert len(control) == 1 and plain != control
+
+
+def test_cancel_during_prompt_processing_then_the_engine_works_again(engine):
+    task = load_task("prostate_mri_nl")
+    grammar = engine.grammar(json_schema(task))
+    engine._llm.reset()  # nothing cached: the whole prompt must be processed
+    calls = []
+
+    def stop_now():
+        calls.append(1)
+        return True
+
+    with pytest.raises(CancelledError, match="prompt processing"):
+        engine.complete(_tokens(engine, task, "Verslag " * 200), grammar=grammar,
+                        max_tokens=400, should_stop=stop_now)
+    assert calls
+    again = engine.complete(_tokens(engine, task, "Verslag."), grammar=grammar, max_tokens=400)
+    assert again.finish_reason == "stop"
+
+
+def test_cancel_during_generation(engine):
+    task = load_task("pathology_tissue_nl")
+    grammar = engine.grammar(json_schema(task))
+    tokens = _tokens(engine, task, "Biopt.")
+    engine.complete(tokens, grammar=grammar, max_tokens=50)  # prompt now cached
+    produced = []
+
+    def stop_after_a_few():
+        produced.append(1)
+        return len(produced) > 40  # past prompt processing, inside generation
+
+    with pytest.raises(CancelledError):
+        engine.complete(tokens, grammar=grammar, max_tokens=2000, should_stop=stop_after_a_few)
+
+
+def test_unsupported_schema_raises_instead_of_falling_back(engine):
+    with pytest.raises(PlukError, match="cannot be turned into a grammar"):
+        engine.grammar({"type": "weird"})
+
+
+def test_missing_and_non_gguf_models_give_clear_errors(tmp_path):
+    with pytest.raises(ModelError, match="not found"):
+        LlamaEngine(tmp_path / "none.gguf")
+    fake = tmp_path / "fake.gguf"
+    fake.write_bytes(b"PK\x03\x04 not a model")
+    with pytest.raises(ModelError, match="not a GGUF"):
+        LlamaEngine(fake)
+
+
+def test_versions_are_reported():
+    versions = engine_versions()
+    assert versions["llama_cpp_python"] == "0.3.36"
+    assert versions["llama_cpp"]

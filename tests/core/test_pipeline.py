@@ -1,0 +1,105 @@
+"""run_extraction over real report folders with the real llama.cpp and the tiny model."""
+
+from __future__ import annotations
+
+import pytest
+
+from pluk.core.engine import EngineOptions, LlamaEngine
+from pluk.core.pipeline import RunOptions, plan_context, run_extraction
+from pluk.core.readers import read_inputs
+from pluk.core.reports import Report
+from pluk.core.tasks import load_task, pydantic_model
+from pluk.core.tasks.loader import parse_task
+from tests.support.report_folder import make_mixed_report_folder
+
+RECORD_KEYS = {"id", "source", "sha256", "status", "fields", "error", "warnings", "raw",
+               "tokens_prompt", "tokens_output", "seconds"}
+
+
+@pytest.fixture(scope="module")
+def engine(tiny_model):
+    with LlamaEngine(tiny_model, EngineOptions(n_ctx=4096)) as eng:
+        yield eng
+
+
+def test_mixed_folder_gives_one_valid_record_per_report(tmp_path, engine):
+    expected = make_mixed_report_folder(tmp_path / "reports")
+    task = load_task("prostate_mri_nl")
+    reports = read_inputs([tmp_path / "reports"])
+    progress = []
+    records = list(run_extraction(task, reports, engine, on_progress=progress.append))
+
+    assert [r.id for r in records] == [r.id for r in reports]
+    assert len(records) == 30
+    by_id = {r.id: r for r in records}
+    model = pydantic_model(task)
+    for good in expected["good"]:
+        record = by_id[good]
+        assert record.status == "ok", (good, record.error)
+        model.model_validate(record.fields)
+        assert record.raw and record.tokens_prompt and record.tokens_output
+    for bad, reason in expected["bad"].items():
+        assert by_id[bad].status == "error"
+        assert reason.lower() in by_id[bad].error.lower()
+        assert by_id[bad].fields is None
+    assert RECORD_KEYS <= set(records[0].model_dump())
+    assert progress[-1].done == progress[-1].total == 30
+    assert progress[-1].ok == len(expected["good"]) and progress[-1].error == len(expected["bad"])
+    # Prefix reuse: after the first report only the report part is evaluated.
+    model_records = [r for r in records if r.raw is not None]
+    assert all(r.tokens_cached > 0 for r in model_records[1:])
+
+
+def test_stop_between_reports_yields_only_finished_records(engine):
+    task = load_task("prostate_mri_nl")
+    reports = [Report.from_text(id=f"r{i}", source="mem", format="txt", text=f"PSA {i} ng/ml.")
+               for i in range(6)]
+    seen = []
+
+    def stop():
+        return len(seen) >= 2
+
+    for record in run_extraction(task, reports, engine, should_stop=stop):
+        seen.append(record)
+    assert [r.id for r in seen] == ["r0", "r1"]
+
+
+def _long_task(policy: str, side: str = "right"):
+    data = load_task("prostate_mri_nl").model_dump(mode="json")
+    data.update(id=f"long_{policy}", too_long=policy, truncation_side=side)
+    return parse_task(data, "memory")
+
+
+def test_too_long_report_is_an_error_or_truncated_with_a_warning(tiny_model):
+    long_text = "Uitgebreid verslag zonder einde. " * 400
+    reports = [Report.from_text(id="long", source="mem", format="txt", text=long_text),
+               Report.from_text(id="short", source="mem", format="txt", text="PSA 4.")]
+    with LlamaEngine(tiny_model, EngineOptions(n_ctx=2048)) as small:
+        error_run = list(run_extraction(_long_task("error"), reports, small))
+        assert error_run[0].status == "error"
+        assert "tokens" in error_run[0].error and "--ctx" in error_run[0].error
+        assert error_run[1].status == "ok"
+        for side, where in (("right", "end"), ("left", "start")):
+            cut = list(run_extraction(_long_task("truncate", side), reports[:1], small))[0]
+            assert cut.status == "ok"
+            assert any(f"cut from the {where}" in w for w in cut.warnings)
+
+
+def test_context_plan_fits_the_longest_report_under_the_cap(tiny_model):
+    task = load_task("prostate_mri_nl")
+    reports = [Report.from_text(id=str(n), source="m", format="txt", text="woord " * n)
+               for n in (10, 300)]
+    with LlamaEngine(tiny_model, vocab_only=True) as tokenizer:
+        plan = plan_context(task, reports, tokenizer, ctx_cap=100_000)
+        assert plan.n_ctx >= plan.prompt_tokens + plan.longest_report_tokens + plan.output_tokens
+        assert plan.n_ctx % 256 == 0 and plan.reports_too_long == 0
+        capped = plan_context(task, reports, tokenizer, ctx_cap=1024)
+        assert capped.n_ctx == 1024 and capped.reports_too_long >= 1
+
+
+def test_limit_processes_only_the_first_n(engine):
+    task = load_task("prostate_mri_nl")
+    reports = [Report.from_text(id=f"r{i}", source="m", format="txt", text="PSA 5.")
+               for i in range(5)]
+    records = list(run_extraction(task, reports, engine, RunOptions(limit=2)))
+    assert [r.id for r in records] == ["r0", "r1"]
