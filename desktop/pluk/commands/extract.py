@@ -39,6 +39,8 @@ def register(subparsers) -> None:
     p.add_argument("--text-column", help="for tables: the column holding the report text")
     p.add_argument("--delimiter", default=",",
                    help="CSV delimiter of results.csv (';' for Excel with a Dutch locale)")
+    p.add_argument("--no-prefix-reuse", action="store_true",
+                   help="re-evaluate the whole prompt for every report (for benchmarks only)")
     p.set_defaults(func=run)
 
 
@@ -61,7 +63,8 @@ def run(args) -> int:
     table = TableOptions(id_column=args.id_column, text_column=args.text_column)
     reports = read_inputs(args.input, table=table)
     options = RunOptions(ctx_cap=args.ctx, n_threads=args.threads, n_gpu_layers=args.gpu_layers,
-                         temperature=args.temperature, limit=args.limit)
+                         temperature=args.temperature, limit=args.limit,
+                         reuse_prefix=not args.no_prefix_reuse)
     stop = threading.Event()
 
     def on_signal(signum, _frame):

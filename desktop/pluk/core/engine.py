@@ -33,6 +33,8 @@ class EngineOptions(BaseModel):
     temperature: float = 0.0
     top_p: float = 1.0
     top_k: int = 0
+    # Off only to measure what prefix reuse saves (bench/); results are the same either way.
+    reuse_prefix: bool = True
 
 
 class Completion(BaseModel):
@@ -211,7 +213,9 @@ class LlamaEngine:
         if self.vocab_only:
             raise PlukError("This engine was opened for tokenizing only")
         stop = should_stop or (lambda: False)
-        cached = self.cached_prefix(tokens)
+        if not self.options.reuse_prefix:
+            self._llm.reset()
+        cached = self.cached_prefix(tokens) if self.options.reuse_prefix else 0
         self._should_stop = stop
         started = time.perf_counter()
         try:

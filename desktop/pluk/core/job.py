@@ -88,7 +88,8 @@ def run_job(
         say(f"Loading the model (context {plan.n_ctx} tokens)")
         engine_options = EngineOptions(n_ctx=plan.n_ctx, n_threads=options.n_threads,
                                        n_gpu_layers=options.n_gpu_layers, seed=options.seed,
-                                       temperature=options.temperature)
+                                       temperature=options.temperature,
+                                       reuse_prefix=options.reuse_prefix)
         with LlamaEngine(model_path, engine_options) as engine:
             for record in run_extraction(task, reports, engine, options,
                                          on_progress=on_progress, should_stop=should_stop,

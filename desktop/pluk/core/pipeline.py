@@ -35,6 +35,7 @@ class RunOptions(BaseModel):
     temperature: float = 0.0
     seed: int = 0
     limit: int | None = None
+    reuse_prefix: bool = True
 
 
 # -- the answer's token budget ---------------------------------------------------------------
