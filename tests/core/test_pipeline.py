@@ -103,3 +103,22 @@ def test_limit_processes_only_the_first_n(engine):
                for i in range(5)]
     records = list(run_extraction(task, reports, engine, RunOptions(limit=2)))
     assert [r.id for r in records] == ["r0", "r1"]
+
+
+def test_bool_and_enum_fields_carry_renormalised_probabilities(engine):
+    task = load_task("prostate_mri_nl")
+    reports = [Report.from_text(id=f"r{i}", source="m", format="txt",
+                                text=f"PSA {i},5 ng/ml. PI-RADS {i + 2}. Geen EPE.")
+               for i in range(3)]
+    for record in run_extraction(task, reports, engine):
+        assert record.status == "ok"
+        probs = record.probabilities
+        assert set(probs) == {"highest_pirads", "extraprostatic_extension"}
+        assert set(probs["highest_pirads"]) == {"1", "2", "3", "4", "5", "null"}
+        assert set(probs["extraprostatic_extension"]) == {"true", "false", "null"}
+        for options in probs.values():
+            assert sum(options.values()) == pytest.approx(1.0)
+            assert all(0.0 < p < 1.0 for p in options.values())  # a random model is unsure
+    # Scoring options leaves the engine usable and the prefix still reused.
+    again = list(run_extraction(task, reports[:2], engine))
+    assert again[1].tokens_cached > 0

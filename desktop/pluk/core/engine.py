@@ -250,6 +250,56 @@ class LlamaEngine:
             seconds=time.perf_counter() - started,
         )
 
+    # -- option probabilities ------------------------------------------------------------
+
+    def _evaluate_to(self, context: list[int]) -> None:
+        """Make the KV cache hold exactly `context`, reusing the common prefix, so that the
+        last logits are those of the token after it."""
+        llm = self._llm
+        keep = min(self.cached_prefix(context), len(context) - 1)
+        llm.n_tokens = keep  # eval() drops the cache beyond this position first
+        llm.eval(context[keep:])
+
+    def _last_logprobs(self):
+        import llama_cpp
+        import numpy as np
+
+        n_vocab = self._llm.n_vocab()
+        pointer = llama_cpp.llama_get_logits_ith(self._llm._ctx.ctx, -1)
+        logits = np.ctypeslib.as_array(pointer, shape=(n_vocab,)).astype(np.float64)
+        top = logits.max()
+        return logits - (top + np.log(np.exp(logits - top).sum()))
+
+    def option_probabilities(self, context: list[int], options: list[str],
+                             should_stop: ShouldStop | None = None) -> list[float]:
+        """P(option | context) for each option text, from the model's own distribution (before
+        any grammar), renormalised over the options. A multi-token option's probability is the
+        product of its tokens' probabilities, each evaluated after the ones before it."""
+        import numpy as np
+
+        self._should_stop = should_stop
+        try:
+            scores = []
+            for text in options:
+                tokens = self.tokenize(text)
+                self._evaluate_to(context)
+                logprob = 0.0
+                for index, token in enumerate(tokens):
+                    logprob += float(self._last_logprobs()[token])
+                    if index + 1 < len(tokens):
+                        self._llm.eval([token])
+                scores.append(logprob)
+            self._evaluate_to(context)
+        except RuntimeError as exc:
+            self._llm.reset()
+            if should_stop and should_stop():
+                raise CancelledError("stopped while scoring options") from exc
+            raise
+        finally:
+            self._should_stop = None
+        values = np.exp(np.array(scores) - max(scores))
+        return (values / values.sum()).tolist()
+
     def close(self) -> None:
         llm, self._llm = getattr(self, "_llm", None), None
         if llm is not None:

@@ -36,6 +36,7 @@ class RunOptions(BaseModel):
     seed: int = 0
     limit: int | None = None
     reuse_prefix: bool = True
+    probabilities: bool = True
 
 
 # -- the answer's token budget ---------------------------------------------------------------
@@ -140,7 +141,8 @@ def _fit_report(task: TaskDefinition, report_tokens: list[int], room: int,
 
 
 def extract_one(task: TaskDefinition, report: Report, engine: LlamaEngine, parts: PromptParts,
-                grammar: Any, budget: int, should_stop: Callable[[], bool]) -> Record:
+                grammar: Any, budget: int, should_stop: Callable[[], bool],
+                with_probabilities: bool = True) -> Record:
     started = time.perf_counter()
     if report.error is not None or report.text is None:
         return _error_record(report, report.error or "The report has no text")
@@ -176,11 +178,72 @@ def extract_one(task: TaskDefinition, report: Report, engine: LlamaEngine, parts
     except json.JSONDecodeError as exc:
         return failed(f"The answer is not valid JSON ({exc.msg} at character {exc.pos})")
     fields, field_errors = validate_answer(task, answer)
+    if with_probabilities:
+        common["probabilities"] = field_probabilities(task, engine, tokens, completion.text,
+                                                      should_stop)
     status = "invalid" if field_errors else "ok"
     error = (f"{len(field_errors)} field(s) failed validation: {', '.join(field_errors)}"
              if field_errors else None)
     return Record(status=status, fields=fields, field_errors=field_errors, error=error,
                   seconds=time.perf_counter() - started, **common)
+
+
+# -- probabilities of bool and enum answers ---------------------------------------------------
+
+def _top_level_value_starts(raw: str) -> dict[str, int]:
+    """Character offset where each top-level key's value starts in the model's JSON answer."""
+    decoder = json.JSONDecoder()
+    starts: dict[str, int] = {}
+    pos = raw.index("{") + 1
+
+    def skip(i: int) -> int:
+        while i < len(raw) and raw[i] in " \t\r\n":
+            i += 1
+        return i
+
+    while True:
+        pos = skip(pos)
+        if raw[pos] == "}":
+            return starts
+        key, pos = decoder.raw_decode(raw, pos)
+        pos = skip(pos)
+        pos = skip(pos + 1)  # past ':' and the space the grammar allows after it
+        starts[key] = pos
+        _, pos = decoder.raw_decode(raw, pos)
+        pos = skip(pos)
+        if raw[pos] == ",":
+            pos += 1
+
+
+def option_texts(spec: Any) -> dict[str, str] | None:
+    """The answer options of a bool or enum field: key -> its JSON text."""
+    if spec.type == "bool":
+        options = {"true": "true", "false": "false"}
+    elif spec.type == "enum":
+        options = {value: json.dumps(value, ensure_ascii=False) for value in spec.values}
+    else:
+        return None
+    if spec.optional:
+        options["null"] = "null"
+    return options
+
+
+def field_probabilities(task: TaskDefinition, engine: LlamaEngine, prompt_tokens: list[int],
+                        raw: str, should_stop: Callable[[], bool]
+                        ) -> dict[str, dict[str, float]]:
+    """For each top-level bool/enum field: the probability of every allowed option at the point
+    where the model chose, given the prompt and the answer so far. These are the model's own
+    token probabilities renormalised over the options, not the grammar-masked sample."""
+    starts = _top_level_value_starts(raw)
+    result: dict[str, dict[str, float]] = {}
+    for spec in task.fields:
+        options = option_texts(spec)
+        if options is None or spec.name not in starts:
+            continue
+        context = prompt_tokens + engine.tokenize(raw[: starts[spec.name]])
+        probs = engine.option_probabilities(context, list(options.values()), should_stop)
+        result[spec.name] = dict(zip(options, probs))
+    return result
 
 
 # -- the run ----------------------------------------------------------------------------------
@@ -213,7 +276,8 @@ def run_extraction(
         if stop():
             return
         try:
-            record = extract_one(task, report, engine, parts, grammar, budget, stop)
+            record = extract_one(task, report, engine, parts, grammar, budget, stop,
+                                 options.probabilities)
         except CancelledError:
             return
         tracker.add(record.status, seconds=record.seconds,
