@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "pluk.commands.tasks",
     "pluk.commands.inspect_model",
     "pluk.commands.dragon",
+    "pluk.commands.models",
 )
 
 
@@ -36,6 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Offline unless a download command lifts it for its own call: no Hub access, telemetry
+    # or update check happens anywhere else.
+    from pluk.core.models.offline import enforce_offline_env
+
+    enforce_offline_env()
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -1,0 +1,58 @@
+"""Owns importing a GGUF file the user already has (a USB stick, a network share, another app's
+model folder): check it is GGUF, read its metadata, hash it, then copy it into the models folder
+or register it where it lies (in place), and record it. Never touches the network."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pluk.core.errors import ModelError
+from pluk.core.gguf_info import check_gguf_header, read_gguf_info
+from pluk.core.models import store
+from pluk.core.models.store import InstalledModel
+from pluk.core.models.transfer import (
+    ProgressCallback,
+    StopCheck,
+    copy_with_sha256,
+    sha256_with_progress,
+)
+
+
+def import_model(
+    path: str | Path,
+    *,
+    copy: bool = True,
+    model_id: str | None = None,
+    licence: str | None = None,
+    on_progress: ProgressCallback | None = None,
+    should_stop: StopCheck | None = None,
+) -> InstalledModel:
+    """Install a local .gguf file; returns the existing entry when the same file (sha256) is
+    already installed. copy=False registers the file in place (it must then stay where it is)."""
+    path = Path(path).expanduser()
+    check_gguf_header(path)  # a clear refusal of anything that is not GGUF, before any work
+    read_gguf_info(path)  # and of a GGUF file too damaged to read
+    if copy:
+        staged = store.staging_dir() / f"import-{path.name}.part"
+        sha256 = copy_with_sha256(path, staged, on_progress=on_progress, should_stop=should_stop)
+    else:
+        staged = path.resolve()
+        sha256 = sha256_with_progress(path, on_progress)
+    existing = store.find_by_sha256(sha256)
+    if existing is not None and Path(existing.path).is_file():
+        if copy:
+            staged.unlink(missing_ok=True)
+        return existing
+    if model_id is not None and store.get_installed(model_id) is not None:
+        if copy:
+            staged.unlink(missing_ok=True)
+        raise ModelError(f"A model with the id '{model_id}' is already installed")
+    return store.install_file(
+        staged,
+        model_id=model_id or store.unique_id(store.slugify(path.name)),
+        filename=path.name,
+        sha256=sha256,
+        source="import",
+        in_place=not copy,
+        licence=licence,
+    )

@@ -1,0 +1,333 @@
+"""Owns the installed models: `registry.json` in `paths.models_dir()` and the files it lists.
+
+A model is installed either by copying its file into `<models>/<id>/` (downloads, packs, and
+imports by default) or by registering a file where it lies (`in_place`, for imports of files a
+user keeps elsewhere; removing such a model never deletes the user's file). Every entry carries
+the file's sha256 and size, a summary of its GGUF metadata, where it came from and its licence.
+`resolve_model_path` turns what a user typed (a path, an installed id, a catalogue id) into a file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError
+
+from pluk.core import paths
+from pluk.core.errors import ModelError
+from pluk.core.gguf_info import GGUFInfo, check_gguf_header, file_sha256, read_gguf_info
+
+REGISTRY_FILE = "registry.json"
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+STAGING_DIR = ".staging"
+Source = Literal["catalogue", "hub", "import", "pack"]
+
+
+class GGUFSummary(BaseModel):
+    """What the run manifest, the hardware advisor and the model list need from the metadata."""
+
+    architecture: str | None = None
+    name: str | None = None
+    parameters: int | None = None
+    quantization: str | None = None
+    context_length: int | None = None
+    n_vocab: int | None = None
+    n_layer: int | None = None
+    n_embd: int | None = None
+    n_head: int | None = None
+    n_head_kv: int | None = None
+    head_dim: int | None = None
+    has_chat_template: bool = False
+    licence: str | None = None
+
+
+class InstalledModel(BaseModel):
+    id: str
+    path: str = Field(description="Absolute path of the .gguf file")
+    filename: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size_bytes: int
+    source: Source
+    in_place: bool = Field(default=False, description="Registered where it lies, not copied")
+    licence: str | None = None
+    catalogue_id: str | None = None
+    repo: str | None = None
+    revision: str | None = None
+    commit: str | None = None
+    installed_at: str = Field(
+        default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds")
+    )
+    gguf: GGUFSummary = Field(default_factory=GGUFSummary)
+
+
+class Registry(BaseModel):
+    schema_version: int = 1
+    models: list[InstalledModel] = Field(default_factory=list)
+
+
+class VerifyResult(BaseModel):
+    id: str
+    ok: bool
+    expected_sha256: str
+    actual_sha256: str | None = None
+    message: str
+
+
+# --- the registry file -------------------------------------------------------------------------
+
+
+def registry_path() -> Path:
+    return paths.models_dir() / REGISTRY_FILE
+
+
+def _load() -> Registry:
+    path = registry_path()
+    if not path.exists():
+        return Registry()
+    try:
+        return Registry.model_validate_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValidationError, ValueError) as exc:
+        raise ModelError(f"The model registry {path} is unreadable: {exc}") from exc
+
+
+def _save(registry: Registry) -> None:
+    path = registry_path()
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(registry.model_dump_json(indent=2), encoding="utf-8")
+    os.replace(tmp, path)  # atomic: a crash leaves the old or the new registry, never half of one
+
+
+def list_installed() -> list[InstalledModel]:
+    return list(_load().models)
+
+
+def get_installed(model_id: str) -> InstalledModel | None:
+    return next((m for m in _load().models if m.id == model_id), None)
+
+
+def find_by_sha256(sha256: str) -> InstalledModel | None:
+    return next((m for m in _load().models if m.sha256 == sha256), None)
+
+
+def register(entry: InstalledModel) -> InstalledModel:
+    """Add or replace (same id) an entry."""
+    registry = _load()
+    registry.models = [m for m in registry.models if m.id != entry.id] + [entry]
+    _save(registry)
+    return entry
+
+
+# --- ids and folders ---------------------------------------------------------------------------
+
+
+def slugify(name: str) -> str:
+    """A model id from a file name: lower case, [a-z0-9._-], no .gguf suffix."""
+    stem = name[:-5] if name.lower().endswith(".gguf") else name
+    slug = re.sub(r"[^a-z0-9._-]+", "-", stem.lower()).strip("-._")
+    return slug or "model"
+
+
+def unique_id(base: str) -> str:
+    taken = {m.id for m in _load().models}
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def model_folder(model_id: str) -> Path:
+    return paths.models_dir() / model_id
+
+
+def staging_dir() -> Path:
+    """Partial downloads and copies; on the models volume so that installing is a rename."""
+    path = paths.models_dir() / STAGING_DIR
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+# --- installing --------------------------------------------------------------------------------
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def summarize_gguf(info: GGUFInfo) -> GGUFSummary:
+    meta = info.metadata
+    arch = info.architecture or ""
+
+    def key(name: str) -> int | None:
+        return _int_or_none(meta.get(f"{arch}.{name}"))
+
+    n_embd, n_head = key("embedding_length"), key("attention.head_count")
+    head_dim = key("attention.key_length")
+    if head_dim is None and n_embd and n_head:
+        head_dim = n_embd // n_head
+    licence = meta.get("general.license")
+    return GGUFSummary(
+        architecture=info.architecture,
+        name=info.name,
+        parameters=info.parameters,
+        quantization=info.quantization,
+        context_length=_int_or_none(info.context_length),
+        n_vocab=info.n_vocab,
+        n_layer=key("block_count"),
+        n_embd=n_embd,
+        n_head=n_head,
+        # A per-layer array shows up as a string in GGUFInfo; fall back to the head count then.
+        n_head_kv=key("attention.head_count_kv") or n_head,
+        head_dim=head_dim,
+        has_chat_template=info.has_chat_template,
+        licence=licence if isinstance(licence, str) else None,
+    )
+
+
+def install_file(
+    staged: Path,
+    *,
+    model_id: str,
+    filename: str,
+    sha256: str,
+    source: Source,
+    in_place: bool = False,
+    licence: str | None = None,
+    **extra: Any,
+) -> InstalledModel:
+    """Move a complete, verified file into `<models>/<id>/<filename>` (or register it where it
+    lies when in_place) and record it. The caller has checked the sha256."""
+    staged = Path(staged)
+    if not ID_PATTERN.match(model_id):
+        if not in_place:
+            staged.unlink(missing_ok=True)
+        raise ModelError(
+            f"'{model_id}' is not a valid model id: use lower-case letters, digits, '.', '-', '_'"
+        )
+    try:
+        info = read_gguf_info(staged)
+    except ModelError:
+        if not in_place:
+            staged.unlink(missing_ok=True)
+        raise
+    if in_place:
+        final = staged.resolve()
+    else:
+        folder = model_folder(model_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        final = folder / filename
+        os.replace(staged, final)
+    summary = summarize_gguf(info)
+    entry = InstalledModel(
+        id=model_id,
+        path=str(final),
+        filename=filename,
+        sha256=sha256,
+        size_bytes=final.stat().st_size,
+        source=source,
+        in_place=in_place,
+        licence=licence or summary.licence,
+        gguf=summary,
+        **extra,
+    )
+    return register(entry)
+
+
+# --- remove, verify, resolve -------------------------------------------------------------------
+
+
+def _require(model_id: str) -> InstalledModel:
+    entry = get_installed(model_id)
+    if entry is None:
+        raise ModelError(f"No installed model has the id '{model_id}' (see `pluk models list`)")
+    return entry
+
+
+def remove(model_id: str) -> InstalledModel:
+    """Unregister a model and delete its copied file; a file registered in place is kept."""
+    entry = _require(model_id)
+    registry = _load()
+    registry.models = [m for m in registry.models if m.id != model_id]
+    _save(registry)
+    if not entry.in_place:
+        path = Path(entry.path)
+        path.unlink(missing_ok=True)
+        folder = path.parent
+        if folder.parent == paths.models_dir() and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+    return entry
+
+
+def verify(
+    model_id: str, on_progress: Callable[[int, int], None] | None = None
+) -> VerifyResult:
+    """Recompute the file's sha256 (no cache) and compare it with the one recorded at install."""
+    entry = _require(model_id)
+    path = Path(entry.path)
+    if not path.is_file():
+        return VerifyResult(
+            id=entry.id, ok=False, expected_sha256=entry.sha256, message=f"file missing: {path}"
+        )
+    actual = file_sha256(path, on_progress, use_cache=False)
+    ok = actual == entry.sha256
+    return VerifyResult(
+        id=entry.id,
+        ok=ok,
+        expected_sha256=entry.sha256,
+        actual_sha256=actual,
+        message="ok" if ok else "sha256 differs from the one recorded at install: the file changed",
+    )
+
+
+def _looks_like_path(spec: str) -> bool:
+    return spec.lower().endswith(".gguf") or os.sep in spec or "/" in spec or Path(spec).exists()
+
+
+def resolve_model_path(spec: str) -> Path:
+    """The .gguf file meant by `spec`: a path to a file, an installed model id, or the id of a
+    catalogue model that is installed. Raises ModelError that says what to do otherwise."""
+    from pluk.core.models.catalogue import load_catalogue  # the catalogue is only read here
+
+    spec = spec.strip()
+    if not spec:
+        raise ModelError("No model given: pass a .gguf file or a model id (see `pluk models list`)")
+    entry = get_installed(spec)
+    if entry is None:
+        entry = next((m for m in _load().models if m.catalogue_id == spec), None)
+    if entry is not None:
+        path = Path(entry.path)
+        if not path.is_file():
+            hint = (
+                f"`pluk models download {entry.catalogue_id}`"
+                if entry.catalogue_id
+                else f"`pluk models remove {entry.id}` and import it again"
+            )
+            raise ModelError(
+                f"The file of installed model '{entry.id}' is missing ({path}): {hint}"
+            )
+        return path
+    if _looks_like_path(spec):
+        path = Path(spec).expanduser()
+        check_gguf_header(path)
+        return path.resolve()
+    catalogue_entry = load_catalogue().get(spec)
+    if catalogue_entry is not None:
+        raise ModelError(
+            f"Model '{spec}' is not installed yet: download it once with "
+            f"`pluk models download {spec}` ({catalogue_entry.size_bytes / 1e9:.1f} GB), "
+            "or import a copy with `pluk models import-pack DIR`"
+        )
+    raise ModelError(
+        f"Unknown model '{spec}': give a .gguf file, or an id from `pluk models list`"
+    )
+
+
+def disk_free(path: Path) -> int:
+    return shutil.disk_usage(path).free
