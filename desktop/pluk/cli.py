@@ -15,6 +15,7 @@ from pluk.core.errors import PlukError
 
 # Command modules in the order `pluk --help` lists them.
 COMMAND_MODULES = (
+    "pluk.commands.gui",
     "pluk.commands.extract",
     "pluk.commands.export",
     "pluk.commands.tasks",

@@ -1,0 +1,190 @@
+"""The main window: composes the panels (reports, task, model, run bar, results, detail,
+previous runs) and connects their signals to the session and the window actions.
+
+No logic lives here: panels show, the session decides, WindowActions runs the dialogs.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QToolBar, QVBoxLayout, QWidget
+
+from pluk.core.settings import Settings
+from pluk.gui.detail_pane import DetailPane
+from pluk.gui.drop import FileDropFilter
+from pluk.gui.history_panel import HistoryPanel
+from pluk.gui.icon import app_icon
+from pluk.gui.inputs_panel import InputsPanel
+from pluk.gui.model_picker import ModelPicker
+from pluk.gui.results_panel import ResultsPanel
+from pluk.gui.run_panel import RunPanel
+from pluk.gui.session import Session
+from pluk.gui.task_panel import TaskPanel
+from pluk.gui.window_actions import WindowActions
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: Settings):
+        super().__init__()
+        self.setWindowTitle("Pluk")
+        self.setWindowIcon(app_icon())
+        self.resize(1360, 860)
+        self.session = Session(settings, self)
+        self.window_actions = WindowActions(self, self.session)
+
+        self.inputs = InputsPanel()
+        self.task_panel = TaskPanel()
+        self.model_picker = ModelPicker()
+        self.run_panel = RunPanel()
+        self.results = ResultsPanel()
+        self.detail = DetailPane()
+        self.history = HistoryPanel()
+        self._compose()
+        self._make_actions()
+        self._connect()
+
+        self.drops = FileDropFilter(self)
+        self.drops.watch(self)
+        self.drops.paths_dropped.connect(self.inputs.request_add)
+
+        self.task_panel.reload(select_id=settings.last_task)
+        self.model_picker.reload(settings.recent_models, select=settings.last_model)
+        self.history.set_roots(self.window_actions.run_roots())
+        self._update_ready()
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def _compose(self) -> None:
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(10, 10, 5, 0)
+        left_layout.setSpacing(10)
+        left_layout.addWidget(self.inputs, 5)
+        left_layout.addWidget(self.task_panel, 4)
+        left_layout.addWidget(self.model_picker, 0)
+
+        results_split = QSplitter(Qt.Orientation.Vertical)
+        results_split.addWidget(self.results)
+        results_split.addWidget(self.detail)
+        results_split.setSizes([430, 300])
+        self.tabs = QTabWidget()
+        self.tabs.addTab(results_split, "Results")
+        self.tabs.addTab(self.history, "Previous runs")
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(5, 10, 10, 0)
+        right_layout.addWidget(self.tabs)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setSizes([440, 920])
+        split.setChildrenCollapsible(False)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 10)
+        layout.addWidget(split, 1)
+        bottom = QVBoxLayout()
+        bottom.setContentsMargins(10, 0, 10, 0)
+        bottom.addWidget(self.run_panel)
+        layout.addLayout(bottom)
+        self.setCentralWidget(central)
+
+    def _make_actions(self) -> None:
+        def action(text, slot, shortcut=None) -> QAction:
+            act = QAction(text, self)
+            act.triggered.connect(slot)
+            if shortcut:
+                act.setShortcut(QKeySequence(shortcut))
+            return act
+
+        self.add_folder_action = action("Add folder…", self.inputs.choose_folder, "Ctrl+O")
+        self.add_files_action = action("Add files…", self.inputs.choose_files)
+        self.open_run_action = action("Open run folder…", self.history.browse)
+        self.export_action = action("Export results…", self.window_actions.export_results,
+                                    "Ctrl+E")
+        self.export_action.setEnabled(False)
+        self.quit_action = action("Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.new_task_action = action("New task…",
+                                      lambda: self.window_actions.open_task_editor())
+        self.settings_action = action("Settings…", self.window_actions.edit_settings,
+                                      "Ctrl+,")
+        self.run_action = action("Run", self.session.start_run, "Ctrl+R")
+        self.stop_action = action("Stop", self.session.stop_run, "Esc")
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        for act in (self.add_folder_action, self.add_files_action, None, self.open_run_action,
+                    self.export_action, None, self.settings_action, None, self.quit_action):
+            file_menu.addSeparator() if act is None else file_menu.addAction(act)
+        run_menu = menus.addMenu("&Run")
+        run_menu.addActions([self.run_action, self.stop_action, self.new_task_action])
+        help_menu = menus.addMenu("&Help")
+        help_menu.addAction(action("Open log folder", self.window_actions.open_log_folder))
+        help_menu.addAction(action("About Pluk", self.window_actions.about))
+        toolbar = QToolBar("Main")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.addActions([self.add_folder_action, self.add_files_action])
+        toolbar.addSeparator()
+        toolbar.addActions([self.new_task_action, self.export_action])
+        toolbar.addSeparator()
+        toolbar.addAction(self.settings_action)
+        self.addToolBar(toolbar)
+
+    def _connect(self) -> None:
+        s = self.session
+        self.inputs.paths_chosen.connect(s.add_paths)
+        self.inputs.cleared.connect(s.clear_inputs)
+        s.reading_changed.connect(self.inputs.set_reading)
+        s.reports_changed.connect(self.inputs.show_reports)
+        s.inputs_failed.connect(self.inputs.show_failure)
+        self.task_panel.task_chosen.connect(s.set_task)
+        self.task_panel.edit_requested.connect(self.window_actions.open_task_editor)
+        self.model_picker.model_chosen.connect(s.set_model)
+        for signal in (s.reports_changed, s.task_changed, s.model_changed, s.running_changed):
+            signal.connect(self._update_ready)
+
+        self.run_panel.run_button.clicked.connect(s.start_run)
+        self.run_panel.stop_button.clicked.connect(s.stop_run)
+        s.running_changed.connect(self.run_panel.set_running)
+        s.run_status.connect(self.run_panel.show_status)
+        s.hash_progressed.connect(self.run_panel.show_hash)
+        s.progress_changed.connect(self.run_panel.show_progress)
+        s.run_finished.connect(self.run_panel.show_result)
+        s.run_failed.connect(self.window_actions.show_failure)
+        s.run_finished.connect(lambda _result: self.history.refresh())
+        s.run_failed.connect(lambda _message: self.history.refresh())
+
+        s.run_opened.connect(self.results.show_run)
+        s.run_opened.connect(lambda *_args: self.show_results())
+        s.record_added.connect(self.results.add_record)
+        self.results.record_selected.connect(self._show_detail)
+        self.results.export_requested.connect(self.window_actions.export_results)
+        self.history.run_chosen.connect(self.window_actions.open_run)
+
+    # -- small glue ---------------------------------------------------------------------------
+
+    def _update_ready(self, *_args) -> None:
+        missing = self.session.can_run()
+        self.run_panel.set_ready(missing)
+        self.run_action.setEnabled(missing is None)
+        self.stop_action.setEnabled(self.session.running)
+        exportable = self.results.run_dir is not None and not self.session.running
+        self.results.set_exportable(exportable)
+        self.export_action.setEnabled(exportable)
+
+    def _show_detail(self, record) -> None:
+        report = self.session.report_by_id(record.id) if record is not None else None
+        self.detail.show_record(record, report, self.results.model.task)
+
+    def show_results(self) -> None:
+        self.tabs.setCurrentIndex(0)
+
+    def closeEvent(self, event) -> None:
+        if not self.window_actions.confirm_quit():
+            event.ignore()
+            return
+        self.session.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,163 @@
+"""The results as a Qt table model: one row per record, one column per field (the same columns,
+flattened the same way, as the CSV export), filled in as records arrive; and the proxy that sorts
+numbers as numbers and filters by status and by field value."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+
+from pluk.core import export
+from pluk.core.records import Record
+from pluk.core.tasks import TaskDefinition
+from pluk.gui.theme import status_colors
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
+STATUS_COLUMN, ID_COLUMN = 0, 1
+
+
+def display(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+class ResultsModel(QAbstractTableModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.task: TaskDefinition | None = None
+        self.field_columns: list[str] = []
+        self.records: list[Record] = []
+        self._rows: list[dict[str, Any]] = []
+        self._row_of: dict[str, int] = {}
+
+    def reset(self, task: TaskDefinition | None, records: list[Record]) -> None:
+        self.beginResetModel()
+        self.task = task
+        self.field_columns = export.columns(task)[len(export.BASE_COLUMNS):] if task else []
+        self.records, self._rows, self._row_of = [], [], {}
+        for record in records:
+            self._store(record)
+        self.endResetModel()
+
+    def _store(self, record: Record) -> None:
+        self._row_of[record.id] = len(self.records)
+        self.records.append(record)
+        self._rows.append(export.record_row(self.task, record))
+
+    def add(self, record: Record) -> None:
+        """A record for a report already shown (a resumed run redoing it) replaces its row."""
+        if self.task is None:
+            return
+        row = self._row_of.get(record.id)
+        if row is not None:
+            self.records[row] = record
+            self._rows[row] = export.record_row(self.task, record)
+            self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+            return
+        position = len(self.records)
+        self.beginInsertRows(QModelIndex(), position, position)
+        self._store(record)
+        self.endInsertRows()
+
+    def headers(self) -> list[str]:
+        return ["Status", "Report"] + self.field_columns
+
+    # -- QAbstractTableModel ---------------------------------------------------------------
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.records)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() or self.task is None else 2 + len(self.field_columns)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            headers = self.headers()
+            return headers[section] if section < len(headers) else None
+        return None
+
+    def value(self, row: int, column: int) -> Any:
+        if column == STATUS_COLUMN:
+            return self.records[row].status
+        if column == ID_COLUMN:
+            return self.records[row].id
+        return self._rows[row].get(self.field_columns[column - 2])
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row, column = index.row(), index.column()
+        record = self.records[row]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return display(self.value(row, column))
+        if role == SORT_ROLE:
+            return self.value(row, column)
+        if role == RECORD_ROLE:
+            return record
+        if column == STATUS_COLUMN and role in (Qt.ItemDataRole.ForegroundRole,
+                                                Qt.ItemDataRole.BackgroundRole):
+            fg, bg = status_colors(record.status)
+            return fg if role == Qt.ItemDataRole.ForegroundRole else bg
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column >= 2:
+                name = self.field_columns[column - 2].split(".")[0]
+                reason = record.field_errors.get(name)
+                if reason:
+                    return reason
+            return record.error or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(
+                self.value(row, column), (int, float)) and not isinstance(
+                self.value(row, column), bool):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+def _sort_key(value: Any) -> tuple:
+    # Empty cells after values when ascending; numbers compare as numbers, so 9 < 10.
+    if value is None or value == "":
+        return (2, 0, "")
+    if isinstance(value, (int, float)):
+        return (0, float(value), "")
+    return (1, 0, str(value).lower())
+
+
+class ResultsFilter(QSortFilterProxyModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.status: str | None = None
+        self.column: int | None = None  # None: any column
+        self.text = ""
+        self.setSortRole(SORT_ROLE)
+
+    def set_filter(self, status: str | None, column: int | None, text: str) -> None:
+        # begin/endFilterChange replace invalidateFilter from Qt 6.10 on.
+        changing = hasattr(self, "beginFilterChange")
+        if changing:
+            self.beginFilterChange()
+        self.status, self.column, self.text = status, column, text.strip().lower()
+        if changing:
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
+        model: ResultsModel = self.sourceModel()
+        if self.status and model.records[source_row].status != self.status:
+            return False
+        if not self.text:
+            return True
+        columns = [self.column] if self.column is not None else range(model.columnCount())
+        return any(self.text in display(model.value(source_row, c)).lower() for c in columns)
+
+    def lessThan(self, left, right) -> bool:
+        model: ResultsModel = self.sourceModel()
+        a = model.value(left.row(), left.column())
+        b = model.value(right.row(), right.column())
+        return _sort_key(a) < _sort_key(b)

@@ -1,0 +1,124 @@
+"""The results table with its filter bar: status, a field, and a text to look for; the table
+sorts by any column and keeps the selected record in the detail pane."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QPushButton, QStackedWidget, QTableView, QVBoxLayout,
+                               QWidget)
+
+from pluk.core.records import Record
+from pluk.core.tasks import TaskDefinition
+from pluk.gui.results_model import RECORD_ROLE, ResultsFilter, ResultsModel
+
+
+class ResultsPanel(QWidget):
+    record_selected = Signal(object)  # Record | None
+    export_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.run_dir: Path | None = None
+        self.model = ResultsModel(self)
+        self.proxy = ResultsFilter(self)
+        self.proxy.setSourceModel(self.model)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.title = QLabel("<b>Results</b>")
+        bar.addWidget(self.title)
+        bar.addStretch(1)
+        self.status_combo = QComboBox()
+        for label, value in (("All statuses", None), ("ok", "ok"), ("invalid", "invalid"),
+                             ("error", "error")):
+            self.status_combo.addItem(label, value)
+        self.field_combo = QComboBox()
+        self.field_combo.setMinimumContentsLength(12)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Filter by value…")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMaximumWidth(220)
+        self.export_button = QPushButton("Export…")
+        self.export_button.setEnabled(False)
+        self.export_button.clicked.connect(self.export_requested)
+        for widget in (self.status_combo, self.field_combo, self.search, self.export_button):
+            bar.addWidget(widget)
+        layout.addLayout(bar)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # arrival order until asked
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(False)
+        self.empty = QLabel("Results appear here, one row per report, as each report is "
+                            "finished.\nPrevious runs can be opened from the next tab.")
+        self.empty.setObjectName("emptyHint")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.table)
+        layout.addWidget(self.stack, 1)
+        self.field_combo.hide()
+        self.count = QLabel("")
+        self.count.setObjectName("muted")
+        layout.addWidget(self.count)
+
+        self.status_combo.currentIndexChanged.connect(self._apply_filter)
+        self.field_combo.currentIndexChanged.connect(self._apply_filter)
+        self.search.textChanged.connect(self._apply_filter)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current)
+        for signal in (self.model.rowsInserted, self.model.modelReset):
+            signal.connect(self._update_count)
+
+    def show_run(self, run_dir: Path, task: TaskDefinition, records: list[Record]) -> None:
+        self.run_dir = Path(run_dir)
+        self.model.reset(task, records)
+        self.title.setText(f"<b>Results</b> · {task.title} · "
+                           f"<span style='color:#6b7280'>{self.run_dir.name}</span>")
+        self.field_combo.blockSignals(True)
+        self.field_combo.clear()
+        self.field_combo.addItem("in any column", None)
+        for column, header in enumerate(self.model.headers()):
+            self.field_combo.addItem(f"in {header}", column)
+        self.field_combo.blockSignals(False)
+        self.field_combo.show()
+        self.stack.setCurrentWidget(self.table)
+        self._apply_filter()
+        widths = [80, 170] + [max(90, min(180, 9 * len(c))) for c in self.model.field_columns]
+        for column, width in enumerate(widths):
+            self.table.setColumnWidth(column, width)
+        self.record_selected.emit(None)
+
+    def add_record(self, record: Record) -> None:
+        self.model.add(record)
+
+    def set_exportable(self, exportable: bool) -> None:
+        self.export_button.setEnabled(exportable)
+
+    def _apply_filter(self) -> None:
+        self.proxy.set_filter(self.status_combo.currentData(), self.field_combo.currentData(),
+                              self.search.text())
+        self._update_count()
+
+    def _update_count(self, *_args) -> None:
+        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        counts = {s: 0 for s in ("ok", "invalid", "error")}
+        for record in self.model.records:
+            counts[record.status] += 1
+        text = f"{total} records · ok {counts['ok']} · invalid {counts['invalid']} · " \
+               f"error {counts['error']}"
+        if shown != total:
+            text += f" · {shown} shown"
+        self.count.setText(text)
+
+    def _on_current(self, current, _previous) -> None:
+        self.record_selected.emit(current.data(RECORD_ROLE) if current.isValid() else None)

@@ -1,0 +1,239 @@
+"""The state of one window: the inputs and their reports, the task, the model and the current run.
+
+Panels ask the session to change something and redraw from its signals; the session calls the
+core (readers on a background call, jobs on the engine worker) and never touches a widget.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from pluk.core.errors import PlukError
+from pluk.core.job import JobResult
+from pluk.core.pipeline import RunOptions
+from pluk.core.readers import TableOptions, read_inputs
+from pluk.core.records import Record
+from pluk.core.reports import Report
+from pluk.core.runs import RunFolder, RunManifest
+from pluk.core.settings import Settings, save_settings
+from pluk.core.tasks import TaskDefinition
+from pluk.core.tasks.loader import parse_task
+from pluk.gui.background import BackgroundCall
+from pluk.gui.engine_worker import EngineThread, RunRequest
+
+log = logging.getLogger(__name__)
+
+
+def new_run_dir(root: Path, task_id: str) -> Path:
+    stamp = datetime.now().strftime("%Y-%m-%d_%H%M%S")
+    path = root / f"{stamp}_{task_id}"
+    n = 2
+    while path.exists():
+        path, n = root / f"{stamp}_{task_id}_{n}", n + 1
+    return path
+
+
+class Session(QObject):
+    reading_changed = Signal(bool)
+    reports_changed = Signal(list)          # list[Report]
+    inputs_failed = Signal(str)
+    task_changed = Signal(object)           # TaskDefinition | None
+    model_changed = Signal(object)          # Path | None
+    running_changed = Signal(bool)
+    run_opened = Signal(object, object, list)  # run dir, TaskDefinition, records so far
+    run_status = Signal(str)
+    hash_progressed = Signal(object, object)
+    progress_changed = Signal(object)       # Progress
+    record_added = Signal(object)           # Record
+    run_finished = Signal(object)           # JobResult
+    run_failed = Signal(str)
+
+    run_requested = Signal(object)          # RunRequest, queued to the engine worker
+
+    def __init__(self, settings: Settings, parent: QObject | None = None):
+        super().__init__(parent)
+        self.settings = settings
+        self.input_paths: list[str] = []
+        self.table_options = TableOptions()
+        self.reports: list[Report] = []
+        self.task: TaskDefinition | None = None
+        self.model_path: Path | None = None
+        self.run_dir: Path | None = None
+        self.running = False
+        self._reader: BackgroundCall | None = None
+        self._pending_resume: Path | None = None
+        self._engine = EngineThread()
+        worker = self._engine.worker
+        self.run_requested.connect(worker.start_run)
+        worker.status_changed.connect(self.run_status)
+        worker.hash_progressed.connect(self.hash_progressed)
+        worker.progress_changed.connect(self.progress_changed)
+        worker.report_finished.connect(self._on_record)
+        worker.run_finished.connect(self._on_finished)
+        worker.run_failed.connect(self._on_failed)
+
+    # -- inputs --------------------------------------------------------------------------
+
+    def report_by_id(self, report_id: str) -> Report | None:
+        for report in self.reports:
+            if report.id == report_id:
+                return report
+        return None
+
+    def add_paths(self, paths: list[str], table: TableOptions | None = None) -> None:
+        if table is not None:
+            self.table_options = table
+        self.input_paths += [p for p in paths if p not in self.input_paths]
+        self._read(list(self.input_paths), self.table_options)
+
+    def clear_inputs(self) -> None:
+        self.input_paths = []
+        self.reports = []
+        self.reports_changed.emit([])
+
+    def _read(self, inputs: list[str], table: TableOptions) -> None:
+        # Re-reading every input keeps report ids identical to `pluk extract --input ...`.
+        self._reader = BackgroundCall(lambda: read_inputs(inputs, table=table), self)
+        self._reader.succeeded.connect(self._on_read)
+        self._reader.failed.connect(self._on_read_failed)
+        self.reading_changed.emit(True)
+        self._reader.start()
+
+    @Slot(object)
+    def _on_read(self, reports: list[Report]) -> None:
+        if self.sender() is not self._reader:
+            return  # a newer read has replaced this one
+        self.reports = reports
+        self.reading_changed.emit(False)
+        self.reports_changed.emit(reports)
+        if self._pending_resume is not None:
+            folder, self._pending_resume = self._pending_resume, None
+            self._start_resume(folder)
+
+    @Slot(object)
+    def _on_read_failed(self, exc: Exception) -> None:
+        if self.sender() is not self._reader:
+            return
+        self.reading_changed.emit(False)
+        if self.input_paths and not isinstance(exc, PlukError):
+            log.error("reading inputs failed", exc_info=exc)
+        self.input_paths = [p for p in self.input_paths if Path(p).exists()]
+        self._pending_resume = None
+        self.inputs_failed.emit(str(exc))
+
+    # -- task and model ------------------------------------------------------------------
+
+    def set_task(self, task: TaskDefinition | None) -> None:
+        self.task = task
+        if task is not None:
+            self.settings.last_task = task.id
+        self.task_changed.emit(task)
+
+    def set_model(self, path: Path | None) -> None:
+        self.model_path = path
+        if path is not None:
+            self.settings.remember_model(str(path))
+        self.model_changed.emit(path)
+
+    def can_run(self) -> str | None:
+        """None when a run can start, else what is missing, in words."""
+        if self.running:
+            return "A run is going on"
+        if not self.reports:
+            return "Add reports first"
+        if self.task is None:
+            return "Choose a task"
+        if self.model_path is None or not self.model_path.is_file():
+            return "Choose a model file"
+        return None
+
+    # -- runs ----------------------------------------------------------------------------
+
+    def start_run(self) -> Path | None:
+        missing = self.can_run()
+        if missing:
+            self.run_failed.emit(missing)
+            return None
+        self.run_dir = new_run_dir(self.settings.runs_folder(), self.task.id)
+        self._set_running(True)
+        self.run_opened.emit(self.run_dir, self.task, [])
+        self.run_requested.emit(RunRequest(
+            task=self.task, reports=list(self.reports), model_path=self.model_path,
+            out_dir=self.run_dir, options=self.settings.run_options(),
+            inputs=[str(Path(p).resolve()) for p in self.input_paths],
+            delimiter=self.settings.csv_delimiter))
+        save_settings(self.settings)
+        return self.run_dir
+
+    def stop_run(self) -> None:
+        if self.running:
+            self._engine.worker.request_stop()
+            self.run_status.emit("Stopping…")
+
+    def open_run(self, run_dir: Path) -> None:
+        """Show a previous run's records; its reports are read again for the detail pane."""
+        folder = RunFolder(run_dir)
+        manifest = folder.read_manifest()
+        task = parse_task(manifest.task, str(folder.manifest_path))
+        records = folder.records()
+        self.run_dir = Path(run_dir)
+        self.run_opened.emit(self.run_dir, task, records)
+        existing = [p for p in manifest.inputs if Path(p).exists()]
+        if existing and not self.running:
+            self.input_paths = existing
+            self._read(existing, self.table_options)
+
+    def resume_run(self, run_dir: Path) -> None:
+        """Continue a run a crash interrupted: its inputs, task, model and options as saved."""
+        manifest = RunFolder(run_dir).read_manifest()
+        missing = [p for p in manifest.inputs if not Path(p).exists()]
+        if missing or not manifest.inputs:
+            raise PlukError("Cannot resume: these inputs are gone: " + ", ".join(missing)
+                            if missing else "Cannot resume: the run lists no inputs")
+        if not Path(manifest.model.path).is_file():
+            raise PlukError(f"Cannot resume: the model file is gone: {manifest.model.path}")
+        self.input_paths = list(manifest.inputs)
+        self._pending_resume = Path(run_dir)
+        self._read(list(manifest.inputs), self.table_options)
+
+    def _start_resume(self, run_dir: Path) -> None:
+        folder = RunFolder(run_dir)
+        manifest: RunManifest = folder.read_manifest()
+        task = parse_task(manifest.task, str(folder.manifest_path))
+        known = set(RunOptions.model_fields)
+        options = RunOptions(**{k: v for k, v in manifest.options.items() if k in known})
+        self.task = task
+        self.model_path = Path(manifest.model.path)
+        self.run_dir = Path(run_dir)
+        self._set_running(True)
+        self.run_opened.emit(self.run_dir, task, folder.records())
+        self.run_requested.emit(RunRequest(
+            task=task, reports=list(self.reports), model_path=self.model_path,
+            out_dir=self.run_dir, options=options, resume=True, inputs=list(manifest.inputs),
+            delimiter=self.settings.csv_delimiter))
+
+    def _set_running(self, running: bool) -> None:
+        self.running = running
+        self.running_changed.emit(running)
+
+    @Slot(object)
+    def _on_record(self, record: Record) -> None:
+        self.record_added.emit(record)
+
+    @Slot(object)
+    def _on_finished(self, result: JobResult) -> None:
+        self._set_running(False)
+        self.run_finished.emit(result)
+
+    @Slot(str, str)
+    def _on_failed(self, message: str, _run_dir: str) -> None:
+        self._set_running(False)
+        self.run_failed.emit(message)
+
+    def shutdown(self) -> None:
+        self._engine.shutdown()
+        save_settings(self.settings)
