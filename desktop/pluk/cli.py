@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "pluk.commands.tasks",
     "pluk.commands.inspect_model",
     "pluk.commands.dragon",
+    "pluk.commands.evaluate",
     "pluk.commands.models",
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
+from pluk.commands.tasks_import import add_import_command
 from pluk.core.prompting import field_guide
 from pluk.core.tasks import json_schema, list_tasks, load_task, task_sha256
 
@@ -20,6 +21,7 @@ def register(subparsers) -> None:
     show.add_argument("--json-schema", action="store_true",
                       help="print the JSON schema every answer is validated against")
     show.set_defaults(func=run_show)
+    add_import_command(sub)
 
 
 def run_list(args) -> int:

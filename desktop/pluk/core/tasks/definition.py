@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
 
 FORMAT_VERSION = 1
 DEFAULT_MAX_LENGTH = 200
@@ -120,6 +120,66 @@ class Example(BaseModel):
     answer: dict[str, Any]
 
 
+DragonKind = Literal[
+    "single_label_binary_classification",
+    "single_label_multi_class_classification",
+    "multi_label_binary_classification",
+    "multi_label_multi_class_classification",
+    "single_label_regression",
+    "multi_label_regression",
+    "named_entity_recognition",
+    "multi_label_named_entity_recognition",
+]
+_NER_KINDS = ("named_entity_recognition", "multi_label_named_entity_recognition")
+
+
+class DragonSpec(BaseModel):
+    """How a task answers one DRAGON benchmark task (docs/dragon.md); only `pluk dragon` reads it.
+
+    `fields` are the task's fields that make up the DRAGON label, in the label's order (one for
+    single-label kinds and NER, one per position for multi-label kinds). For NER the field is a
+    list of entity objects with a `text` string; `entity_tag` formats the DRAGON entity type of
+    each from its object's fields, e.g. "{type}" or "{number}-{type}" (Task027: "1-ambigu").
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    task_name: str = Field(pattern=r"^Task[0-9]{3}_[A-Za-z0-9_]+$")
+    label_name: str
+    kind: DragonKind
+    fields: list[str] = Field(min_length=1)
+    entity_tag: str = "{type}"
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "DragonSpec":
+        if self.label_name != self.kind + "_target":
+            raise ValueError(f"label_name must be '{self.kind}_target' for kind '{self.kind}'")
+        if not self.kind.startswith("multi_label") or self.kind in _NER_KINDS:
+            if len(self.fields) != 1:
+                raise ValueError(f"a {self.kind} task maps exactly one field")
+        return self
+
+
+def _check_dragon(spec: DragonSpec, fields: list[Any]) -> None:
+    by_name = {f.name: f for f in fields}
+    for name in spec.fields:
+        if name not in by_name:
+            raise ValueError(f"dragon.fields names '{name}', which is not a field of the task")
+    if spec.kind not in _NER_KINDS:
+        return
+    entities = by_name[spec.fields[0]]
+    if entities.type != "list" or entities.items.type != "object":
+        raise ValueError("a DRAGON NER field must be a list of objects")
+    item_fields = {f.name: f for f in entities.items.fields}
+    if getattr(item_fields.get("text"), "type", None) != "string":
+        raise ValueError("a DRAGON NER entity object needs a 'text' string field")
+    try:
+        spec.entity_tag.format(**{name: "" for name in item_fields})
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ValueError(f"dragon.entity_tag {spec.entity_tag!r} does not fit the entity "
+                         f"fields ({exc})") from None
+
+
 class TaskDefinition(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -138,11 +198,24 @@ class TaskDefinition(BaseModel):
         default="right", description="Which end of the report is cut when too_long is truncate"
     )
     examples: list[Example] = Field(default_factory=list)
+    dragon: DragonSpec | None = Field(
+        default=None, description="Optional: the DRAGON benchmark task this task answers"
+    )
 
     @model_validator(mode="after")
     def _names(self) -> "TaskDefinition":
         _check_names(self.fields)
+        if self.dragon is not None:
+            _check_dragon(self.dragon, self.fields)
         return self
+
+    @model_serializer(mode="wrap")
+    def _omit_absent_dragon(self, handler):
+        # Tasks without DRAGON metadata dump (and so hash) exactly as before the key existed.
+        data = handler(self)
+        if isinstance(data, dict) and data.get("dragon", 0) is None:
+            del data["dragon"]
+        return data
 
     def field(self, name: str) -> Any:
         for spec in self.fields:
