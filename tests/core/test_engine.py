@@ -91,6 +91,13 @@ def test_unsupported_schema_raises_instead_of_falling_back(engine):
         engine.grammar({"type": "weird"})
 
 
+def test_a_grammar_llama_cpp_would_reject_is_refused_up_front_not_crashed_on(engine):
+    huge = {"type": "object", "required": [f"t{i}" for i in range(4)], "properties": {
+        f"t{i}": {"type": "string", "maxLength": 1500} for i in range(4)}}
+    with pytest.raises(PlukError, match="rejected the task's grammar"):
+        engine.grammar(huge)
+
+
 def test_missing_and_non_gguf_models_give_clear_errors(tmp_path):
     with pytest.raises(ModelError, match="not found"):
         LlamaEngine(tmp_path / "none.gguf")

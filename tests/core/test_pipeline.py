@@ -122,3 +122,19 @@ def test_bool_and_enum_fields_carry_renormalised_probabilities(engine):
     # Scoring options leaves the engine usable and the prefix still reused.
     again = list(run_extraction(task, reports[:2], engine))
     assert again[1].tokens_cached > 0
+
+
+def test_an_answer_that_runs_out_of_context_is_reported_cut_off_not_parsed(tiny_model):
+    wordy = parse_task({
+        "id": "wordy", "title": "Wordy", "description": "Long free-text fields.",
+        "fields": [{"name": f"text{i}", "type": "string", "max_length": 1000}
+                   for i in range(4)]}, "memory")
+    report = Report.from_text(id="r", source="m", format="txt", text="Kort verslag.")
+    with LlamaEngine(tiny_model, EngineOptions(n_ctx=2048)) as small:
+        record = list(run_extraction(wordy, [report], small))[0]
+    # The worst-case answer (12,000+ tokens) cannot fit, yet the report runs with the rest of
+    # the context as the answer's room; the random model's long strings then run out.
+    assert record.status == "invalid"
+    assert "cut off" in record.error and record.raw
+    assert record.fields == {f"text{i}": None for i in range(4)}
+    assert all("cut off" in reason for reason in record.field_errors.values())

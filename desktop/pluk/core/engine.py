@@ -171,16 +171,27 @@ class LlamaEngine:
     def grammar(self, schema: dict):
         """A grammar for the schema; raises PlukError when the converter cannot handle it
         (response_format would silently fall back to free JSON instead)."""
+        import llama_cpp
         from llama_cpp import LlamaGrammar
 
         key = json.dumps(schema)
         if key not in self._grammars:
             try:
-                self._grammars[key] = LlamaGrammar.from_string(schema_to_gbnf(schema),
-                                                               verbose=False)
+                grammar = LlamaGrammar.from_string(schema_to_gbnf(schema), verbose=False)
             except Exception as exc:  # the converter raises assorted types
                 raise PlukError(f"The task's schema cannot be turned into a grammar: {exc}") \
                     from exc
+            # LlamaGrammar only holds text; llama.cpp parses it when sampling starts, and a
+            # grammar it rejects (e.g. too many repetitions) then crashes the process. Parse it
+            # here once and refuse it with a reason instead.
+            sampler = llama_cpp.llama_sampler_init_grammar(
+                self._llm._model.vocab, grammar._grammar.encode("utf-8"), b"root")
+            if not sampler:
+                raise PlukError("llama.cpp rejected the task's grammar, usually because a text "
+                                "field's max_length or a list's max_items is too large; lower "
+                                "them")
+            llama_cpp.llama_sampler_free(sampler)
+            self._grammars[key] = grammar
         return self._grammars[key]
 
     # -- generation ----------------------------------------------------------------------

@@ -23,9 +23,19 @@ from pluk.core.prompting import PromptRenderer, messages_for
 from pluk.core.records import Record
 from pluk.core.reports import Report
 from pluk.core.tasks import TaskDefinition, json_schema, validate_answer
+from pluk.core.tasks.definition import Example
 
 _SENTINEL = "\u0000PLUK-REPORT\u0000"
 MIN_CTX = 512
+# A report must leave at least this much room for the answer (or the whole budget, if that is
+# smaller). The answer may then use all the context that is left; the full worst-case budget of
+# a long entity list can be tens of thousands of tokens, more than any context holds, while real
+# answers are far shorter. One that does run out is reported as cut off, never half-parsed.
+MIN_ANSWER_TOKENS = 1024
+
+
+def answer_reserve(budget: int) -> int:
+    return min(budget, MIN_ANSWER_TOKENS)
 
 
 class RunOptions(BaseModel):
@@ -82,10 +92,13 @@ class PromptParts(BaseModel):
     suffix_tokens: list[int]
 
 
-def prompt_parts(task: TaskDefinition, engine: LlamaEngine) -> PromptParts:
-    """The rendered prompt around the report, tokenized once for the whole run."""
+def prompt_parts(task: TaskDefinition, engine: LlamaEngine,
+                 examples: list[Example] | None = None) -> PromptParts:
+    """The rendered prompt around the report, tokenized once for the whole run; `examples`,
+    when given, replace the task's own (few-shot examples chosen per report)."""
     renderer = PromptRenderer(engine.chat_template, engine.bos_text, engine.eos_text)
-    rendered = renderer.render(messages_for(task, _SENTINEL, task.examples or None))
+    chosen = task.examples if examples is None else examples
+    rendered = renderer.render(messages_for(task, _SENTINEL, chosen or None))
     prefix, found, suffix = rendered.partition(_SENTINEL)
     if not found:
         raise PlukError("The model's chat template dropped the report from the prompt")
@@ -113,7 +126,7 @@ def plan_context(task: TaskDefinition, reports: Iterable[Report], tokenizer: Lla
     longest = max(lengths, default=0)
     needed = fixed + longest + output
     n_ctx = max(MIN_CTX, min(ctx_cap, -(-needed // 256) * 256))
-    too_long = sum(1 for n in lengths if fixed + n + output > n_ctx)
+    too_long = sum(1 for n in lengths if fixed + n + answer_reserve(output) > n_ctx)
     return ContextPlan(n_ctx=n_ctx, prompt_tokens=fixed, output_tokens=output,
                        longest_report_tokens=longest, reports_too_long=too_long)
 
@@ -147,13 +160,16 @@ def extract_one(task: TaskDefinition, report: Report, engine: LlamaEngine, parts
     if report.error is not None or report.text is None:
         return _error_record(report, report.error or "The report has no text")
     fixed = len(parts.prefix_tokens) + len(parts.suffix_tokens)
-    kept, note = _fit_report(task, engine.tokenize(report.text), engine.n_ctx - fixed - budget)
+    kept, note = _fit_report(task, engine.tokenize(report.text),
+                             engine.n_ctx - fixed - answer_reserve(budget))
     if kept is None:
         return _error_record(report, note, seconds=time.perf_counter() - started)
     warnings = list(report.warnings) + ([note] if note else [])
     tokens = parts.prefix_tokens + kept + parts.suffix_tokens
+    # One position stays free: llama.cpp crashes when generation fills the very last one.
+    max_tokens = min(budget, engine.n_ctx - len(tokens) - 1)
     try:
-        completion = engine.complete(tokens, grammar=grammar, max_tokens=budget,
+        completion = engine.complete(tokens, grammar=grammar, max_tokens=max_tokens,
                                      should_stop=should_stop)
     except CancelledError:
         raise
@@ -172,7 +188,8 @@ def extract_one(task: TaskDefinition, report: Report, engine: LlamaEngine, parts
                       seconds=time.perf_counter() - started, **common)
 
     if completion.finish_reason == "length":
-        return failed(f"The answer was cut off at the {budget}-token limit and was not parsed")
+        return failed(f"The answer was cut off at the {max_tokens}-token limit and was not "
+                      "parsed; a larger context (--ctx) leaves more room for it")
     try:
         answer = json.loads(completion.text)
     except json.JSONDecodeError as exc:
@@ -257,9 +274,12 @@ def run_extraction(
     on_progress: Callable[[Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     skip: Callable[[Report], bool] | None = None,
+    choose_examples: Callable[[Report], list[Example]] | None = None,
 ) -> Iterator[Record]:
     """Yield one record per report, in order. `skip(report)` leaves out reports a resumed run
-    already has; a true `should_stop()` ends the run between or within reports."""
+    already has; a true `should_stop()` ends the run between or within reports.
+    `choose_examples(report)` gives each report its own few-shot examples in place of the
+    task's; they follow the fixed instructions, so only those stay a reused prefix."""
     options = options or RunOptions()
     stop = should_stop or (lambda: False)
     todo = [r for r in reports if not (skip and skip(r))]
@@ -276,7 +296,10 @@ def run_extraction(
         if stop():
             return
         try:
-            record = extract_one(task, report, engine, parts, grammar, budget, stop,
+            report_parts = parts
+            if choose_examples is not None and report.text is not None:
+                report_parts = prompt_parts(task, engine, choose_examples(report))
+            record = extract_one(task, report, engine, report_parts, grammar, budget, stop,
                                  options.probabilities)
         except CancelledError:
             return

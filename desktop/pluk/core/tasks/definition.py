@@ -59,7 +59,8 @@ class FloatField(_FieldBase):
 
 class StringField(_FieldBase):
     type: Literal["string"]
-    max_length: int = Field(default=DEFAULT_MAX_LENGTH, ge=1, le=4000)
+    # llama.cpp refuses grammars with much longer repetitions (measured: 1200 x 4 fails).
+    max_length: int = Field(default=DEFAULT_MAX_LENGTH, ge=1, le=1000)
 
 
 class EnumField(_FieldBase):
