@@ -1,10 +1,13 @@
 """`pluk dragon ...`: the DRAGON benchmark commands. Each sub-command has its own `_add_*`
-function that adds its parser to the group, so more (e.g. `dragon run`) slot in beside it."""
+function that adds its parser to the group."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import signal
+import sys
+import threading
 from pathlib import Path
 
 from pluk.core.dragon.errors import DragonError
@@ -14,11 +17,92 @@ from pluk.core.dragon.evaluate import FOLDS, evaluate_folder
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "dragon",
-        help="DRAGON benchmark: score predictions",
+        help="DRAGON benchmark: run tasks, score predictions",
         description="Commands for the DRAGON clinical NLP benchmark.",
     )
     group = parser.add_subparsers(dest="dragon_command", metavar="SUBCOMMAND", required=True)
+    _add_run(group)
     _add_evaluate(group)
+
+
+def _add_run(group: argparse._SubParsersAction) -> None:
+    parser = group.add_parser(
+        "run",
+        help="answer DRAGON task folders with a local model",
+        description=(
+            "Read a DRAGON task folder (nlp-task-configuration.json, nlp-test-dataset.json and, "
+            "for few-shot examples, nlp-training-dataset.json), or a folder of them, run the "
+            "Pluk task whose dragon.task_name matches, and write "
+            "OUT/<task folder>/nlp-predictions-dataset.json, the run folder "
+            "OUT/<task folder>/run/ and pluk-dragon-notes.json (predictions that did not come "
+            "straight from the model, NER alignment). OUT can be scored with "
+            "`pluk dragon evaluate --predictions OUT`."
+        ),
+    )
+    parser.add_argument("folder", type=Path, metavar="FOLDER",
+                        help="a DRAGON task folder, or a folder of TaskNNN_...-foldK folders")
+    parser.add_argument("--model", required=True, help="a .gguf file, or an installed model id")
+    parser.add_argument("--out", required=True, type=Path, metavar="OUT")
+    parser.add_argument("--task", metavar="TASK",
+                        help="task id or file to use instead of the library's DRAGON task")
+    parser.add_argument("--shots", type=int, default=0, metavar="K",
+                        help="K few-shot examples from the training set, the most similar "
+                             "(BM25) to each report (default 0: zero-shot)")
+    parser.add_argument("--fixed-shots", action="store_true",
+                        help="with --shots: one set of K examples for the whole run, in the "
+                             "reused prompt prefix (faster) instead of K per report")
+    parser.add_argument("--limit", type=int, metavar="N",
+                        help="run the model on the first N reports only; the others get the "
+                             "fallback predictions listed in pluk-dragon-notes.json")
+    parser.add_argument("--ctx", type=int, default=8192, metavar="N",
+                        help="upper limit of the context size in tokens (default 8192)")
+    parser.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: all)")
+    parser.add_argument("--gpu-layers", type=int, default=0, metavar="N",
+                        help="layers to offload to the GPU (default 0; -1 for all)")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the run folders in OUT, skipping reports they have")
+    parser.set_defaults(func=run_command)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from pluk.commands.extract import resolve_model
+    from pluk.commands.progress_bar import ProgressBar
+    from pluk.core.dragon.run import DragonRunOptions, run_dragon
+    from pluk.core.tasks import load_task
+
+    if args.shots < 0 or (args.limit is not None and args.limit < 0):
+        raise DragonError("--shots and --limit must not be negative")
+    if args.fixed_shots and not args.shots:
+        raise DragonError("--fixed-shots needs --shots K")
+    task = load_task(args.task) if args.task else None
+    model_path = resolve_model(args.model)
+    options = DragonRunOptions(shots=args.shots, fixed_shots=args.fixed_shots, limit=args.limit,
+                               ctx_cap=args.ctx, n_threads=args.threads,
+                               n_gpu_layers=args.gpu_layers, resume=args.resume)
+    stop = threading.Event()
+
+    def on_signal(signum, _frame):
+        print("\npluk: stopping after the current step…", file=sys.stderr)
+        stop.set()
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    bar = ProgressBar()
+    try:
+        results = run_dragon(args.folder, model_path, args.out, options, task=task,
+                             on_status=lambda msg: print(f"pluk: {msg}", file=sys.stderr),
+                             on_progress=bar, should_stop=stop.is_set)
+    finally:
+        bar.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    for result in results:
+        counts = result.counts
+        where = result.predictions or f"no predictions (run {result.status})"
+        print(f"pluk: {Path(result.folder).name}: {counts.get('total', 0)} records (ok "
+              f"{counts.get('ok', 0)}, invalid {counts.get('invalid', 0)}, error "
+              f"{counts.get('error', 0)}), {result.fallbacks} uid(s) with fallbacks -> {where}",
+              file=sys.stderr)
+    return 130 if stop.is_set() else 0
 
 
 def _add_evaluate(group: argparse._SubParsersAction) -> None:

@@ -1,0 +1,388 @@
+"""`pluk dragon run`: DRAGON task folders in, prediction files that `pluk dragon evaluate`
+scores out, with the tiny model; plus the records-to-predictions rules without a model.
+
+The synthetic fold-0 test sets hold 1995 reports of up to 4000 characters, about half an hour
+for the tiny model on two cores; the end-to-end tests therefore run each task on a subset of
+its test set (the shortest reports, with at least two different truths), without --limit, and
+score against the same subset of the ground truth.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pluk.cli import main
+from pluk.core.dragon.errors import DragonError
+from pluk.core.dragon.evaluate import evaluate_folder
+from pluk.core.dragon.run import (
+    NOTES_FILE,
+    DragonRunOptions,
+    build_predictions,
+    find_task,
+    find_task_folders,
+    read_task_folder,
+    run_dragon,
+    training_examples,
+)
+from pluk.core.records import Record
+from pluk.core.tasks import load_task_file, validate_answer
+
+SUBSET = 5
+TASKS = ("Task101_Example_sl_bin_clf", "Task102_Example_sl_mc_clf", "Task103_Example_mednli",
+         "Task104_Example_ml_bin_clf", "Task105_Example_ml_mc_clf", "Task106_Example_sl_reg",
+         "Task107_Example_ml_reg", "Task108_Example_sl_ner", "Task109_Example_ml_ner")
+PREDICTION_FIELDS = {
+    "Task101": "single_label_binary_classification",
+    "Task102": "single_label_multi_class_classification",
+    "Task103": "single_label_multi_class_classification",
+    "Task104": "multi_label_binary_classification",
+    "Task105": "multi_label_multi_class_classification",
+    "Task106": "single_label_regression",
+    "Task107": "multi_label_regression",
+    "Task108": "named_entity_recognition",
+    "Task109": "multi_label_named_entity_recognition",
+}
+
+
+def _read(path: Path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _flat(value) -> list:
+    if isinstance(value, list):
+        return [x for item in value for x in _flat(item)]
+    return [value]
+
+
+def subset_task_folder(synthetic: Path, task: str, fold: int, out: Path, n: int = SUBSET
+                       ) -> None:
+    """OUT/input/<task>-fold<k>/ with the n shortest test reports (two truths at least) and
+    OUT/ground-truth/<task>.json with their truth."""
+    src = synthetic / "algorithm-input" / f"{task}-fold{fold}"
+    dst = out / "input" / src.name
+    dst.mkdir(parents=True)
+    for name in ("nlp-task-configuration.json", "nlp-training-dataset.json"):
+        shutil.copy(src / name, dst / name)
+    label = _read(src / "nlp-task-configuration.json")["label_name"]
+    truth = {row["uid"]: row for row in _read(synthetic / "ground-truth" / f"{task}.json")}
+    ordered = sorted(_read(src / "nlp-test-dataset.json"), key=lambda r: len(json.dumps(r)))
+    chosen = ordered[:n]
+    seen = {json.dumps(v) for r in chosen for v in _flat(truth[r["uid"]][label])}
+    if len(seen) < 2:
+        chosen.append(next(r for r in ordered[n:] if any(
+            json.dumps(v) not in seen for v in _flat(truth[r["uid"]][label]))))
+    (dst / "nlp-test-dataset.json").write_text(json.dumps(chosen), encoding="utf-8")
+    gt = out / "ground-truth" / f"{task}.json"
+    gt.parent.mkdir(exist_ok=True)
+    gt.write_text(json.dumps([truth[r["uid"]] for r in chosen]), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def all_tasks_run(tiny_model, tmp_path_factory):
+    """`pluk dragon run` over a folder of the nine fold-0 task folders (subsets)."""
+    synthetic = Path(__file__).parents[3].parent / "shared" / "dragon" / "synthetic"
+    if not (synthetic / "ground-truth").is_dir():
+        pytest.skip(f"the DRAGON example data is not at {synthetic}")
+    root = tmp_path_factory.mktemp("dragon-run")
+    for task in TASKS:
+        subset_task_folder(synthetic, task, 0, root)
+    out = root / "out"
+    code = main(["dragon", "run", str(root / "input"), "--model", str(tiny_model),
+                 "--out", str(out)])
+    assert code == 0
+    return root, out
+
+
+def test_every_synthetic_task_scores_without_error(all_tasks_run):
+    root, out = all_tasks_run
+    metrics = evaluate_folder(out, root / "ground-truth", folds=[0])
+    assert set(metrics["case"]) == set(TASKS)
+    for task, folds in metrics["case"].items():
+        score = folds[f"{task}-fold0"]
+        assert math.isfinite(score), task
+    assert math.isfinite(metrics["aggregates"]["overall"]["mean"])
+    # The CLI scores the same folder.
+    assert main(["dragon", "evaluate", "--predictions", str(out), "--ground-truth",
+                 str(root / "ground-truth"), "--folds", "0"]) == 0
+
+
+def test_prediction_files_have_the_test_uids_fields_and_types(all_tasks_run):
+    root, out = all_tasks_run
+    for task in TASKS:
+        test = _read(root / "input" / f"{task}-fold0" / "nlp-test-dataset.json")
+        rows = _read(out / f"{task}-fold0" / "nlp-predictions-dataset.json")
+        field = PREDICTION_FIELDS[task[:7]]
+        assert [r["uid"] for r in rows] == [r["uid"] for r in test], task
+        assert all(set(r) == {"uid", field} for r in rows), task
+        for row, case in zip(rows, test):
+            value = row[field]
+            if "binary" in field:
+                scores = value if field.startswith("multi") else [value]
+                assert len(scores) == (5 if field.startswith("multi") else 1)
+                # The model's own probability: graded, never a hard 0/1.
+                assert all(type(s) is float and 0.0 < s < 1.0 for s in scores), (task, value)
+            elif "class" in field:
+                labels = value if field.startswith("multi") else [value]
+                assert all(isinstance(v, str) for v in labels)
+            elif "regression" in field:
+                numbers = value if field.startswith("multi") else [value]
+                assert all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                           and math.isfinite(v) for v in numbers)
+            else:
+                assert len(value) == len(case["text_parts"]), task
+                if field.startswith("multi"):
+                    assert all(isinstance(tags, list) and tags for tags in value)
+                else:
+                    assert all(isinstance(tag, str) for tag in value)
+
+
+def test_multi_class_predictions_stay_in_the_training_labels(all_tasks_run):
+    root, out = all_tasks_run
+    for task in ("Task102_Example_sl_mc_clf", "Task103_Example_mednli",
+                 "Task105_Example_ml_mc_clf"):
+        folder = read_task_folder(root / "input" / f"{task}-fold0")
+        rows = _read(out / f"{task}-fold0" / "nlp-predictions-dataset.json")
+        labels = {json.dumps(v) for r in folder.training for v in _flat(r[folder.label_name])}
+        field = PREDICTION_FIELDS[task[:7]]
+        assert all(json.dumps(v) in labels for r in rows for v in _flat(r[field]))
+
+
+def test_each_task_folder_has_a_run_folder_and_notes(all_tasks_run):
+    root, out = all_tasks_run
+    for task in TASKS:
+        task_out = out / f"{task}-fold0"
+        manifest = _read(task_out / "run" / "manifest.json")
+        assert manifest["status"] == "finished"
+        assert manifest["task"]["dragon"]["task_name"] == task
+        n = len(_read(root / "input" / f"{task}-fold0" / "nlp-test-dataset.json"))
+        assert manifest["counts"]["total"] == n
+        notes = _read(task_out / NOTES_FILE)
+        assert notes["task_name"] == task
+        assert set(notes["uids_with_fallbacks"]) <= {f["uid"] for f in notes["fallbacks"]}
+
+
+def test_folder_detection(all_tasks_run, tmp_path):
+    root, _ = all_tasks_run
+    single = root / "input" / "Task101_Example_sl_bin_clf-fold0"
+    assert find_task_folders(single) == [single]
+    assert len(find_task_folders(root / "input")) == len(TASKS)
+    with pytest.raises(DragonError, match="neither a DRAGON task folder"):
+        find_task_folders(tmp_path)
+
+
+# -- NER through the model, with bounds the tiny model can answer in its context ------------
+
+def _small_ner_task(name: str):
+    task = find_task(name)
+    data = task.model_dump(mode="json")
+    entities = data["fields"][0]
+    entities["max_items"] = 4
+    for item in entities["items"]["fields"]:
+        if item["name"] == "text":
+            item["max_length"] = 30
+    return type(task).model_validate(data)
+
+
+@pytest.mark.parametrize("task_name", ["Task108_Example_sl_ner", "Task109_Example_ml_ner"])
+def test_ner_answers_are_aligned_to_the_given_tokens(tiny_model, synthetic, tmp_path, task_name):
+    subset_task_folder(synthetic, task_name, 0, tmp_path, n=3)
+    task = _small_ner_task(task_name)
+    results = run_dragon(tmp_path / "input", tiny_model, tmp_path / "out", task=task)
+    (result,) = results
+    assert result.counts["error"] == 0
+    task_out = tmp_path / "out" / f"{task_name}-fold0"
+    notes = _read(task_out / NOTES_FILE)
+    records = [Record.model_validate_json(line) for line in
+               (task_out / "run" / "records.jsonl").read_text().splitlines()]
+    named = sum(len(r.fields["entities"]) for r in records if r.fields)
+    counted = sum(notes["ner_alignment"]["counts"].values()) + len(
+        notes["ner_alignment"]["dropped_types"])
+    assert counted == named
+    evaluate_folder(tmp_path / "out", tmp_path / "ground-truth", folds=[0])
+
+
+# -- limit, fold reuse, few-shot -------------------------------------------------------------
+
+def test_limit_fills_the_rest_and_lists_them(tiny_model, synthetic, tmp_path):
+    folder = synthetic / "algorithm-input" / "Task103_Example_mednli-fold0"
+    out = tmp_path / "out"
+    assert main(["dragon", "run", str(folder), "--model", str(tiny_model), "--out", str(out),
+                 "--limit", "2"]) == 0
+    rows = _read(out / folder.name / "nlp-predictions-dataset.json")
+    assert len(rows) == 90
+    notes = _read(out / folder.name / NOTES_FILE)
+    assert len(notes["uids_with_fallbacks"]) == 88
+    assert all("not run" in f["reason"] for f in notes["fallbacks"])
+    evaluate_folder(out, synthetic / "ground-truth", ["Task103"], folds=[0])
+
+
+def test_zero_shot_folds_share_the_answers_of_the_first(tiny_model, synthetic, tmp_path):
+    for fold in (0, 1):
+        subset_task_folder(synthetic, "Task103_Example_mednli", fold, tmp_path / f"f{fold}")
+        shutil.move(tmp_path / f"f{fold}" / "input" / f"Task103_Example_mednli-fold{fold}",
+                    tmp_path / "input" / f"Task103_Example_mednli-fold{fold}")
+    results = run_dragon(tmp_path / "input", tiny_model, tmp_path / "out")
+    assert [r.reused_from is None for r in results] == [True, False]
+    a, b = (_read(Path(r.predictions)) for r in results)
+    assert a == b
+
+
+def test_few_shot_per_report_and_fixed(tiny_model, synthetic, tmp_path):
+    subset_task_folder(synthetic, "Task103_Example_mednli", 0, tmp_path, n=3)
+    runs = {}
+    for name, options in {"zero": DragonRunOptions(),
+                          "per_report": DragonRunOptions(shots=2),
+                          "fixed": DragonRunOptions(shots=2, fixed_shots=True)}.items():
+        (result,) = run_dragon(tmp_path / "input", tiny_model, tmp_path / name, options)
+        records = [Record.model_validate_json(line) for line in
+                   Path(result.run_dir, "records.jsonl").read_text().splitlines()]
+        runs[name] = (_read(Path(result.run_dir) / "manifest.json"), records)
+    zero = [r.tokens_prompt for r in runs["zero"][1]]
+    assert all(f > z for f, z in zip([r.tokens_prompt for r in runs["per_report"][1]], zero))
+    assert runs["per_report"][0]["options"]["dragon"]["shots"] == 2
+    fixed_manifest, fixed_records = runs["fixed"]
+    assert len(fixed_manifest["task"]["examples"]) == 2
+    # In the fixed prefix the examples are evaluated once for the whole run.
+    assert all(r.tokens_cached > z for r, z in zip(fixed_records[1:], zero[1:]))
+
+
+def test_training_examples_fit_every_synthetic_task(synthetic):
+    for task_name in TASKS:
+        folder = read_task_folder(synthetic / "algorithm-input" / f"{task_name}-fold0")
+        task = find_task(task_name)
+        examples = training_examples(task, folder)
+        assert examples, task_name
+        for example in examples[:20]:
+            assert validate_answer(task, example.answer)[1] == {}
+
+
+# -- records to predictions, without a model ----------------------------------------------------
+
+def _folder(tmp_path: Path, label_name: str, test, training, input_name="text"):
+    task_name = {
+        "single_label_binary_classification_target": "Task101_Example_sl_bin_clf",
+        "single_label_multi_class_classification_target": "Task103_Example_mednli",
+        "multi_label_regression_target": "Task107_Example_ml_reg",
+        "named_entity_recognition_target": "Task108_Example_sl_ner",
+        "multi_label_named_entity_recognition_target": "Task109_Example_ml_ner",
+    }[label_name]
+    (tmp_path / "nlp-task-configuration.json").write_text(json.dumps(
+        {"task_name": task_name, "label_name": label_name, "input_name": input_name}))
+    (tmp_path / "nlp-test-dataset.json").write_text(json.dumps(test))
+    (tmp_path / "nlp-training-dataset.json").write_text(json.dumps(training))
+    return read_task_folder(tmp_path), find_task(task_name)
+
+
+def _record(uid, status="ok", fields=None, probabilities=None, **extra):
+    return Record(id=uid, source="mem", sha256="0", status=status, fields=fields,
+                  probabilities=probabilities or {}, **extra)
+
+
+def test_binary_uses_the_probability_and_fails_loudly_without_one(tmp_path):
+    folder, task = _folder(tmp_path, "single_label_binary_classification_target",
+                           [{"uid": "a", "text": "x"}, {"uid": "b", "text": "y"}],
+                           [{"uid": "t", "text": "z",
+                             "single_label_binary_classification_target": True}] * 3)
+    field = task.dragon.fields[0]
+    records = [_record("a", fields={field: True},
+                       probabilities={field: {"true": 0.3, "false": 0.6, "null": 0.1}}),
+               _record("b", status="error", error="engine failed")]
+    rows, notes = build_predictions(task, folder, records)
+    assert rows[0]["single_label_binary_classification"] == pytest.approx(1 / 3)
+    assert rows[1]["single_label_binary_classification"] == 1.0  # training prevalence
+    assert notes["uids_with_fallbacks"] == ["b"]
+    with pytest.raises(DragonError, match="no probability"):
+        build_predictions(task, folder, [_record("a", fields={field: True}), records[1]])
+
+
+def test_multi_class_failures_take_a_training_label(tmp_path):
+    label = "single_label_multi_class_classification_target"
+    training = [{"uid": f"t{i}", "text_parts": ["p", "h"], label: v}
+                for i, v in enumerate(["neutral", "neutral", "entailment"])]
+    test = [{"uid": u, "text_parts": ["p", "h"]} for u in "abcd"]
+    folder, task = _folder(tmp_path, label, test, training, "text_parts")
+    field = task.dragon.fields[0]
+    records = [
+        _record("a", fields={field: "entailment"}),
+        _record("b", status="invalid", fields={field: None}, field_errors={field: "bad"},
+                probabilities={field: {"contradiction": 0.7, "entailment": 0.2,
+                                       "neutral": 0.1}}),
+        _record("c", status="error", error="too long"),
+        _record("d", fields={field: "contradiction"}),
+    ]
+    rows, notes = build_predictions(task, folder, records)
+    # "contradiction" never occurs in training: out of the vocabulary, even as the best guess.
+    assert [r["single_label_multi_class_classification"] for r in rows] == [
+        "entailment", "entailment", "neutral", "neutral"]
+    assert notes["uids_with_fallbacks"] == ["b", "c", "d"]
+
+
+def test_regression_always_gives_numbers(tmp_path):
+    label = "multi_label_regression_target"
+    training = [{"uid": "t1", "text": "x", label: [4.0, 10.0, None, None, None]},
+                {"uid": "t2", "text": "x", label: [6.0, None, None, None, None]}]
+    folder, task = _folder(tmp_path, label, [{"uid": "a", "text": "x"},
+                                             {"uid": "b", "text": "y"}], training)
+    names = task.dragon.fields
+    records = [_record("a", fields=dict(zip(names, [3.0, None, None, None, None]))),
+               _record("b", status="error", error="failed")]
+    rows, notes = build_predictions(task, folder, records)
+    assert rows[0]["multi_label_regression"] == [3.0, 10.0, 6.0, 6.0, 6.0]
+    assert rows[1]["multi_label_regression"] == [5.0, 10.0, 6.0, 6.0, 6.0]
+    assert notes["uids_with_fallbacks"] == ["b"]
+    assert notes["uids_with_null_answers"] == ["a"]
+
+
+def test_ner_entities_become_tags_on_the_given_tokens(tmp_path):
+    label = "named_entity_recognition_target"
+    tokens = ["Patient", "presents", "with", "lesion", "of", "3.8", "mm.", "II", "Subject",
+              "describes", "lesion", "."]
+    training = [{"uid": "t", "text_parts": ["I", "lesion"], label: ["B-ROMAN_NUMERAL",
+                                                                   "B-STRUCTURE"]}]
+    folder, task = _folder(tmp_path, label, [{"uid": "a", "text_parts": tokens},
+                                             {"uid": "b", "text_parts": tokens}], training,
+                           "text_parts")
+    entities = [{"text": "lesion", "type": "STRUCTURE"}, {"text": "II", "type": "ROMAN_NUMERAL"},
+                {"text": "LESION", "type": "STRUCTURE"}, {"text": "absent", "type": "STRUCTURE"},
+                {"text": "Patient presents with", "type": "PREFIX"}]
+    records = [_record("a", fields={"entities": entities}), _record("b", status="error",
+                                                                    error="too long")]
+    rows, notes = build_predictions(task, folder, records)
+    assert rows[0]["named_entity_recognition"] == [
+        "O", "O", "O", "B-STRUCTURE", "O", "O", "O", "B-ROMAN_NUMERAL", "O", "O", "B-STRUCTURE",
+        "O"]
+    assert rows[1]["named_entity_recognition"] == ["O"] * len(tokens)
+    alignment = notes["ner_alignment"]
+    assert alignment["counts"] == {"exact": 2, "fuzzy": 1, "not_found": 1}
+    assert alignment["not_found"] == [{"uid": "a", "text": "absent", "tag": "STRUCTURE"}]
+    # PREFIX never occurs in training: a type of its own would only add a zero to macro F1.
+    assert alignment["dropped_types"] == [{"uid": "a", "text": "Patient presents with",
+                                           "tag": "PREFIX"}]
+    assert notes["uids_with_fallbacks"] == ["b"]
+
+
+def test_multi_label_ner_tags_carry_the_entity_number(tmp_path):
+    label = "multi_label_named_entity_recognition_target"
+    tokens = ["I+II", "lesion", "of", "12", "mm", ".", "III", "normal", "of", "4", "mm", "."]
+    folder, task = _folder(tmp_path, label, [{"uid": "a", "text_parts": tokens}], [],
+                           "text_parts")
+    entities = [{"number": 0, "text": "12 mm", "type": "lesion"},
+                {"number": 1, "text": "12 mm", "type": "lesion"},
+                {"number": 2, "text": "4 mm", "type": "lesion"}]
+    rows, _ = build_predictions(task, folder, [_record("a", fields={"entities": entities})])
+    assert rows[0]["multi_label_named_entity_recognition"] == [
+        ["O"], ["O"], ["O"], ["B-0-lesion", "B-1-lesion"], ["I-0-lesion", "I-1-lesion"], ["O"],
+        ["O"], ["O"], ["O"], ["B-2-lesion"], ["I-2-lesion"], ["O"]]
+
+
+def test_a_task_must_answer_the_folders_label(tmp_path, synthetic):
+    folder = synthetic / "algorithm-input" / "Task101_Example_sl_bin_clf-fold0"
+    other = load_task_file(Path(__file__).parents[3] / "tasks" / "dragon" /
+                           "dragon_task106_example_sl_reg.json")
+    with pytest.raises(DragonError, match="asks for single_label_binary"):
+        run_dragon(folder, "unused.gguf", tmp_path, task=other)
