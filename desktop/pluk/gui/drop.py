@@ -1,6 +1,9 @@
-"""Accepts files and folders dragged from the file manager onto any widget it is installed on."""
+"""Accepts files and folders dragged from the file manager onto any widget it is installed on,
+and tells model files (.gguf, to import) from reports (everything else)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QWidget
@@ -10,6 +13,12 @@ def local_paths(mime) -> list[str]:
     if mime is None or not mime.hasUrls():
         return []
     return [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
+
+
+def split_model_files(paths: list[str]) -> tuple[list[str], list[str]]:
+    """(.gguf files, the rest): a dropped model is imported, not read as a report."""
+    models = [p for p in paths if p.lower().endswith(".gguf") and Path(p).is_file()]
+    return models, [p for p in paths if p not in models]
 
 
 class FileDropFilter(QObject):

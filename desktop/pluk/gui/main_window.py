@@ -46,7 +46,7 @@ class MainWindow(QMainWindow):
 
         self.drops = FileDropFilter(self)
         self.drops.watch(self)
-        self.drops.paths_dropped.connect(self.inputs.request_add)
+        self.drops.paths_dropped.connect(self.window_actions.route_drop)
 
         self.task_panel.reload(select_id=settings.last_task)
         self.model_picker.reload(settings.recent_models, select=settings.last_model)
@@ -111,12 +111,14 @@ class MainWindow(QMainWindow):
                                       lambda: self.window_actions.open_task_editor())
         self.settings_action = action("Settings…", self.window_actions.edit_settings,
                                       "Ctrl+,")
+        self.models_action = action("Models…", self.window_actions.open_model_manager)
         self.run_action = action("Run", self.session.start_run, "Ctrl+R")
         self.stop_action = action("Stop", self.session.stop_run, "Esc")
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
         for act in (self.add_folder_action, self.add_files_action, None, self.open_run_action,
-                    self.export_action, None, self.settings_action, None, self.quit_action):
+                    self.export_action, None, self.models_action, self.settings_action, None,
+                    self.quit_action):
             file_menu.addSeparator() if act is None else file_menu.addAction(act)
         run_menu = menus.addMenu("&Run")
         run_menu.addActions([self.run_action, self.stop_action, self.new_task_action])
@@ -143,6 +145,7 @@ class MainWindow(QMainWindow):
         self.task_panel.task_chosen.connect(s.set_task)
         self.task_panel.edit_requested.connect(self.window_actions.open_task_editor)
         self.model_picker.model_chosen.connect(s.set_model)
+        self.model_picker.manage_requested.connect(self.window_actions.open_model_manager)
         for signal in (s.reports_changed, s.task_changed, s.model_changed, s.running_changed):
             signal.connect(self._update_ready)
 

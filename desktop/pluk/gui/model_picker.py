@@ -64,6 +64,7 @@ def describe(path: Path) -> str:
 
 class ModelPicker(Card):
     model_chosen = Signal(object)  # Path | None
+    manage_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("3", "Model", parent)
@@ -73,8 +74,12 @@ class ModelPicker(Card):
         self.combo.currentIndexChanged.connect(self._on_index)
         self.browse_button = QPushButton("Choose file…")
         self.browse_button.clicked.connect(self.choose_file)
+        self.manage_button = QPushButton("Models…")
+        self.manage_button.setToolTip("Download, import, verify or remove models")
+        self.manage_button.clicked.connect(self.manage_requested)
         row.addWidget(self.combo, 1)
         row.addWidget(self.browse_button)
+        row.addWidget(self.manage_button)
         self.body.addLayout(row)
         self.info = muted("No model yet: choose a .gguf file.")
         self.info.setTextFormat(Qt.TextFormat.RichText)
@@ -91,6 +96,13 @@ class ModelPicker(Card):
         index = self.combo.findData(select) if select else -1
         self.combo.setCurrentIndex(index if index >= 0 else (0 if self.combo.count() else -1))
         self._on_index(self.combo.currentIndex())
+
+    def refresh(self, select: str | None = None) -> None:
+        """Re-read the list after the model manager changed it: files listed now that still
+        exist stay, and so does the current choice unless `select` names another."""
+        listed = [self.combo.itemData(i) for i in range(self.combo.count())]
+        current = self.current_path()
+        self.reload(listed, select=select or (str(current) if current else None))
 
     def choose_file(self) -> None:
         start = str(paths.models_dir())

@@ -1,5 +1,6 @@
 """What the window's menu items and buttons do beyond one panel: the dialogs (task editor,
-export, settings, a failed run, resuming an interrupted run) and quitting during a run."""
+export, settings, the model manager, a failed run, resuming an interrupted run), routing dropped
+files (reports to the inputs, .gguf models to an import) and quitting during a run."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from pluk import __version__
 from pluk.core.errors import PlukError
 from pluk.core.settings import save_settings
+from pluk.gui.drop import split_model_files
 from pluk.gui.errors import log_file, show_run_failed
 from pluk.gui.export_dialog import ExportDialog
 from pluk.gui.history_panel import find_runs
+from pluk.gui.model_manager_dialog import ModelManagerDialog
 from pluk.gui.session import Session
 from pluk.gui.settings_dialog import SettingsDialog
 from pluk.gui.task_editor import TaskEditor
@@ -28,6 +31,7 @@ class WindowActions(QObject):
         super().__init__(window)
         self.window = window
         self.session = session
+        self.model_manager: ModelManagerDialog | None = None
 
     # -- dialogs -----------------------------------------------------------------------------
 
@@ -62,6 +66,25 @@ class WindowActions(QObject):
             self.session.settings = dialog.settings()
             save_settings(self.session.settings)
             self.window.history.set_roots(self.run_roots())
+
+    def open_model_manager(self) -> ModelManagerDialog:
+        """One dialog for the window's life: closing it hides it, and a download goes on."""
+        if self.model_manager is None:
+            self.model_manager = ModelManagerDialog(n_ctx=self.session.settings.ctx_cap,
+                                                    parent=self.window)
+            self.model_manager.models_changed.connect(self.window.model_picker.refresh)
+        self.model_manager.show()
+        self.model_manager.raise_()
+        self.model_manager.activateWindow()
+        return self.model_manager
+
+    def route_drop(self, paths: list[str]) -> None:
+        """Dropped .gguf files are models to import; everything else is reports."""
+        models, others = split_model_files(paths)
+        if others:
+            self.window.inputs.request_add(others)
+        if models:
+            self.open_model_manager().import_files([Path(p) for p in models])
 
     def run_roots(self) -> list[Path]:
         from pluk.core import paths
@@ -126,6 +149,15 @@ class WindowActions(QObject):
     # -- quitting ------------------------------------------------------------------------------
 
     def confirm_quit(self) -> bool:
+        manager = self.model_manager
+        if manager is not None and manager.busy:
+            answer = QMessageBox.question(
+                self.window, "Stop the model transfer?",
+                f"{manager.job.title} is going on. Stop it and quit? A download continues "
+                "where it stopped the next time.")
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
+            manager.cancel_and_wait()
         if not self.session.running:
             return True
         answer = QMessageBox.question(

@@ -1,0 +1,167 @@
+"""The two tables of the model manager: the curated catalogue (size, memory, licence,
+quantization, whether it fits this computer, the default marked) and the installed models
+(size, quantization, short sha256, where it came from). They show; the dialog decides."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
+
+from pluk.core.models.catalogue import CatalogueEntry
+from pluk.core.models.download import format_bytes
+from pluk.core.models.hardware import Advice, HardwareInfo, ModelShape, advise
+from pluk.core.models.store import InstalledModel
+
+VERDICT_TEXT = {"fits": "fits", "tight": "tight", "does_not_fit": "does not fit",
+                "unknown": "unknown"}
+VERDICT_COLOR = {"fits": "#166534", "tight": "#92400e", "does_not_fit": "#991b1b",
+                 "unknown": "#6b7280"}
+SOURCE_TEXT = {"catalogue": "catalogue download", "hub": "Hub download", "import": "imported",
+               "pack": "model pack"}
+
+
+def verdict_item(advice: Advice | None) -> QTableWidgetItem:
+    """The fit column: the verdict in words and colour, the reasons in the tooltip."""
+    if advice is None:
+        return _item("checking…")
+    item = _item(VERDICT_TEXT[advice.verdict])
+    item.setForeground(QColor(VERDICT_COLOR[advice.verdict]))
+    item.setData(Qt.ItemDataRole.UserRole + 1, advice.verdict)
+    tip = [f"About {format_bytes(advice.memory_needed_bytes)} of memory at "
+           f"{advice.n_ctx:,} tokens of context."]
+    if advice.gpu_layers:
+        tip.append("All layers on the GPU." if advice.gpu_layers < 0
+                   else f"{advice.gpu_layers} layers on the GPU.")
+    if advice.suggested_n_ctx and advice.suggested_n_ctx != advice.n_ctx:
+        tip.append(f"Fits with a context of {advice.suggested_n_ctx:,} tokens.")
+    if advice.warning:
+        tip.append(advice.warning)
+    item.setToolTip("\n".join(tip))
+    return item
+
+
+def _item(text: str, key: str | None = None) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+    if key is not None:
+        item.setData(Qt.ItemDataRole.UserRole, key)
+    return item
+
+
+class ModelTable(QTableWidget):
+    """A read-only table whose rows carry a model id (UserRole on column 0)."""
+
+    def __init__(self, headers: list[str]):
+        super().__init__(0, len(headers))
+        self.setHorizontalHeaderLabels(headers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setAlternatingRowColors(True)
+        self.verticalHeader().setVisible(False)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+
+    def selected_id(self) -> str | None:
+        rows = self.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+
+    def row_of(self, model_id: str) -> int:
+        for row in range(self.rowCount()):
+            if self.item(row, 0).data(Qt.ItemDataRole.UserRole) == model_id:
+                return row
+        return -1
+
+    def select_id(self, model_id: str) -> bool:
+        row = self.row_of(model_id)
+        if row >= 0:
+            self.selectRow(row)
+        return row >= 0
+
+    def column_text(self, header: str) -> list[str]:
+        col = next(c for c in range(self.columnCount())
+                   if self.horizontalHeaderItem(c).text() == header)
+        return [self.item(r, col).text() for r in range(self.rowCount())]
+
+    def _restore(self, selected: str | None) -> None:
+        if selected is not None:
+            self.select_id(selected)
+
+
+class CatalogueTable(ModelTable):
+    HEADERS = ["Model", "Size", "RAM needed", "Licence", "Quantization", "This computer",
+               "Installed"]
+
+    def __init__(self):
+        super().__init__(self.HEADERS)
+
+    def fill(self, entries: list[CatalogueEntry], installed: set[str],
+             hardware: HardwareInfo | None, n_ctx: int) -> None:
+        selected = self.selected_id()
+        self.setRowCount(0)
+        for entry in entries:
+            row = self.rowCount()
+            self.insertRow(row)
+            # The mark leads, so a narrow column elides the title and not the mark.
+            title = _item(f"★ {entry.title} (default)" if entry.default else entry.title,
+                          entry.id)
+            tip = [entry.id, f"{entry.repo} · {entry.filename} @ {entry.revision}"]
+            if entry.default:
+                title.setFont(_bold())
+                tip.append("The default for a CPU workstation.")
+            if entry.notes:
+                tip.append(entry.notes)
+            title.setToolTip("\n".join(tip))
+            advice = (advise(ModelShape.from_catalogue(entry), hardware, n_ctx)
+                      if hardware is not None else None)
+            licence = _item(entry.licence)
+            if entry.licence_url:
+                licence.setToolTip(entry.licence_url)
+            cells = [title, _item(format_bytes(entry.size_bytes)),
+                     _item(f"{entry.ram_gb:.1f} GB"), licence, _item(entry.quantization),
+                     verdict_item(advice), _item("installed" if entry.id in installed else "")]
+            for col, cell in enumerate(cells):
+                self.setItem(row, col, cell)
+        self._restore(selected)
+
+
+class InstalledTable(ModelTable):
+    HEADERS = ["Model", "Size", "Quantization", "sha256", "Source", "This computer"]
+
+    def __init__(self):
+        super().__init__(self.HEADERS)
+
+    def fill(self, models: list[InstalledModel], hardware: HardwareInfo | None,
+             n_ctx: int) -> None:
+        selected = self.selected_id()
+        self.setRowCount(0)
+        for model in models:
+            row = self.rowCount()
+            self.insertRow(row)
+            name = _item(model.id, model.id)
+            name.setToolTip(f"{model.filename}\n{model.path}")
+            sha = _item(model.sha256[:12])
+            sha.setToolTip(model.sha256)
+            source = SOURCE_TEXT.get(model.source, model.source)
+            if model.in_place:
+                source += " (used where it lies)"
+            if model.repo:
+                source += f": {model.repo}"
+            advice = (advise(ModelShape.from_installed(model), hardware, n_ctx)
+                      if hardware is not None else None)
+            cells = [name, _item(format_bytes(model.size_bytes)),
+                     _item(model.gguf.quantization or "?"), sha, _item(source),
+                     verdict_item(advice)]
+            for col, cell in enumerate(cells):
+                self.setItem(row, col, cell)
+        self._restore(selected)
+
+
+def _bold() -> QFont:
+    font = QFont()
+    font.setBold(True)
+    return font
