@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from pluk.core.errors import CancelledError, ModelError, PlukError
 from pluk.core.gguf_info import check_gguf_header
@@ -39,6 +39,7 @@ class EngineOptions(BaseModel):
 
 class Completion(BaseModel):
     text: str
+    output_tokens: list[int] = Field(default_factory=list, exclude=True)
     finish_reason: str | None
     tokens_prompt: int
     tokens_cached: int
@@ -252,8 +253,10 @@ class LlamaEngine:
             raise CancelledError("stopped during generation")
         choice = result["choices"][0]
         usage = result["usage"]
+        evaluated = self._llm._input_ids.tolist()
         return Completion(
             text=choice["text"],
+            output_tokens=evaluated[len(tokens):] if evaluated[:len(tokens)] == tokens else [],
             finish_reason=choice.get("finish_reason"),
             tokens_prompt=usage["prompt_tokens"],
             tokens_cached=cached,
@@ -270,6 +273,23 @@ class LlamaEngine:
         keep = min(self.cached_prefix(context), len(context) - 1)
         llm.n_tokens = keep  # eval() drops the cache beyond this position first
         llm.eval(context[keep:])
+
+    def answer_context(self, prompt: list[int], output_tokens: list[int],
+                       answer_prefix: str) -> list[int]:
+        """Tokens of prompt + the answer up to `answer_prefix`, taken from the tokens the model
+        actually generated (already in the KV cache), so scoring at that point is both faithful
+        and cheap; only a piece that ends inside a generated token is tokenized anew."""
+        target = answer_prefix.encode("utf-8")
+        done = b""
+        used = 0
+        for token in output_tokens:
+            piece = self._llm.detokenize([token])
+            if not target.startswith(done + piece):
+                break
+            done += piece
+            used += 1
+        rest = target[len(done):].decode("utf-8", errors="replace")
+        return prompt + output_tokens[:used] + self.tokenize(rest)
 
     def _last_logprobs(self):
         import llama_cpp

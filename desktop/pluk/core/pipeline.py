@@ -197,7 +197,7 @@ def extract_one(task: TaskDefinition, report: Report, engine: LlamaEngine, parts
     fields, field_errors = validate_answer(task, answer)
     if with_probabilities:
         common["probabilities"] = field_probabilities(task, engine, tokens, completion.text,
-                                                      should_stop)
+                                                      should_stop, completion.output_tokens)
     status = "invalid" if field_errors else "ok"
     error = (f"{len(field_errors)} field(s) failed validation: {', '.join(field_errors)}"
              if field_errors else None)
@@ -246,7 +246,8 @@ def option_texts(spec: Any) -> dict[str, str] | None:
 
 
 def field_probabilities(task: TaskDefinition, engine: LlamaEngine, prompt_tokens: list[int],
-                        raw: str, should_stop: Callable[[], bool]
+                        raw: str, should_stop: Callable[[], bool],
+                        output_tokens: list[int] | None = None
                         ) -> dict[str, dict[str, float]]:
     """For each top-level bool/enum field: the probability of every allowed option at the point
     where the model chose, given the prompt and the answer so far. These are the model's own
@@ -257,7 +258,8 @@ def field_probabilities(task: TaskDefinition, engine: LlamaEngine, prompt_tokens
         options = option_texts(spec)
         if options is None or spec.name not in starts:
             continue
-        context = prompt_tokens + engine.tokenize(raw[: starts[spec.name]])
+        context = engine.answer_context(prompt_tokens, output_tokens or [],
+                                        raw[: starts[spec.name]])
         probs = engine.option_probabilities(context, list(options.values()), should_stop)
         result[spec.name] = dict(zip(options, probs))
     return result
