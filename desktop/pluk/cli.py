@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "pluk.commands.dragon",
     "pluk.commands.evaluate",
     "pluk.commands.models",
+    "pluk.commands.self_test",
 )
 
 

@@ -1,0 +1,144 @@
+<#
+.SYNOPSIS
+  Builds Pluk for Windows: the PyInstaller bundle (dist\windows\pluk) and the Inno Setup
+  installer (dist\windows\Pluk-VERSION-setup.exe), per-user, no administrator rights needed.
+
+.DESCRIPTION
+  Run from a "x64 Native Tools Command Prompt for VS 2022" PowerShell (or any shell where cl.exe
+  and cmake are on PATH), in the repository root:
+
+    powershell -ExecutionPolicy Bypass -File packaging\windows\build.ps1 [-WithModel C:\m\model.gguf] [-Engine cpu-noomp|cpu|cuda|vulkan]
+
+  Needs: Python 3.11 x64 (python.org; `py -3.11`), Visual Studio 2022 Build Tools (C++ workload),
+  CMake >= 3.21, Git, Inno Setup 6 (ISCC.exe). CUDA/Vulkan engines also need their SDKs.
+  The engine wheel is compiled once (~10 min) and cached in %LOCALAPPDATA%\pluk\engine-wheels.
+
+  OpenMP: the default engine (cpu-noomp) is built with -DGGML_OPENMP=OFF, so the bundle needs no
+  vcomp140.dll. With -Engine cpu (OpenMP on), this script copies vcomp140.dll from the Visual
+  Studio redistributable folder into the bundle.
+#>
+param(
+  [string[]]$WithModel = @(),
+  [ValidateSet("cpu-noomp", "cpu", "cuda", "vulkan")][string]$Engine = "cpu-noomp",
+  [string]$Python = "py -3.11",
+  [switch]$NoInstaller
+)
+$ErrorActionPreference = "Stop"
+$Root = Resolve-Path (Join-Path $PSScriptRoot "..\..")
+Set-Location $Root
+$LlamaVersion = "0.3.36"
+$Build = Join-Path $Root "build\windows"
+$Dist = Join-Path $Root "dist\windows"
+New-Item -ItemType Directory -Force -Path $Build, $Dist | Out-Null
+function Step($msg) { Write-Host "== build.ps1 $msg" }
+function Run($exe, [string[]]$argv) {
+  & $exe @argv
+  if ($LASTEXITCODE -ne 0) { throw "$exe $($argv -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+# 1. The engine wheel (portable: GGML_NATIVE=OFF, AVX2 baseline); same flags as build_engine.sh.
+$CpuBase = "-DGGML_NATIVE=OFF -DGGML_SSE42=ON -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON -DGGML_AVX512=OFF"
+$CmakeArgs = switch ($Engine) {
+  "cpu-noomp" { "$CpuBase -DGGML_OPENMP=OFF" }
+  "cpu"       { $CpuBase }
+  "cuda"      { "$CpuBase -DGGML_OPENMP=OFF -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=61;70;75;80;86;89;90" }
+  "vulkan"    { "$CpuBase -DGGML_OPENMP=OFF -DGGML_VULKAN=ON" }
+}
+$Key = [BitConverter]::ToString([Security.Cryptography.SHA256]::Create().ComputeHash(
+  [Text.Encoding]::UTF8.GetBytes("$LlamaVersion|$CmakeArgs|win_amd64"))).Replace("-", "").Substring(0, 16)
+$WheelDir = Join-Path $env:LOCALAPPDATA "pluk\engine-wheels\$Engine-$Key"
+$Wheel = Get-ChildItem -Path $WheelDir -Filter "llama_cpp_python-$LlamaVersion-*.whl" -ErrorAction SilentlyContinue | Select-Object -First 1
+$PyExe = $Python.Split(" ")[0]
+$PyArgs = @($Python.Split(" ") | Select-Object -Skip 1)
+if (-not $Wheel) {
+  Step "compiling llama-cpp-python $LlamaVersion ($Engine): $CmakeArgs"
+  $env:CMAKE_ARGS = $CmakeArgs
+  New-Item -ItemType Directory -Force -Path $WheelDir | Out-Null
+  # --no-cache-dir: pip's cache keys the built wheel by URL only, not by CMAKE_ARGS.
+  Run $PyExe ($PyArgs + @("-m", "pip", "wheel", "--no-deps", "--no-cache-dir", "--no-binary",
+    "llama-cpp-python", "-w", $WheelDir, "llama-cpp-python==$LlamaVersion"))
+  Set-Content -Path (Join-Path $WheelDir "CMAKE_ARGS") -Value $CmakeArgs
+  $Wheel = Get-ChildItem -Path $WheelDir -Filter "llama_cpp_python-$LlamaVersion-*.whl" | Select-Object -First 1
+}
+Step "engine wheel $($Wheel.FullName)"
+
+# 2. The build venv.
+$Venv = Join-Path $Build "venv"
+if (-not (Test-Path "$Venv\Scripts\python.exe")) { Run $PyExe ($PyArgs + @("-m", "venv", $Venv)) }
+$VPy = "$Venv\Scripts\python.exe"
+Run $VPy @("-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall", $Wheel.FullName)
+# setuptools builds in .\build\lib: stale output there would ship modules deleted from the tree.
+Remove-Item -Recurse -Force -ErrorAction SilentlyContinue "build\lib", "build\bdist.win-amd64"
+Run $VPy @("-m", "pip", "install", "--quiet", $Wheel.FullName, "pyinstaller>=6.10,<7", "pillow", ".")
+$Version = (& $VPy -c "import pluk; print(pluk.__version__)").Trim()
+
+# 3. The self-test model and the icon (.ico with the sizes Windows uses).
+$SelfTest = Join-Path $Build "selftest\pluk-selftest.gguf"
+Run $VPy @("-c", "from pluk.core.self_test import build_selftest_model as b; b(r'$SelfTest')")
+$Png = Join-Path $Root "resources\icons\pluk.png"
+if (-not (Test-Path $Png)) {
+  $Png = Join-Path $Build "pluk.png"
+  $env:QT_QPA_PLATFORM = "offscreen"
+  Run $VPy @("packaging\make_icon.py", $Png)
+  Remove-Item Env:\QT_QPA_PLATFORM
+}
+$Ico = Join-Path $Build "pluk.ico"
+Run $VPy @("-c", "from PIL import Image; Image.open(r'$Png').save(r'$Ico', sizes=[(16,16),(24,24),(32,32),(48,48),(64,64),(128,128),(256,256)])")
+
+# 4. PyInstaller.
+Step "pyinstaller"
+$env:PLUK_SELFTEST_MODEL = $SelfTest
+$env:PLUK_ICON = $Ico
+if (Test-Path "$Dist\pluk") { Remove-Item -Recurse -Force "$Dist\pluk" }
+Run $VPy @("-m", "PyInstaller", "--noconfirm", "--log-level", "WARN", "--distpath", $Dist,
+  "--workpath", "$Build\work", "packaging\pluk.spec")
+$Bundle = Join-Path $Dist "pluk"
+$Internal = Join-Path $Bundle "_internal"
+
+# 5. Runtimes: the MSVC C++ runtime next to the libraries (PyInstaller usually collects it; a
+#    missing msvcp140.dll is the classic "DLL load failed" of llama.dll) and, for OpenMP builds,
+#    vcomp140.dll from the Visual Studio redistributable.
+foreach ($dll in @("msvcp140.dll", "vcruntime140.dll", "vcruntime140_1.dll")) {
+  if (-not (Get-ChildItem -Path $Internal -Recurse -Filter $dll -ErrorAction SilentlyContinue)) {
+    Copy-Item (Join-Path $env:SystemRoot "System32\$dll") $Internal
+  }
+}
+if ($Engine -eq "cpu") {
+  $Vswhere = "${env:ProgramFiles(x86)}\Microsoft Visual Studio\Installer\vswhere.exe"
+  $Vs = & $Vswhere -latest -products * -property installationPath
+  $Vcomp = Get-ChildItem -Path "$Vs\VC\Redist\MSVC" -Recurse -Filter vcomp140.dll |
+    Where-Object { $_.FullName -match "\\x64\\Microsoft\.VC\d+\.OpenMP\\" } | Select-Object -First 1
+  if (-not $Vcomp) { throw "vcomp140.dll not found under $Vs\VC\Redist\MSVC" }
+  Copy-Item $Vcomp.FullName (Join-Path $Internal "llama_cpp\lib")
+}
+
+# 6. The offline variant: models next to pluk.exe, with their sha256 precomputed.
+$Suffix = ""
+if ($WithModel.Count -gt 0) {
+  New-Item -ItemType Directory -Force -Path "$Bundle\models" | Out-Null
+  foreach ($m in $WithModel) { Copy-Item $m "$Bundle\models\" }
+  Run $VPy @("-m", "pluk.core.bundle", "$Bundle\models")
+  $Suffix = "-offline"
+}
+
+# 7. The frozen self-test must pass before anything is packaged.
+Step "frozen self-test"
+Run "$Bundle\pluk.exe" @("self-test")
+
+# 8. The installer.
+if (-not $NoInstaller) {
+  $Iscc = @("${env:ProgramFiles(x86)}\Inno Setup 6\ISCC.exe", "$env:ProgramFiles\Inno Setup 6\ISCC.exe",
+            "$env:LOCALAPPDATA\Programs\Inno Setup 6\ISCC.exe") | Where-Object { Test-Path $_ } | Select-Object -First 1
+  if (-not $Iscc) { throw "Inno Setup 6 (ISCC.exe) not found; install it from https://jrsoftware.org/isdl.php" }
+  Step "inno setup"
+  $IsccArgs = @("/Q", "/DAppVersion=$Version", "/DSourceDir=$Bundle", "/DOutputDir=$Dist",
+    "/DIconFile=$Ico", "/DSuffix=$Suffix")
+  if ($WithModel.Count -gt 0) {
+    $IsccArgs += "/DWithModels=1"
+    $ModelBytes = (Get-ChildItem "$Bundle\models" -Filter *.gguf | Measure-Object -Property Length -Sum).Sum
+    if ($ModelBytes -gt 3.9e9) { $IsccArgs += "/DSpan=1" }  # Inno Setup's 4.2 GB single-file limit
+  }
+  Run $Iscc ($IsccArgs + @("packaging\windows\pluk.iss"))
+  Get-ChildItem "$Dist\Pluk-$Version-setup$Suffix*" | ForEach-Object { Step "$($_.Name): $([math]::Round($_.Length / 1MB)) MB" }
+}
+Step "done: $Bundle"
