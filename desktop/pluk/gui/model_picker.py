@@ -25,8 +25,9 @@ def candidate_models(extra: list[str] = ()) -> list[Path]:
     """Installed models first, then loose .gguf files in the models folder, then `extra`."""
     found: list[Path] = []
     try:
-        from pluk.core.models.store import list_installed
+        from pluk.core.models.store import adopt_bundled_models, list_installed
 
+        adopt_bundled_models()  # an offline installer's model shows up on first start
         found += [Path(m.path) for m in list_installed()]
     except Exception:  # the registry is optional; a damaged one must not hide the picker
         log.debug("model registry unavailable", exc_info=True)

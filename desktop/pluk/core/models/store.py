@@ -26,7 +26,7 @@ from pluk.core.gguf_info import GGUFInfo, check_gguf_header, file_sha256, read_g
 REGISTRY_FILE = "registry.json"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 STAGING_DIR = ".staging"
-Source = Literal["catalogue", "hub", "import", "pack"]
+Source = Literal["catalogue", "hub", "import", "pack", "bundle"]
 
 
 class GGUFSummary(BaseModel):
@@ -240,6 +240,28 @@ def install_file(
     return register(entry)
 
 
+def adopt_bundled_models() -> list[InstalledModel]:
+    """Register the models an offline installer placed beside the app (pluk.core.bundle) where
+    they lie, with the sha256 from the bundle's manifest, so the first start hashes nothing
+    (only a file the manifest does not list). Bundled files are never moved or deleted."""
+    from pluk.core.bundle import bundled_models
+    from pluk.core.gguf_info import file_sha256
+
+    known = {str(Path(m.path).resolve()) for m in list_installed()}
+    adopted = []
+    for model in bundled_models():
+        path = Path(model.path)
+        if str(path.resolve()) in known or not path.is_file():
+            continue
+        if model.sha256 and find_by_sha256(model.sha256) is not None:
+            continue
+        adopted.append(install_file(
+            path, model_id=unique_id(slugify(model.catalogue_id or path.stem)),
+            filename=path.name, sha256=model.sha256 or file_sha256(path), source="bundle",
+            in_place=True, catalogue_id=model.catalogue_id))
+    return adopted
+
+
 # --- remove, verify, resolve -------------------------------------------------------------------
 
 
@@ -296,6 +318,7 @@ def resolve_model_path(spec: str) -> Path:
     from pluk.core.models.catalogue import load_catalogue  # the catalogue is only read here
 
     spec = spec.strip()
+    adopt_bundled_models()
     if not spec:
         raise ModelError("No model given: pass a .gguf file or a model id (see `pluk models list`)")
     entry = get_installed(spec)
