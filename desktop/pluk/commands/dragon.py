@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
-import threading
 from pathlib import Path
 
 from pluk.core.dragon.errors import DragonError
@@ -66,7 +64,7 @@ def _add_run(group: argparse._SubParsersAction) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     from pluk.commands.extract import resolve_model
-    from pluk.commands.progress_bar import ProgressBar
+    from pluk.commands.progress_bar import interruptible_progress, say
     from pluk.core.dragon.run import DragonRunOptions, run_dragon
     from pluk.core.tasks import load_task
 
@@ -79,22 +77,9 @@ def run_command(args: argparse.Namespace) -> int:
     options = DragonRunOptions(shots=args.shots, fixed_shots=args.fixed_shots, limit=args.limit,
                                ctx_cap=args.ctx, n_threads=args.threads,
                                n_gpu_layers=args.gpu_layers, resume=args.resume)
-    stop = threading.Event()
-
-    def on_signal(signum, _frame):
-        print("\npluk: stopping after the current step…", file=sys.stderr)
-        stop.set()
-
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
-    bar = ProgressBar()
-    try:
+    with interruptible_progress() as (stop, bar):
         results = run_dragon(args.folder, model_path, args.out, options, task=task,
-                             on_status=lambda msg: print(f"pluk: {msg}", file=sys.stderr),
-                             on_progress=bar, should_stop=stop.is_set)
-    finally:
-        bar.close()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+                             on_status=say, on_progress=bar, should_stop=stop.is_set)
     for result in results:
         counts = result.counts
         where = result.predictions or f"no predictions (run {result.status})"

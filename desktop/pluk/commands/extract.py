@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import signal
 import sys
-import threading
 from pathlib import Path
 
-from pluk.commands.progress_bar import ProgressBar
+from pluk.commands.progress_bar import interruptible_progress, say
 from pluk.core.errors import ModelError
 from pluk.core.job import run_job
 from pluk.core.pipeline import RunOptions
@@ -65,26 +63,12 @@ def run(args) -> int:
     options = RunOptions(ctx_cap=args.ctx, n_threads=args.threads, n_gpu_layers=args.gpu_layers,
                          temperature=args.temperature, limit=args.limit,
                          reuse_prefix=not args.no_prefix_reuse)
-    stop = threading.Event()
-
-    def on_signal(signum, _frame):
-        print("\npluk: stopping after the current step…", file=sys.stderr)
-        stop.set()
-
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
-    bar = ProgressBar()
-    print(f"pluk: {len(reports)} reports, task {task.id}, model {model_path.name}",
-          file=sys.stderr)
-    try:
+    say(f"{len(reports)} reports, task {task.id}, model {model_path.name}")
+    with interruptible_progress() as (stop, bar):
         result = run_job(
             task, reports, model_path, Path(args.out), options, resume=args.resume,
             inputs=[str(Path(i).resolve()) for i in args.input], delimiter=args.delimiter,
-            on_status=lambda msg: print(f"pluk: {msg}", file=sys.stderr),
-            on_progress=bar, should_stop=stop.is_set)
-    finally:
-        bar.close()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+            on_status=say, on_progress=bar, should_stop=stop.is_set)
     counts = result.counts
     print(f"pluk: run {result.status}: {counts.get('total', 0)} records "
           f"(ok {counts.get('ok', 0)}, invalid {counts.get('invalid', 0)}, "

@@ -1,9 +1,14 @@
-"""A one-line progress bar on stderr for long CLI jobs: reports done, reports/min, ETA."""
+"""A one-line progress bar on stderr for long CLI jobs: reports done, reports/min, ETA; and the
+Ctrl-C handling that lets such a job stop cleanly after its current step."""
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from pluk.core.progress import Progress
 
@@ -51,3 +56,28 @@ class ProgressBar:
         if self.tty:
             self.stream.write("\n")
             self.stream.flush()
+
+
+def say(message: str) -> None:
+    """A status line for the user on stderr (stdout stays free for data)."""
+    print(f"pluk: {message}", file=sys.stderr)
+
+
+@contextmanager
+def interruptible_progress() -> Iterator[tuple[threading.Event, ProgressBar]]:
+    """Yield (stop, bar): SIGINT and SIGTERM set `stop` so the job ends after its current step
+    with everything finished kept, and `bar` draws progress; both are undone on exit."""
+    stop = threading.Event()
+
+    def on_signal(_signum, _frame):
+        print("\npluk: stopping after the current step…", file=sys.stderr)
+        stop.set()
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    bar = ProgressBar()
+    try:
+        yield stop, bar
+    finally:
+        bar.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
