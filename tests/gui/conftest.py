@@ -53,19 +53,25 @@ def tiny_model(pluk_home, tmp_path_factory) -> Path:
     return build_random_gguf(tmp_path_factory.mktemp("model") / "tiny.gguf")
 
 
-def write_reports(folder: Path, count: int) -> Path:
+def write_reports(folder: Path, count: int, repeat: int = 1) -> Path:
+    """`count` short reports; `repeat` makes each that many times longer (and slower to run)."""
     folder.mkdir(parents=True, exist_ok=True)
     for n in range(count):
-        (folder / f"verslag_{n:03d}.txt").write_text(REPORTS[n % len(REPORTS)] + f" ({n})\n",
-                                                     encoding="utf-8")
+        text = " ".join([REPORTS[n % len(REPORTS)]] * repeat)
+        (folder / f"verslag_{n:03d}.txt").write_text(f"{text} ({n})\n", encoding="utf-8")
+    return folder
+
+
+def make_report_folder(folder: Path, repeat: int = 1) -> Path:
+    """Four reports and one unreadable file, shown inline: five entries in all."""
+    write_reports(folder, 4, repeat)
+    (folder / "oud.doc").write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 32)
     return folder
 
 
 @pytest.fixture
 def report_folder(tmp_path) -> Path:
-    folder = write_reports(tmp_path / "reports", 4)
-    (folder / "oud.doc").write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 32)  # unreadable, inline
-    return folder
+    return make_report_folder(tmp_path / "reports")
 
 
 @pytest.fixture

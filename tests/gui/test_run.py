@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QElapsedTimer, QTimer
 
 from pluk.core.runs import RunFolder
-from tests.gui.conftest import load_folder, write_reports
+from tests.gui.conftest import load_folder, make_report_folder, write_reports
 
 
 class StallProbe:
@@ -43,8 +43,10 @@ def _run_to_end(qtbot, window, timeout=90_000):
     return blocker.args[0]
 
 
-def test_run_fills_the_table_and_writes_the_run_folder(qtbot, window, report_folder):
-    load_folder(qtbot, window, report_folder, 5)
+def test_run_fills_the_table_and_writes_the_run_folder(qtbot, window, tmp_path):
+    # Long reports, so the run lasts long enough (about 0.7 s) for the stall probe to mean
+    # something: with short ones a warm run can end within 200 ms, before 20 ticks.
+    load_folder(qtbot, window, make_report_folder(tmp_path / "long", repeat=40), 5)
     assert window.run_panel.run_button.isEnabled()
     probe = StallProbe()
     probe.start()
