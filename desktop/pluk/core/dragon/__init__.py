@@ -2,7 +2,9 @@
 prediction folders, re-implemented from the definitions in docs/dragon.md (dragon_eval v0.2.6).
 
 Modules: `errors` (DragonError), `metrics` (pure metric functions), `tasks` (the task registry),
-`scoring` (one task's values in, one score out), `evaluate` (folders in, the metrics dict out).
+`scoring` (one task's values in, one score out), `evaluate` (folders in, the metrics dict out),
+`ner_align` (entity texts to token tags), `run` (task folders in, runs out) and `predict` (a
+run's records to the predictions file).
 """
 
 from pluk.core.dragon.errors import DragonError
