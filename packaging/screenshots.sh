@@ -93,8 +93,33 @@ shot(window, "05-errors.png")
 window.results.status_combo.setCurrentIndex(0)
 window.detail.tabs.setCurrentIndex(0)
 
-window.tabs.setCurrentIndex(1)
+window.tabs.setCurrentIndex(window.tabs.indexOf(window.history))
 shot(window, "06-previous-runs.png")
+
+# A reference table as a researcher would label it (invented here: a fixed pseudo-random
+# label per report), then the Validation tab on the same run.
+import csv
+import random
+
+labels = random.Random(7)
+truth = work / "labels.csv"
+with truth.open("w", newline="", encoding="utf-8") as handle:
+    writer = csv.writer(handle)
+    writer.writerow(["id", "highest_pirads", "psa", "extraprostatic_extension"])
+    for record in model_rows:
+        if record.status != "error":
+            writer.writerow([record.id, labels.choice("12345"),
+                             round(labels.uniform(2, 20), 1), labels.choice(["true", "false"])])
+panel = window.validation
+window.tabs.setCurrentIndex(window.tabs.indexOf(panel))
+panel.set_truth_table(truth)
+spin(lambda: panel.id_combo.count() > 0 and not panel.busy)
+panel.tolerance_edit.setText("psa=0.5")
+panel.validate_button.click()
+spin(lambda: panel.report is not None and not panel.busy)
+panel.summary.setCurrentCell(next(i for i, f in enumerate(panel.report["fields"])
+                                  if f["field"] == "highest_pirads"), 0)
+shot(window, "08-validation.png")
 window.tabs.setCurrentIndex(0)
 
 window.task_panel.edit_button.click()

@@ -182,8 +182,8 @@ def validate_run(run_dir: str | Path, truth_path: str | Path, id_column: str, *,
         raise ValidationError(f"tolerance given for field(s) not compared: "
                               f"{', '.join(sorted(unknown_tol))}")
     if not chosen:
-        raise ValidationError("no field to compare: name the columns with --columns FIELD or "
-                              "FIELD=COLUMN")
+        raise ValidationError("no field to compare: no column of the table is named like a task "
+                              "field; name the fields to compare as FIELD or FIELD=COLUMN")
 
     seen: dict[str, int] = {}
     duplicates, blank_ids = [], 0
@@ -199,13 +199,14 @@ def validate_run(run_dir: str | Path, truth_path: str | Path, id_column: str, *,
         seen[rid] = len(truth_rows)
         truth_rows.append((rid, row))
     if duplicates:
-        raise ValidationError(f"the id column repeats id(s) {', '.join(duplicates[:10])}; each "
+        raise ValidationError(f"the id column repeats id(s) "
+                              f"{', '.join(list(dict.fromkeys(duplicates))[:10])}; each "
                               "report needs one reference row")
     matched = [(rid, row) for rid, row in truth_rows if rid in records]
     if truth_rows and not matched:
         raise ValidationError(
             f"no reference id matches a record id (reference: {', '.join(list(seen)[:3])}; "
-            f"run: {', '.join(list(records)[:3]) or 'no records'}); check --id-column")
+            f"run: {', '.join(list(records)[:3]) or 'no records'}); check the id column")
     statuses: dict[str, int] = {}
     for rid, _ in matched:
         statuses[records[rid].status] = statuses.get(records[rid].status, 0) + 1

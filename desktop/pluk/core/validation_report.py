@@ -13,7 +13,13 @@ from typing import Any
 from pluk.core.validation_truth import NULL, ValidationError
 
 
-def _fmt(metric: dict[str, Any] | None, digits: int = 3) -> str:
+# The metrics of the summary table, in order, with their headings (shared with the GUI's view).
+SUMMARY_METRICS = {"accuracy": "Accuracy", "kappa": "Kappa", "macro_f1": "Macro F1",
+                   "mae": "MAE", "tolerance_accuracy": "Within tolerance"}
+
+
+def format_metric(metric: dict[str, Any] | None, digits: int = 3) -> str:
+    """'0.812 (0.75–0.87)': the estimate and its 95% interval, or 'n/a'."""
     if not metric or metric.get("value") is None:
         return "n/a"
     text = f"{metric['value']:.{digits}f}"
@@ -75,11 +81,9 @@ def render_markdown(report: dict[str, Any], max_disagreements: int = 100) -> str
     summary = []
     for f in report["fields"]:
         m = f["metrics"]
-        summary.append([f["field"], f["type"], f["n"], _fmt(m.get("accuracy")),
-                        _fmt(m.get("kappa")), _fmt(m.get("macro_f1")), _fmt(m.get("mae")),
-                        _fmt(m.get("tolerance_accuracy"))])
-    out += _table(["Field", "Type", "n", "Accuracy", "Kappa", "Macro F1", "MAE",
-                   "Within tolerance"], summary)
+        summary.append([f["field"], f["type"], f["n"]]
+                       + [format_metric(m.get(name)) for name in SUMMARY_METRICS])
+    out += _table(["Field", "Type", "n", *SUMMARY_METRICS.values()], summary)
     if report["skipped"]:
         out += ["", "Not compared: " + "; ".join(f"{s['field']} ({s['reason']})"
                                                  for s in report["skipped"]) + "."]
@@ -92,7 +96,8 @@ def render_markdown(report: dict[str, Any], max_disagreements: int = 100) -> str
             c = f["counts"]
             out += ["", f"Both numbers {c['both_numbers']}, both empty {c['both_null']}, only "
                         f"the reference empty {c['truth_null_only']}, only the prediction empty "
-                        f"{c['prediction_null_only']}. Mean error {_fmt(f['metrics']['mean_error'])}."]
+                        f"{c['prediction_null_only']}. Mean error "
+                        f"{format_metric(f['metrics']['mean_error'])}."]
         if "confusion" in f:
             labels, matrix = f["confusion"]["labels"], f["confusion"]["matrix"]
             out += ["", "Confusion matrix (rows: reference, columns: prediction):", ""]
@@ -105,8 +110,9 @@ def render_markdown(report: dict[str, Any], max_disagreements: int = 100) -> str
             out += ["", "Reference values outside the task's allowed values: "
                         + ", ".join(f"`{v}`" for v in f["labels_outside_task"])]
         if f["truth_problems"]:
-            out += ["", f"Unreadable reference cells (not scored): "
-                        + ", ".join(f"`{p['id']}` ({p['problem']})" for p in f["truth_problems"][:20])]
+            out += ["", "Unreadable reference cells (not scored): "
+                        + ", ".join(f"`{p['id']}` ({p['problem']})"
+                                    for p in f["truth_problems"][:20])]
         if f["disagreements"]:
             shown = f["disagreements"][:max_disagreements]
             out += ["", "Disagreements:", ""]

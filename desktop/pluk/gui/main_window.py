@@ -7,7 +7,7 @@ No logic lives here: panels show, the session decides, WindowActions runs the di
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QToolBar, QVBoxLayout, QWidget
 
 from pluk.core.settings import Settings
@@ -21,6 +21,7 @@ from pluk.gui.results_panel import ResultsPanel
 from pluk.gui.run_panel import RunPanel
 from pluk.gui.session import Session
 from pluk.gui.task_panel import TaskPanel
+from pluk.gui.validation_panel import ValidationPanel
 from pluk.gui.window_actions import WindowActions
 
 
@@ -29,7 +30,6 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle("Pluk")
         self.setWindowIcon(app_icon())
-        self.resize(1360, 860)
         self.session = Session(settings, self)
         self.window_actions = WindowActions(self, self.session)
 
@@ -40,9 +40,11 @@ class MainWindow(QMainWindow):
         self.results = ResultsPanel()
         self.detail = DetailPane()
         self.history = HistoryPanel()
+        self.validation = ValidationPanel()
         self._compose()
         self._make_actions()
         self._connect()
+        self._fit_to_screen()
 
         self.drops = FileDropFilter(self)
         self.drops.watch(self)
@@ -70,6 +72,7 @@ class MainWindow(QMainWindow):
         results_split.setSizes([430, 300])
         self.tabs = QTabWidget()
         self.tabs.addTab(results_split, "Results")
+        self.tabs.addTab(self.validation, "Validation")
         self.tabs.addTab(self.history, "Previous runs")
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -91,6 +94,17 @@ class MainWindow(QMainWindow):
         bottom.addWidget(self.run_panel)
         layout.addLayout(bottom)
         self.setCentralWidget(central)
+
+    def _fit_to_screen(self) -> None:
+        """1360x860 where there is room; on a smaller screen (a 1280x800 laptop), most of it."""
+        width, height = 1360, 860
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is not None:
+            room = screen.availableGeometry()
+            width = min(width, int(room.width() * 0.95))
+            height = min(height, int(room.height() * 0.92))
+        hint = self.minimumSizeHint()
+        self.resize(max(width, hint.width()), max(height, hint.height()))
 
     def _make_actions(self) -> None:
         def action(text, slot, shortcut=None) -> QAction:
@@ -167,6 +181,11 @@ class MainWindow(QMainWindow):
         self.results.export_requested.connect(self.window_actions.export_results)
         self.history.run_chosen.connect(self.window_actions.open_run)
 
+        s.run_opened.connect(self.validation.show_run)
+        s.running_changed.connect(self.validation.set_running)
+        self.validation.disagreement_selected.connect(self._show_disagreement)
+        self.validation.show_in_results.connect(self._show_in_results)
+
     # -- small glue ---------------------------------------------------------------------------
 
     def _update_ready(self, *_args) -> None:
@@ -181,6 +200,15 @@ class MainWindow(QMainWindow):
     def _show_detail(self, record) -> None:
         report = self.session.report_by_id(record.id) if record is not None else None
         self.detail.show_record(record, report, self.results.model.task)
+
+    def _show_disagreement(self, record_id: str) -> None:
+        self.validation.detail.show_record(self.results.model.record_by_id(record_id),
+                                           self.session.report_by_id(record_id),
+                                           self.results.model.task)
+
+    def _show_in_results(self, record_id: str) -> None:
+        if self.results.select_record(record_id):
+            self.show_results()
 
     def show_results(self) -> None:
         self.tabs.setCurrentIndex(0)

@@ -66,6 +66,13 @@ class ResultsModel(QAbstractTableModel):
         self._store(record)
         self.endInsertRows()
 
+    def record_by_id(self, record_id: str) -> Record | None:
+        row = self._row_of.get(record_id)
+        return self.records[row] if row is not None else None
+
+    def row_of(self, record_id: str) -> int | None:
+        return self._row_of.get(record_id)
+
     def headers(self) -> list[str]:
         return ["Status", "Report"] + self.field_columns
 

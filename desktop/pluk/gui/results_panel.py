@@ -60,7 +60,7 @@ class ResultsPanel(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setWordWrap(False)
         self.empty = QLabel("Results appear here, one row per report, as each report is "
-                            "finished.\nPrevious runs can be opened from the next tab.")
+                            "finished.\nPrevious runs can be opened from the Previous runs tab.")
         self.empty.setObjectName("emptyHint")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack = QStackedWidget()
@@ -100,6 +100,19 @@ class ResultsPanel(QWidget):
 
     def add_record(self, record: Record) -> None:
         self.model.add(record)
+
+    def select_record(self, record_id: str) -> bool:
+        """Select a record's row (clearing a filter that hides it); False if it is not here."""
+        row = self.model.row_of(record_id)
+        if row is None:
+            return False
+        source = self.model.index(row, 0)
+        if not self.proxy.mapFromSource(source).isValid():
+            self.status_combo.setCurrentIndex(0)
+            self.search.clear()
+        self.table.setCurrentIndex(self.proxy.mapFromSource(source))
+        self.table.scrollTo(self.table.currentIndex())
+        return True
 
     def set_exportable(self, exportable: bool) -> None:
         self.export_button.setEnabled(exportable)
