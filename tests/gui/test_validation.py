@@ -143,6 +143,13 @@ def test_validation_tab_reports_a_bad_id_column_and_clears_for_another_run(qtbot
     _run(qtbot, window, write_reports(tmp_path / "reports", 6))
     _truth_table(tmp_path / "truth.csv", window.results.model.records)
     panel = window.validation
+    # A table that cannot be read is refused with its reason, and nothing is chosen.
+    (tmp_path / "empty.csv").write_text("\n", encoding="utf-8")
+    panel.set_truth_table(tmp_path / "empty.csv")
+    qtbot.waitUntil(lambda: not panel.busy, timeout=10_000)
+    assert panel.status.text() == "empty.csv: the reference table is empty"
+    assert not panel.truth_edit.text() and not panel.validate_button.isEnabled()
+
     _choose_table(qtbot, panel, tmp_path / "truth.csv")
     panel.id_combo.setCurrentText("severity")
     _validate(qtbot, panel)

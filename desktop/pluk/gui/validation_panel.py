@@ -28,7 +28,7 @@ from pluk.core.validation_truth import find_column
 from pluk.gui.background import BackgroundCall
 from pluk.gui.detail_pane import DetailPane
 
-TABLE_FILTER = "Reference tables (*.csv *.tsv *.txt *.xlsx);;All files (*)"
+TABLE_FILTER = "Reference tables (*.csv *.tsv *.txt *.xlsx *.xlsm);;All files (*)"
 AGREE_COLOR = QColor("#dcfce7")
 DISAGREE_COLOR = QColor("#fee2e2")
 ID_GUESSES = ("id", "report id", "report", "uid", "filename", "file")
@@ -387,7 +387,7 @@ class ValidationPanel(QWidget):
         idle = not self.busy
         self.choose_button.setEnabled(idle)
         self.validate_button.setEnabled(idle and not self._running and self.run_dir is not None
-                                        and bool(self.truth_edit.text()))
+                                        and self.id_combo.count() > 0)
         self.save_button.setEnabled(idle and self.report is not None)
 
     def _start(self, fn, on_success) -> None:
@@ -406,18 +406,21 @@ class ValidationPanel(QWidget):
         self._call.deleteLater()
         self._call = None
         self.busy = False
-        self._update_buttons()
         return True
 
     @Slot(object)
     def _call_succeeded(self, result: Any) -> None:
         if self._finish_call():
             self._on_success(result)
+            self._update_buttons()
 
     @Slot(object)
     def _call_failed(self, exc: Exception) -> None:
         if self._finish_call():
+            if not self.id_combo.count():
+                self.truth_edit.clear()  # the table could not be read: nothing is chosen
             # A PlukError's message is written for the user; anything else is a bug, shown
             # with its type so that it can be reported.
             self._say(str(exc) if isinstance(exc, (PlukError, OSError))
                       else f"{type(exc).__name__}: {exc}", error=True)
+            self._update_buttons()
