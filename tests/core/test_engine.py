@@ -98,6 +98,16 @@ def test_a_grammar_llama_cpp_would_reject_is_refused_up_front_not_crashed_on(eng
         engine.grammar(huge)
 
 
+def test_threads_default_to_the_physical_cores_and_follow_the_option(engine, tiny_model):
+    from pluk.core.models.hardware import default_threads, usable_cpus
+
+    assert engine._llm.n_threads == default_threads()
+    assert engine._llm.n_threads_batch == usable_cpus()
+    with LlamaEngine(tiny_model, EngineOptions(n_ctx=512, n_threads=1)) as one:
+        assert one._llm.n_threads == 1 and one._llm.n_threads_batch == 1
+        assert one._llm.context_params.n_threads == 1
+
+
 def test_missing_and_non_gguf_models_give_clear_errors(tmp_path):
     with pytest.raises(ModelError, match="not found"):
         LlamaEngine(tmp_path / "none.gguf")

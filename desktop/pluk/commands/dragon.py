@@ -54,7 +54,7 @@ def _add_run(group: argparse._SubParsersAction) -> None:
                              "fallback predictions listed in pluk-dragon-notes.json")
     parser.add_argument("--ctx", type=int, default=8192, metavar="N",
                         help="upper limit of the context size in tokens (default 8192)")
-    parser.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: all)")
+    parser.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: the physical cores)")
     parser.add_argument("--gpu-layers", type=int, default=0, metavar="N",
                         help="layers to offload to the GPU (default 0; -1 for all)")
     parser.add_argument("--resume", action="store_true",

@@ -29,7 +29,7 @@ def register(subparsers) -> None:
     p.add_argument("--ctx", type=int, default=8192, metavar="N",
                    help="upper limit of the context size in tokens (default 8192); the "
                         "context is fitted to the longest report below it")
-    p.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: all)")
+    p.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: the physical cores)")
     p.add_argument("--gpu-layers", type=int, default=0, metavar="N",
                    help="layers to offload to the GPU (default 0; -1 for all)")
     p.add_argument("--temperature", type=float, default=0.0)

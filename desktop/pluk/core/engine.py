@@ -20,12 +20,14 @@ from pydantic import BaseModel, Field
 from pluk.core.errors import CancelledError, ModelError, PlukError
 from pluk.core.gguf_info import check_gguf_header
 from pluk.core.grammar import schema_to_gbnf
+from pluk.core.models.hardware import default_threads, usable_cpus
 
 ShouldStop = Callable[[], bool]
 
 
 class EngineOptions(BaseModel):
     n_ctx: int = 4096
+    # None: the physical cores for generation, every usable CPU for prompt batches.
     n_threads: int | None = None
     n_gpu_layers: int = 0
     n_batch: int = 512
@@ -99,8 +101,8 @@ class LlamaEngine:
             self._llm = Llama(
                 model_path=str(self.model_path),
                 n_ctx=self.options.n_ctx,
-                n_threads=self.options.n_threads,
-                n_threads_batch=self.options.n_threads,
+                n_threads=self.options.n_threads or default_threads(),
+                n_threads_batch=self.options.n_threads or usable_cpus(),
                 n_gpu_layers=self.options.n_gpu_layers,
                 n_batch=self.options.n_batch,
                 seed=self.options.seed,

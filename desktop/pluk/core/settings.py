@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 class Settings(BaseModel):
     schema_version: int = SCHEMA_VERSION
     n_threads: int | None = Field(default=None, ge=1, le=512,
-                                  description="CPU threads; None uses all cores")
+                                  description="CPU threads; None uses the physical cores")
     n_gpu_layers: int = Field(default=0, ge=-1, description="Layers on the GPU; -1 for all")
     ctx_cap: int = Field(default=8192, ge=512, le=262144,
                          description="Upper limit of the context size in tokens")

@@ -3,13 +3,13 @@ default CSV delimiter; edits a copy of the settings model and returns it on OK."
 
 from __future__ import annotations
 
-import os
 
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
                                QFormLayout, QHBoxLayout, QLineEdit, QPushButton, QSpinBox,
                                QVBoxLayout, QWidget)
 
 from pluk.core import paths
+from pluk.core.models.hardware import default_threads
 from pluk.core.settings import Settings
 from pluk.gui.widgets import muted
 
@@ -23,7 +23,7 @@ class SettingsDialog(QDialog):
         form = QFormLayout()
         self.threads = QSpinBox()
         self.threads.setRange(0, 512)
-        self.threads.setSpecialValueText(f"all cores ({os.cpu_count()})")
+        self.threads.setSpecialValueText(f"physical cores ({default_threads()})")
         self.threads.setValue(settings.n_threads or 0)
         self.gpu_layers = QSpinBox()
         self.gpu_layers.setRange(-1, 999)

@@ -105,3 +105,26 @@ def test_nvidia_smi_is_parsed(tmp_path, monkeypatch):
     [gpu] = detect_hardware().gpus
     assert gpu.name == "NVIDIA H100 80GB HBM3"
     assert gpu.memory_total_bytes == 81559 * MiB and gpu.memory_free_bytes == 80000 * MiB
+
+
+@pytest.mark.parametrize("physical, usable, expected", [
+    (4, 8, 4),      # hyper-threads: one generation thread per physical core
+    (64, 2, 2),     # a container limited to two CPUs of a large host
+    (None, 6, 6),   # physical cores unknown: every usable CPU
+    (2, 2, 2),      # this VM: llama-cpp-python's own default would be 1
+])
+def test_default_threads_are_the_usable_physical_cores(monkeypatch, physical, usable,
+                                                       expected):
+    from pluk.core.models import hardware
+
+    monkeypatch.setattr(hardware, "_cpu", lambda: ("cpu", physical, []))
+    monkeypatch.setattr(hardware, "usable_cpus", lambda: usable)
+    assert hardware.default_threads() == expected
+
+
+def test_usable_cpus_follow_the_affinity_mask():
+    from pluk.core.models.hardware import usable_cpus
+
+    expected = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+        else os.cpu_count()
+    assert usable_cpus() == expected

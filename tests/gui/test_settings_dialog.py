@@ -1,0 +1,56 @@
+"""The settings dialog: it shows the current settings, returns what the user set (0 threads and
+an empty folder mean the defaults), and OK saves them and adds the chosen runs folder to the
+Previous runs tab; Cancel changes nothing."""
+
+from __future__ import annotations
+
+from pluk.core.models.hardware import default_threads
+from pluk.core.settings import Settings, load_settings, save_settings
+from pluk.gui.settings_dialog import SettingsDialog
+
+
+def test_the_dialog_shows_and_returns_the_settings(qtbot):
+    original = Settings(n_threads=3, n_gpu_layers=-1, ctx_cap=4096, temperature=0.3,
+                        csv_delimiter=";", last_task="x")
+    dialog = SettingsDialog(original)
+    qtbot.addWidget(dialog)
+    assert dialog.threads.value() == 3 and dialog.gpu_layers.text() == "all layers"
+    assert dialog.ctx_cap.value() == 4096 and dialog.delimiter.currentData() == ";"
+    assert dialog.settings() == original
+
+    dialog.threads.setValue(0)
+    assert dialog.threads.text() == f"physical cores ({default_threads()})"
+    dialog.delimiter.setCurrentIndex(dialog.delimiter.findData("\t"))
+    dialog.output_dir.setText("   ")
+    changed = dialog.settings()
+    assert changed.n_threads is None and changed.csv_delimiter == "\t"
+    assert changed.output_dir is None and changed.last_task == "x"  # untouched fields kept
+    assert original.n_threads == 3  # the dialog edits a copy
+
+
+def test_ok_saves_and_cancel_does_not(qtbot, window, tmp_path, monkeypatch):
+    before = load_settings()
+    runs = tmp_path / "my runs"
+    try:
+        def accept(dialog):
+            dialog.ctx_cap.setValue(6144)
+            dialog.output_dir.setText(str(runs))
+            return True
+
+        monkeypatch.setattr(SettingsDialog, "exec", accept)
+        window.settings_action.trigger()
+        saved = load_settings()
+        assert saved.ctx_cap == 6144 and saved.output_dir == str(runs)
+        assert saved.n_threads == before.n_threads
+        assert window.session.settings == saved
+        assert runs in window.history._roots
+
+        def cancel(dialog):
+            dialog.ctx_cap.setValue(1024)
+            return False
+
+        monkeypatch.setattr(SettingsDialog, "exec", cancel)
+        window.settings_action.trigger()
+        assert load_settings().ctx_cap == 6144 and window.session.settings.ctx_cap == 6144
+    finally:
+        save_settings(before)
