@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from pluk.core.engine import EngineOptions, LlamaEngine, engine_versions
@@ -121,3 +122,37 @@ def test_versions_are_reported():
     versions = engine_versions()
     assert versions["llama_cpp_python"] == "0.3.36"
     assert versions["llama_cpp"]
+
+
+def test_option_probabilities_match_scoring_each_option_from_scratch(engine, tiny_model):
+    context = engine.tokenize("Verslag: PSA 6,2 ng/ml, PI-RADS 4. Antwoord: {\"pirads\": ")
+    options = ['"1"', '"2"', '"12"', '"4"', "null", "true"]
+    sequences = [engine.tokenize(o) for o in options]
+    assert any(len(s) > 1 for s in sequences)  # the shared-prefix path is exercised
+    calls = []
+    raw_eval = engine._llm.eval
+    engine._llm.eval = lambda tokens: (calls.append(len(tokens)), raw_eval(tokens))[1]
+    try:
+        probs = engine.option_probabilities(context, options)
+    finally:
+        del engine._llm.eval
+    # Each distinct proper prefix is evaluated once, one token at a time, plus the context
+    # before and after.
+    prefixes = {tuple(s[:i]) for s in sequences for i in range(1, len(s))}
+    assert len(calls) - 2 == len(prefixes)
+    assert engine.cached_prefix(context) == len(context)
+
+    # The reference: every token's probability from a fresh evaluation of all before it.
+    with LlamaEngine(tiny_model, EngineOptions(n_ctx=512, reuse_prefix=False)) as fresh:
+        logprobs = []
+        for seq in sequences:
+            total = 0.0
+            for i, token in enumerate(seq):
+                fresh._llm.reset()
+                fresh._llm.eval(context + seq[:i])
+                total += float(fresh._last_logprobs()[token])
+            logprobs.append(total)
+    expected = np.exp(np.array(logprobs) - max(logprobs))
+    expected /= expected.sum()
+    assert probs == pytest.approx(expected.tolist(), abs=1e-4)
+    assert sum(probs) == pytest.approx(1.0)

@@ -124,6 +124,37 @@ def test_bool_and_enum_fields_carry_renormalised_probabilities(engine):
     assert again[1].tokens_cached > 0
 
 
+def test_scoring_reuses_the_generated_answer_in_the_cache(engine):
+    """Fields are scored last first, so every context is a prefix of the cached answer: each
+    step evaluates one token, never the answer between two fields again."""
+    task = load_task("prostate_mri_nl")
+    report = Report.from_text(id="r", source="m", format="txt", text="PSA 7 ng/ml. PI-RADS 3.")
+    sizes: list[int] = []
+    scoring = [False]
+    raw_eval, raw_probs = engine._llm.eval, engine.option_probabilities
+
+    def counted_eval(tokens):
+        if scoring[0]:
+            sizes.append(len(tokens))
+        return raw_eval(tokens)
+
+    def marked_probs(*args, **kwargs):
+        scoring[0] = True
+        try:
+            return raw_probs(*args, **kwargs)
+        finally:
+            scoring[0] = False
+
+    engine._llm.eval, engine.option_probabilities = counted_eval, marked_probs
+    try:
+        record = list(run_extraction(task, [report], engine))[0]
+    finally:
+        del engine._llm.eval, engine.option_probabilities
+    assert record.status == "ok"
+    assert list(record.probabilities) == ["highest_pirads", "extraprostatic_extension"]
+    assert sizes and set(sizes) == {1}
+
+
 def test_an_answer_that_runs_out_of_context_is_reported_cut_off_not_parsed(tiny_model):
     wordy = parse_task({
         "id": "wordy", "title": "Wordy", "description": "Long free-text fields.",

@@ -307,22 +307,26 @@ class LlamaEngine:
                              should_stop: ShouldStop | None = None) -> list[float]:
         """P(option | context) for each option text, from the model's own distribution (before
         any grammar), renormalised over the options. A multi-token option's probability is the
-        product of its tokens' probabilities, each evaluated after the ones before it."""
+        product of its tokens' probabilities, each evaluated after the ones before it.
+
+        Options share prefixes (every JSON string starts with a quote), so each distinct prefix
+        is evaluated once: the prefixes are visited in sorted order, which makes each step one
+        token on top of the cache, and the distribution after each is kept."""
         import numpy as np
 
         self._should_stop = should_stop
         try:
-            scores = []
-            for text in options:
-                tokens = self.tokenize(text)
-                self._evaluate_to(context)
-                logprob = 0.0
-                for index, token in enumerate(tokens):
-                    logprob += float(self._last_logprobs()[token])
-                    if index + 1 < len(tokens):
-                        self._llm.eval([token])
-                scores.append(logprob)
+            sequences = [self.tokenize(text) for text in options]
             self._evaluate_to(context)
+            after: dict[tuple[int, ...], np.ndarray] = {(): self._last_logprobs()}
+            prefixes = sorted({tuple(seq[:i]) for seq in sequences for i in range(1, len(seq))})
+            for prefix in prefixes:
+                self._evaluate_to(context + list(prefix))
+                after[prefix] = self._last_logprobs()
+            scores = [sum(float(after[tuple(seq[:i])][token]) for i, token in enumerate(seq))
+                      for seq in sequences]
+            if prefixes:
+                self._evaluate_to(context)
         except RuntimeError as exc:
             self._llm.reset()
             if should_stop and should_stop():

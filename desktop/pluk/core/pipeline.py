@@ -253,16 +253,17 @@ def field_probabilities(task: TaskDefinition, engine: LlamaEngine, prompt_tokens
     where the model chose, given the prompt and the answer so far. These are the model's own
     token probabilities renormalised over the options, not the grammar-masked sample."""
     starts = _top_level_value_starts(raw)
-    result: dict[str, dict[str, float]] = {}
-    for spec in task.fields:
+    scored: dict[str, dict[str, float]] = {}
+    # Last field first: after generation the KV cache holds the whole answer, so each field's
+    # context is a prefix of what is cached and costs one token, not the answer between fields.
+    fields = [s for s in task.fields if option_texts(s) is not None and s.name in starts]
+    for spec in sorted(fields, key=lambda s: starts[s.name], reverse=True):
         options = option_texts(spec)
-        if options is None or spec.name not in starts:
-            continue
         context = engine.answer_context(prompt_tokens, output_tokens or [],
                                         raw[: starts[spec.name]])
         probs = engine.option_probabilities(context, list(options.values()), should_stop)
-        result[spec.name] = dict(zip(options, probs))
-    return result
+        scored[spec.name] = dict(zip(options, probs))
+    return {s.name: scored[s.name] for s in fields}
 
 
 # -- the run ----------------------------------------------------------------------------------
