@@ -27,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 SHARED = REPO.parent / "shared"
 OUT = HERE / "out"
+SAMPLE_REPORTS = SHARED / "dragon" / "sample_reports" / "dutch_sample_reports_dragon_format.json"
 
 
 def build_model() -> Path:
@@ -72,17 +73,25 @@ def run_extract(model: Path, reports: Path, task: str, limit: int, reuse: bool) 
     }
 
 
-def main() -> int:
+def parse_args(default_reports: int) -> argparse.Namespace | None:
+    """--reports and --task; None (after saying why) when ../shared is missing."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--reports", type=int, default=10)
+    parser.add_argument("--reports", type=int, default=default_reports)
     parser.add_argument("--task", default="prostate_mri_nl")
     args = parser.parse_args()
     if not SHARED.is_dir():
         print("../shared is missing: the benchmark needs its vocabulary and reports")
-        return 1
+        return None
     OUT.mkdir(exist_ok=True)
+    return args
+
+
+def main() -> int:
+    args = parse_args(default_reports=10)
+    if args is None:
+        return 1
     model = build_model()
-    reports = SHARED / "dragon" / "sample_reports" / "dutch_sample_reports_dragon_format.json"
+    reports = SAMPLE_REPORTS
     results = {}
     for reuse in (True, False):
         results[reuse] = run_extract(model, reports, args.task, args.reports, reuse)

@@ -9,7 +9,6 @@ so the cost of scoring (and of each multi-token batch it evaluates) is measured,
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
 import statistics
@@ -19,27 +18,21 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from extract_bench import OUT, REPO, SHARED, build_model  # noqa: E402
+from extract_bench import OUT, REPO, SAMPLE_REPORTS, build_model, parse_args  # noqa: E402
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--reports", type=int, default=4)
-    parser.add_argument("--task", default="prostate_mri_nl")
-    args = parser.parse_args()
-    if not SHARED.is_dir():
-        print("../shared is missing: the benchmark needs its vocabulary and reports")
+    args = parse_args(default_reports=4)
+    if args is None:
         return 1
     from pluk.core.engine import EngineOptions, LlamaEngine
     from pluk.core.pipeline import RunOptions, run_extraction
     from pluk.core.readers import read_inputs
     from pluk.core.tasks import load_task_file
 
-    OUT.mkdir(exist_ok=True)
     model = build_model()
     task = load_task_file(REPO / "tasks" / f"{args.task}.json")
-    source = SHARED / "dragon" / "sample_reports" / "dutch_sample_reports_dragon_format.json"
-    reports = [r for r in read_inputs([str(source)]) if r.text][: args.reports]
+    reports = [r for r in read_inputs([str(SAMPLE_REPORTS)]) if r.text][: args.reports]
     engine = LlamaEngine(model, EngineOptions(n_ctx=4096, n_threads=os.cpu_count()))
 
     evals: list[tuple[int, float, str]] = []  # (tokens, seconds, phase)
