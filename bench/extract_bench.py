@@ -86,6 +86,13 @@ def parse_args(default_reports: int) -> argparse.Namespace | None:
     return args
 
 
+def write_result(name: str, lines: list[str]) -> None:
+    """The result table, printed and kept in bench/out/NAME for BENCHMARKS.md."""
+    text = "\n".join(lines)
+    (OUT / name).write_text(text + "\n")
+    print(text)
+
+
 def main() -> int:
     args = parse_args(default_reports=10)
     if args is None:
@@ -120,9 +127,7 @@ def main() -> int:
         "",
         f"Peak resident memory of an extraction process: {peak_mb:.0f} MB.",
     ]
-    text = "\n".join(lines)
-    (OUT / "extract_bench.md").write_text(text + "\n")
-    print(text)
+    write_result("extract_bench.md", lines)
     return 0
 
 

@@ -18,7 +18,8 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from extract_bench import OUT, REPO, SAMPLE_REPORTS, build_model, parse_args  # noqa: E402
+from extract_bench import (REPO, SAMPLE_REPORTS, build_model, parse_args,  # noqa: E402
+                           write_result)
 
 
 def main() -> int:
@@ -88,9 +89,7 @@ def main() -> int:
         f"| scoring batches of more than one token | {len(batches)} in all: "
         + (", ".join(f"{n} tokens {s:.2f} s" for n, s in batches) or "none") + " |",
     ]
-    text = "\n".join(lines)
-    (OUT / "scoring_bench.md").write_text(text + "\n")
-    print(text)
+    write_result("scoring_bench.md", lines)
     return 0
 
 

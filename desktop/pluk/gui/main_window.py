@@ -198,13 +198,15 @@ class MainWindow(QMainWindow):
         self.export_action.setEnabled(exportable)
 
     def _show_detail(self, record) -> None:
-        report = self.session.report_by_id(record.id) if record is not None else None
-        self.detail.show_record(record, report, self.results.model.task)
+        self._fill_detail(self.detail, record)
 
     def _show_disagreement(self, record_id: str) -> None:
-        self.validation.detail.show_record(self.results.model.record_by_id(record_id),
-                                           self.session.report_by_id(record_id),
-                                           self.results.model.task)
+        self._fill_detail(self.validation.detail, self.results.model.record_by_id(record_id))
+
+    def _fill_detail(self, pane: DetailPane, record) -> None:
+        """A record beside its report's text (when the report is loaded) in a detail pane."""
+        report = self.session.report_by_id(record.id) if record is not None else None
+        pane.show_record(record, report, self.results.model.task)
 
     def _show_in_results(self, record_id: str) -> None:
         if self.results.select_record(record_id):

@@ -67,7 +67,7 @@ class ResultsModel(QAbstractTableModel):
         self.endInsertRows()
 
     def record_by_id(self, record_id: str) -> Record | None:
-        row = self._row_of.get(record_id)
+        row = self.row_of(record_id)
         return self.records[row] if row is not None else None
 
     def row_of(self, record_id: str) -> int | None:

@@ -268,9 +268,7 @@ class ValidationPanel(QWidget):
     def _show_field(self, row: int) -> None:
         self._cell = None
         field = self.current_field()
-        self.confusion.clear()
-        self.confusion.setRowCount(0)
-        self.confusion.setColumnCount(0)
+        self._clear_confusion()
         if field is None:
             self.confusion_label.setText("")
             self._fill_disagreements()
@@ -369,15 +367,18 @@ class ValidationPanel(QWidget):
         self.report = None
         self._cell = None
         self.summary.setRowCount(0)
-        self.confusion.clear()
-        self.confusion.setRowCount(0)
-        self.confusion.setColumnCount(0)
+        self._clear_confusion()
         self.confusion_label.setText("")
         self.disagreements.setRowCount(0)
         self.disagreement_label.setText("")
         self.show_all_button.hide()
         self.detail.show_record(None, None, None)
         self._update_buttons()
+
+    def _clear_confusion(self) -> None:
+        self.confusion.clear()
+        self.confusion.setRowCount(0)
+        self.confusion.setColumnCount(0)
 
     def _say(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
