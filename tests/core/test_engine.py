@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 
 import numpy as np
 import pytest
 
+from pluk.core.answer_parse import parse_answer
 from pluk.core.engine import EngineOptions, LlamaEngine, engine_versions
 from pluk.core.errors import CancelledError, ModelError, PlukError
 from pluk.core.pipeline import output_token_budget, prompt_parts
@@ -32,9 +32,11 @@ def test_every_library_task_answers_validly(engine):
                                      grammar=engine.grammar(schema),
                                      max_tokens=output_token_budget(schema))
         assert completion.finish_reason == "stop"
-        fields, errors = validate_answer(task, json.loads(completion.text))
-        assert errors == {}, (task_id, completion.text)
-        assert list(json.loads(completion.text)) == [f.name for f in task.fields]
+        answer = parse_answer(completion.text).value
+        fields, errors = validate_answer(task, answer)
+        # Random weights run away on digits: such a number is refused as written, nothing else.
+        assert all(e.startswith("the model wrote") for e in errors.values()), (task_id, errors)
+        assert list(answer) == [f.name for f in task.fields]
 
 
 def test_prefix_is_reused_between_reports(engine):
@@ -92,13 +94,6 @@ def test_unsupported_schema_raises_instead_of_falling_back(engine):
         engine.grammar({"type": "weird"})
 
 
-def test_a_grammar_llama_cpp_would_reject_is_refused_up_front_not_crashed_on(engine):
-    huge = {"type": "object", "required": [f"t{i}" for i in range(4)], "properties": {
-        f"t{i}": {"type": "string", "maxLength": 1500} for i in range(4)}}
-    with pytest.raises(PlukError, match="rejected the task's grammar"):
-        engine.grammar(huge)
-
-
 def test_threads_default_to_the_physical_cores_and_follow_the_option(engine, tiny_model):
     from pluk.core.models.hardware import default_threads, usable_cpus
 
@@ -133,7 +128,7 @@ def test_option_probabilities_match_scoring_each_option_from_scratch(engine, tin
     raw_eval = engine._llm.eval
     engine._llm.eval = lambda tokens: (calls.append(len(tokens)), raw_eval(tokens))[1]
     try:
-        probs = engine.option_probabilities(context, options)
+        probs = engine.option_probabilities(context, sequences)
     finally:
         del engine._llm.eval
     # Each distinct proper prefix is evaluated once, one token at a time, plus the context

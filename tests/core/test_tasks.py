@@ -140,3 +140,36 @@ def test_a_task_file_is_data_never_code(tmp_path):
     validate_answer(task, GOOD)
     pydantic_model(task)
     assert not marker.exists()
+
+
+def test_an_out_of_range_number_is_null_with_what_the_model_wrote():
+    task = parse_task(ALL_TYPES, "all_types.json")
+    fields, errors = validate_answer(task, {**GOOD, "count": 100})
+    assert fields["count"] is None
+    assert errors["count"] == "the model wrote 100, above the maximum 10"
+    fields, errors = validate_answer(task, {**GOOD, "count": -1})
+    assert errors["count"] == "the model wrote -1, below the minimum 0"
+
+
+def test_a_whole_number_written_with_decimals_is_read_and_a_fraction_is_refused():
+    task = parse_task(ALL_TYPES, "all_types.json")
+    fields, errors = validate_answer(task, {**GOOD, "count": 3.0})
+    assert errors == {} and fields["count"] == 3 and isinstance(fields["count"], int)
+    fields, errors = validate_answer(task, {**GOOD, "count": 2.5})
+    assert fields["count"] is None and errors["count"] == "the model wrote 2.5, not a whole number"
+
+
+def test_a_number_like_choice_written_bare_maps_to_the_choice():
+    task = parse_task({**ALL_TYPES, "fields": [
+        {"name": "pirads", "type": "enum", "values": ["1", "2", "3", "4", "5"]}]}, "t.json")
+    assert validate_answer(task, {"pirads": 4}) == ({"pirads": "4"}, {})
+    fields, errors = validate_answer(task, {"pirads": 7})
+    assert fields["pirads"] is None and "not one of the choices" in errors["pirads"]
+
+
+def test_a_repeated_list_item_is_kept_once_with_a_note():
+    task = parse_task(ALL_TYPES, "all_types.json")
+    notes: list[str] = []
+    fields, errors = validate_answer(task, {**GOOD, "tags": ["a", "a"]}, notes)
+    assert errors == {} and fields["tags"] == ["a"]
+    assert notes == ["tags: the model repeated 1 list item(s); each is kept once"]

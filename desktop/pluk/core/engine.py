@@ -9,6 +9,7 @@ engine. Cancellation works between tokens (stopping criteria) and during prompt 
 
 from __future__ import annotations
 
+import codecs
 import ctypes
 import json
 import time
@@ -21,6 +22,7 @@ from pluk.core.errors import CancelledError, ModelError, PlukError
 from pluk.core.gguf_info import check_gguf_header
 from pluk.core.grammar import schema_to_gbnf
 from pluk.core.models.hardware import default_threads, usable_cpus
+from pluk.core.repeat_guard import RepeatGuard, separator_tokens
 
 ShouldStop = Callable[[], bool]
 
@@ -47,6 +49,8 @@ class Completion(BaseModel):
     tokens_cached: int
     tokens_output: int
     seconds: float
+    # List items the model repeated (the guard then ended the list).
+    repeats: int = 0
 
 
 def engine_versions() -> dict[str, str]:
@@ -112,6 +116,7 @@ class LlamaEngine:
         except (ValueError, RuntimeError, OSError) as exc:
             raise ModelError(f"llama.cpp could not load {self.model_path.name}: {exc}") from exc
         self._grammars: dict[str, object] = {}
+        self._separators: tuple[list[int], list[int]] | None = None
         self._should_stop: ShouldStop | None = None
         self._abort_cb = None
         if not vocab_only:
@@ -167,7 +172,10 @@ class LlamaEngine:
         return len(self.tokenize(text))
 
     def detokenize(self, tokens: list[int]) -> str:
-        return self._llm.detokenize(tokens).decode("utf-8", errors="replace")
+        return self.detokenize_bytes(tokens).decode("utf-8", errors="replace")
+
+    def detokenize_bytes(self, tokens: list[int]) -> bytes:
+        return self._llm.detokenize(tokens)
 
     # -- grammar -------------------------------------------------------------------------
 
@@ -219,10 +227,40 @@ class LlamaEngine:
             n += 1
         return n
 
+    def separator_tokens(self) -> tuple[list[int], list[int]]:
+        """The vocabulary's comma tokens and object-end-and-comma tokens, for a RepeatGuard;
+        read once per model, when a list first repeats an item."""
+        if self._separators is None:
+            pieces = ((token, self._llm.detokenize([token]).decode("utf-8", errors="replace"))
+                      for token in range(self._llm.n_vocab()))
+            self._separators = separator_tokens(pieces)
+        return self._separators
+
+    def _guard_processor(self, guard: RepeatGuard, n_prompt: int):
+        """A logits processor that follows the answer and bans what `guard` bans."""
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        fed = n_prompt
+
+        def process(input_ids, scores):
+            nonlocal fed
+            if len(input_ids) > fed:
+                piece = self._llm.detokenize([int(t) for t in input_ids[fed:]])
+                guard.feed(decoder.decode(piece))
+                fed = len(input_ids)
+            banned = guard.banned()
+            if banned:
+                scores[banned] = -float("inf")
+            return scores
+
+        return process
+
     def complete(self, tokens: list[int], *, grammar, max_tokens: int,
-                 should_stop: ShouldStop | None = None) -> Completion:
-        """One constrained completion. Raises CancelledError when should_stop() turns true."""
-        from llama_cpp import StoppingCriteriaList
+                 should_stop: ShouldStop | None = None, guard: RepeatGuard | None = None,
+                 time_limit: float | None = None) -> Completion:
+        """One constrained completion. Raises CancelledError when should_stop() turns true.
+        `guard` ends a list the model repeats; `time_limit` (seconds) ends an answer that takes
+        longer, with finish_reason "time"."""
+        from llama_cpp import LogitsProcessorList, StoppingCriteriaList
 
         if self.vocab_only:
             raise PlukError("This engine was opened for tokenizing only")
@@ -232,6 +270,16 @@ class LlamaEngine:
         cached = self.cached_prefix(tokens) if self.options.reuse_prefix else 0
         self._should_stop = stop
         started = time.perf_counter()
+        out_of_time = [False]
+
+        def halt(_ids, _logits) -> bool:
+            if time_limit is not None and time.perf_counter() - started > time_limit:
+                out_of_time[0] = True
+            return out_of_time[0] or stop()
+
+        processors = None
+        if guard is not None:
+            processors = LogitsProcessorList([self._guard_processor(guard, len(tokens))])
         try:
             result = self._llm.create_completion(
                 prompt=tokens,
@@ -240,7 +288,8 @@ class LlamaEngine:
                 top_p=self.options.top_p,
                 top_k=self.options.top_k,
                 grammar=grammar,
-                stopping_criteria=StoppingCriteriaList([lambda _ids, _logits: stop()]),
+                logits_processor=processors,
+                stopping_criteria=StoppingCriteriaList([halt]),
             )
         except RuntimeError as exc:
             # An abort during prompt processing surfaces as a failed llama_decode.
@@ -259,7 +308,8 @@ class LlamaEngine:
         return Completion(
             text=choice["text"],
             output_tokens=evaluated[len(tokens):] if evaluated[:len(tokens)] == tokens else [],
-            finish_reason=choice.get("finish_reason"),
+            finish_reason="time" if out_of_time[0] else choice.get("finish_reason"),
+            repeats=guard.repeats if guard is not None else 0,
             tokens_prompt=usage["prompt_tokens"],
             tokens_cached=cached,
             tokens_output=usage["completion_tokens"],
@@ -276,12 +326,14 @@ class LlamaEngine:
         llm.n_tokens = keep  # eval() drops the cache beyond this position first
         llm.eval(context[keep:])
 
-    def answer_context(self, prompt: list[int], output_tokens: list[int],
-                       answer_prefix: str) -> list[int]:
-        """Tokens of prompt + the answer up to `answer_prefix`, taken from the tokens the model
-        actually generated (already in the KV cache), so scoring at that point is both faithful
-        and cheap; only a piece that ends inside a generated token is tokenized anew."""
-        target = answer_prefix.encode("utf-8")
+    def token_boundary(self, output_tokens: list[int], raw: str, char: int,
+                       ) -> tuple[int, str, list[int]]:
+        """Where the model's own tokens stop before character `char` of its answer `raw`:
+        (how many generated tokens end at or before it, the text between their end and `char`,
+        the generated tokens from there on). BPE vocabularies write the space after '":'
+        together with the value (' true'), so a decision is read from the last whole token the
+        model generated, never from a token boundary it did not make."""
+        target = raw[:char].encode("utf-8")
         done = b""
         used = 0
         for token in output_tokens:
@@ -290,8 +342,18 @@ class LlamaEngine:
                 break
             done += piece
             used += 1
-        rest = target[len(done):].decode("utf-8", errors="replace")
-        return prompt + output_tokens[:used] + self.tokenize(rest)
+        lead = target[len(done):].decode("utf-8", errors="replace")
+        return used, lead, output_tokens[used:]
+
+    def continuation_tokens(self, before: str, text: str) -> list[int]:
+        """Tokens of `text` as they would follow `before` (the answer so far): tokenized
+        together, so a tokenizer that adds a space at the start of a text (SentencePiece)
+        does not add one mid-answer."""
+        head = self.tokenize(before)
+        joined = self.tokenize(before + text)
+        if before and joined[:len(head)] == head:
+            return joined[len(head):]
+        return self.tokenize(text)
 
     def _last_logprobs(self):
         import llama_cpp
@@ -303,11 +365,12 @@ class LlamaEngine:
         top = logits.max()
         return logits - (top + np.log(np.exp(logits - top).sum()))
 
-    def option_probabilities(self, context: list[int], options: list[str],
+    def option_probabilities(self, context: list[int], sequences: list[list[int]],
                              should_stop: ShouldStop | None = None) -> list[float]:
-        """P(option | context) for each option text, from the model's own distribution (before
-        any grammar), renormalised over the options. A multi-token option's probability is the
-        product of its tokens' probabilities, each evaluated after the ones before it.
+        """P(option | context) for each option's token sequence, from the model's own
+        distribution (before any grammar), renormalised over the options. A multi-token
+        option's probability is the product of its tokens' probabilities, each evaluated after
+        the ones before it.
 
         Options share prefixes (every JSON string starts with a quote), so each distinct prefix
         is evaluated once: the prefixes are visited in sorted order, which makes each step one
@@ -316,7 +379,6 @@ class LlamaEngine:
 
         self._should_stop = should_stop
         try:
-            sequences = [self.tokenize(text) for text in options]
             self._evaluate_to(context)
             after: dict[tuple[int, ...], np.ndarray] = {(): self._last_logprobs()}
             prefixes = sorted({tuple(seq[:i]) for seq in sequences for i in range(1, len(seq))})

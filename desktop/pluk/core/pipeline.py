@@ -15,9 +15,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from pluk.core.answer_parse import AnswerSyntaxError, Span, parse_answer
 from pluk.core.engine import LlamaEngine
 from pluk.core.errors import CancelledError, PlukError
-from pluk.core.grammar import TOKENS_PER_CHAR
+from pluk.core.grammar import (DECIMALS, NUMBER_LIKE, SPACE_CHARS, TOKENS_PER_CHAR,
+                               integer_digits)
+from pluk.core.repeat_guard import RepeatGuard
 from pluk.core.progress import Progress, ProgressTracker
 from pluk.core.prompting import PromptRenderer, messages_for
 from pluk.core.records import Record
@@ -47,6 +50,9 @@ class RunOptions(BaseModel):
     limit: int | None = None
     reuse_prefix: bool = True
     probabilities: bool = True
+    # Seconds one report's answer may take; None for no limit. A looping model on a slow
+    # machine otherwise holds the run for many minutes on one report.
+    time_limit: float | None = 300.0
 
 
 # -- the answer's token budget ---------------------------------------------------------------
@@ -55,9 +61,10 @@ def output_token_budget(schema: dict[str, Any]) -> int:
     """An upper bound on the answer's length in tokens, from the schema's own bounds.
 
     A string character costs at most TOKENS_PER_CHAR tokens (the grammar admits only characters
-    of up to 3 UTF-8 bytes, and a byte is at least a token); structure, numbers and enum labels
-    one token per character; plus one optional space per separator. So a grammar-valid answer
-    always fits, and an answer that still runs out is reported as cut off, never half-parsed.
+    of up to 3 UTF-8 bytes, and a byte is at least a token); everything else is ASCII, at most
+    one token a character, and each place the grammar allows whitespace takes at most
+    SPACE_CHARS. So a grammar-valid answer always fits, and an answer that still runs out is
+    reported as cut off, never half-parsed.
     """
 
     def chars(node: dict[str, Any]) -> int:
@@ -65,19 +72,21 @@ def output_token_budget(schema: dict[str, Any]) -> int:
             return max(chars(option) for option in node["anyOf"])
         kind = node.get("type")
         if kind == "boolean":
-            return 6
-        if kind == "null":
             return 5
+        if kind == "null":
+            return 4
         if kind in ("integer", "number"):
-            return 40
+            return 2 + integer_digits(node) + DECIMALS
         if kind == "string":
             if "enum" in node:
-                return max(len(json.dumps(v)) for v in node["enum"]) + 1
-            return node.get("maxLength", 0) * TOKENS_PER_CHAR + 3
+                return max(len(json.dumps(v, ensure_ascii=False)) for v in node["enum"])
+            return node.get("maxLength", 0) * TOKENS_PER_CHAR + 2
         if kind == "array":
-            return 3 + node.get("maxItems", 0) * (chars(node["items"]) + 2)
+            return 2 + 2 * SPACE_CHARS + node.get("maxItems", 0) * (
+                chars(node["items"]) + 1 + 2 * SPACE_CHARS)
         if kind == "object":
-            return 3 + sum(len(name) + 6 + chars(sub) for name, sub in node["properties"].items())
+            return 2 + 2 * SPACE_CHARS + sum(
+                len(json.dumps(name)) + 2 + 3 * SPACE_CHARS + chars(sub) for name, sub in node["properties"].items())
         raise PlukError(f"Unbounded schema node {node}")
 
     return chars(schema) + 16
@@ -133,9 +142,12 @@ def plan_context(task: TaskDefinition, reports: Iterable[Report], tokenizer: Lla
 
 # -- one report -------------------------------------------------------------------------------
 
-def _error_record(report: Report, reason: str, **extra: Any) -> Record:
+def _error_record(report: Report, reason: str, *, warnings: list[str] | None = None,
+                  **extra: Any) -> Record:
     return Record(id=report.id, source=report.source, sha256=report.sha256, status="error",
-                  error=reason, warnings=list(report.warnings), **extra)
+                  error=reason,
+                  warnings=list(report.warnings) if warnings is None else list(warnings),
+                  **extra)
 
 
 def _fit_report(task: TaskDefinition, report_tokens: list[int], room: int,
@@ -155,7 +167,7 @@ def _fit_report(task: TaskDefinition, report_tokens: list[int], room: int,
 
 def extract_one(task: TaskDefinition, report: Report, engine: LlamaEngine, parts: PromptParts,
                 grammar: Any, budget: int, should_stop: Callable[[], bool],
-                with_probabilities: bool = True) -> Record:
+                with_probabilities: bool = True, time_limit: float | None = None) -> Record:
     started = time.perf_counter()
     if report.error is not None or report.text is None:
         return _error_record(report, report.error or "The report has no text")
@@ -168,18 +180,21 @@ def extract_one(task: TaskDefinition, report: Report, engine: LlamaEngine, parts
     tokens = parts.prefix_tokens + kept + parts.suffix_tokens
     # One position stays free: llama.cpp crashes when generation fills the very last one.
     max_tokens = min(budget, engine.n_ctx - len(tokens) - 1)
+    limits = dict(token_limit=max_tokens, time_limit_s=time_limit)
     try:
         completion = engine.complete(tokens, grammar=grammar, max_tokens=max_tokens,
-                                     should_stop=should_stop)
+                                     should_stop=should_stop, time_limit=time_limit,
+                                     guard=RepeatGuard(engine.separator_tokens))
     except CancelledError:
         raise
     except Exception as exc:  # an engine failure is this report's error, not the run's
         return _error_record(report, f"The engine failed on this report: {exc}",
-                             warnings=warnings, seconds=time.perf_counter() - started)
+                             warnings=warnings, seconds=time.perf_counter() - started,
+                             **limits)
     common = dict(id=report.id, source=report.source, sha256=report.sha256, warnings=warnings,
                   raw=completion.text, tokens_prompt=completion.tokens_prompt,
                   tokens_cached=completion.tokens_cached,
-                  tokens_output=completion.tokens_output)
+                  tokens_output=completion.tokens_output, **limits)
     names = [spec.name for spec in task.fields]
 
     def failed(reason: str) -> Record:
@@ -190,14 +205,25 @@ def extract_one(task: TaskDefinition, report: Report, engine: LlamaEngine, parts
     if completion.finish_reason == "length":
         return failed(f"The answer was cut off at the {max_tokens}-token limit and was not "
                       "parsed; a larger context (--ctx) leaves more room for it")
+    if completion.finish_reason == "time":
+        return failed(f"The answer was stopped at the {time_limit:g}-second limit per report "
+                      f"after {completion.tokens_output} tokens and was not parsed")
     try:
-        answer = json.loads(completion.text)
-    except json.JSONDecodeError as exc:
+        parsed = parse_answer(completion.text)
+    except AnswerSyntaxError as exc:
         return failed(f"The answer is not valid JSON ({exc.msg} at character {exc.pos})")
-    fields, field_errors = validate_answer(task, answer)
+    notes: list[str] = []
+    fields, field_errors = validate_answer(task, parsed.value, notes)
+    warnings.extend(notes)
     if with_probabilities:
-        common["probabilities"] = field_probabilities(task, engine, tokens, completion.text,
-                                                      should_stop, completion.output_tokens)
+        try:
+            common["probabilities"] = field_probabilities(
+                task, engine, tokens, completion.text, parsed.spans, completion.output_tokens,
+                should_stop)
+        except CancelledError:
+            raise
+        except Exception as exc:  # the values stand; only their probabilities are missing
+            warnings.append(f"Option probabilities could not be computed: {exc}")
     status = "invalid" if field_errors else "ok"
     error = (f"{len(field_errors)} field(s) failed validation: {', '.join(field_errors)}"
              if field_errors else None)
@@ -207,63 +233,73 @@ def extract_one(task: TaskDefinition, report: Report, engine: LlamaEngine, parts
 
 # -- probabilities of bool and enum answers ---------------------------------------------------
 
-def _top_level_value_starts(raw: str) -> dict[str, int]:
-    """Character offset where each top-level key's value starts in the model's JSON answer."""
-    decoder = json.JSONDecoder()
-    starts: dict[str, int] = {}
-    pos = raw.index("{") + 1
-
-    def skip(i: int) -> int:
-        while i < len(raw) and raw[i] in " \t\r\n":
-            i += 1
-        return i
-
-    while True:
-        pos = skip(pos)
-        if raw[pos] == "}":
-            return starts
-        key, pos = decoder.raw_decode(raw, pos)
-        pos = skip(pos)
-        pos = skip(pos + 1)  # past ':' and the space the grammar allows after it
-        starts[key] = pos
-        _, pos = decoder.raw_decode(raw, pos)
-        pos = skip(pos)
-        if raw[pos] == ",":
-            pos += 1
-
-
-def option_texts(spec: Any) -> dict[str, str] | None:
-    """The answer options of a bool or enum field: key -> its JSON text."""
+def option_forms(spec: Any) -> dict[str, list[str]] | None:
+    """The answer options of a bool or enum field: key -> the texts the grammar lets a model
+    write it as (a number-like choice also bare: "4" or 4)."""
     if spec.type == "bool":
-        options = {"true": "true", "false": "false"}
+        options = {"true": ["true"], "false": ["false"]}
     elif spec.type == "enum":
-        options = {value: json.dumps(value, ensure_ascii=False) for value in spec.values}
+        options = {}
+        for value in spec.values:
+            options[value] = [json.dumps(value, ensure_ascii=False)]
+            if NUMBER_LIKE.match(value):
+                options[value].append(value)
     else:
         return None
     if spec.optional:
-        options["null"] = "null"
+        options["null"] = ["null"]
     return options
 
 
 def field_probabilities(task: TaskDefinition, engine: LlamaEngine, prompt_tokens: list[int],
-                        raw: str, should_stop: Callable[[], bool],
-                        output_tokens: list[int] | None = None
-                        ) -> dict[str, dict[str, float]]:
+                        raw: str, spans: dict[str, Span], output_tokens: list[int],
+                        should_stop: Callable[[], bool]) -> dict[str, dict[str, float]]:
     """For each top-level bool/enum field: the probability of every allowed option at the point
-    where the model chose, given the prompt and the answer so far. These are the model's own
-    token probabilities renormalised over the options, not the grammar-masked sample."""
-    starts = _top_level_value_starts(raw)
+    where the model chose, given the prompt and its answer so far. These are the model's own
+    token probabilities renormalised over the options, not the grammar-masked sample.
+
+    The decision is read after the last whole token the model generated before the value, and
+    each option is scored as the model would write it from there (' true' is one token in BPE
+    vocabularies); the option the model answered is scored along the very tokens it wrote."""
     scored: dict[str, dict[str, float]] = {}
     # Last field first: after generation the KV cache holds the whole answer, so each field's
     # context is a prefix of what is cached and costs one token, not the answer between fields.
-    fields = [s for s in task.fields if option_texts(s) is not None and s.name in starts]
-    for spec in sorted(fields, key=lambda s: starts[s.name], reverse=True):
-        options = option_texts(spec)
-        context = engine.answer_context(prompt_tokens, output_tokens or [],
-                                        raw[: starts[spec.name]])
-        probs = engine.option_probabilities(context, list(options.values()), should_stop)
-        scored[spec.name] = dict(zip(options, probs))
+    fields = [s for s in task.fields if option_forms(s) is not None and s.name in spans]
+    for spec in sorted(fields, key=lambda s: spans[s.name].start, reverse=True):
+        span = spans[spec.name]
+        used, lead, after = engine.token_boundary(output_tokens, raw, span.start)
+        before = raw[:span.start - len(lead)]
+        written = raw[span.start:span.end]
+        keys, sequences = [], []
+        for key, forms in option_forms(spec).items():
+            for form in forms:
+                sequence = engine.continuation_tokens(before, lead + form)
+                if form == written:
+                    own = _covering(engine, after, lead + form)
+                    sequence = own or sequence
+                keys.append(key)
+                sequences.append(sequence)
+        probs = engine.option_probabilities(prompt_tokens + output_tokens[:used], sequences,
+                                            should_stop)
+        totals: dict[str, float] = {}
+        for key, p in zip(keys, probs):
+            totals[key] = totals.get(key, 0.0) + p
+        scored[spec.name] = totals
     return {s.name: scored[s.name] for s in fields}
+
+
+def _covering(engine: LlamaEngine, tokens: list[int], text: str) -> list[int] | None:
+    """The leading generated tokens that write exactly `text`, if a token boundary falls at
+    its end."""
+    target = text.encode("utf-8")
+    done = b""
+    for n, token in enumerate(tokens, start=1):
+        done += engine.detokenize_bytes([token])
+        if done == target:
+            return tokens[:n]
+        if not target.startswith(done):
+            return None
+    return None
 
 
 # -- the run ----------------------------------------------------------------------------------
@@ -303,7 +339,7 @@ def run_extraction(
             if choose_examples is not None and report.text is not None:
                 report_parts = prompt_parts(task, engine, choose_examples(report))
             record = extract_one(task, report, engine, report_parts, grammar, budget, stop,
-                                 options.probabilities)
+                                 options.probabilities, options.time_limit)
         except CancelledError:
             return
         tracker.add(record.status, seconds=record.seconds,

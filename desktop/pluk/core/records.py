@@ -36,4 +36,8 @@ class Record(BaseModel):
         default=None, description="Prompt tokens reused from the previous report's prefix"
     )
     tokens_output: int | None = None
+    token_limit: int | None = Field(
+        default=None, description="The most answer tokens this report was allowed")
+    time_limit_s: float | None = Field(
+        default=None, description="The most seconds this report's answer was allowed")
     seconds: float = 0.0

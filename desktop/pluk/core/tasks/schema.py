@@ -22,7 +22,7 @@ def _field_schema(spec: Any) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": "boolean"}
     elif kind in ("int", "float"):
         schema = {"type": "integer" if kind == "int" else "number"}
-        # The grammar ignores these bounds; validation enforces them afterwards.
+        # The grammar bounds only the digits; validation refuses a value out of range.
         if spec.minimum is not None:
             schema["minimum"] = spec.minimum
         if spec.maximum is not None:
@@ -117,14 +117,71 @@ def _reason(error: ValidationError) -> str:
     return f"{where}: {first['msg']}" if where else first["msg"]
 
 
+class _Refused(ValueError):
+    """A value the model wrote that Pluk will not turn into the field's value."""
+
+
+def _number_text(value: float | int) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def _coerce(spec: Any, value: Any, notes: list[str], where: str) -> Any:
+    """The value as the field's type reads it, from the forms the grammar lets a model write:
+    a whole number written with decimals (26.0), a number-like choice written bare (4 for "4"),
+    a list that repeats an item. Out-of-range numbers are refused with what the model wrote."""
+    kind = spec.type
+    if value is None:
+        return value
+    if kind in ("int", "float") and isinstance(value, (int, float)) and not isinstance(
+            value, bool):
+        if kind == "int" and isinstance(value, float):
+            if not value.is_integer():
+                raise _Refused(f"the model wrote {value}, not a whole number")
+            value = int(value)
+        if spec.maximum is not None and value > spec.maximum:
+            raise _Refused(f"the model wrote {_number_text(value)}, above the maximum "
+                           f"{_number_text(spec.maximum)}")
+        if spec.minimum is not None and value < spec.minimum:
+            raise _Refused(f"the model wrote {_number_text(value)}, below the minimum "
+                           f"{_number_text(spec.minimum)}")
+        return value
+    if kind == "enum" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        for choice in spec.values:
+            try:
+                if float(choice) == float(value):
+                    return choice
+            except ValueError:
+                continue
+        raise _Refused(f"the model wrote {_number_text(value)}, not one of the choices")
+    if kind == "list" and isinstance(value, list):
+        kept, seen = [], set()
+        for item in value:
+            key = json.dumps(item, sort_keys=True, ensure_ascii=False)
+            if key not in seen:
+                seen.add(key)
+                kept.append(item)
+        if len(kept) < len(value):
+            notes.append(f"{where}: the model repeated {len(value) - len(kept)} list item(s); "
+                         "each is kept once")
+        return [_coerce(spec.items, item, notes, f"{where}[{i}]") for i, item in enumerate(kept)]
+    if kind == "object" and isinstance(value, dict):
+        by_name = {field.name: field for field in spec.fields}
+        return {key: (_coerce(by_name[key], item, notes, f"{where}.{key}")
+                      if key in by_name else item) for key, item in value.items()}
+    return value
+
+
 def validate_answer(
-    task: TaskDefinition, answer: Any
+    task: TaskDefinition, answer: Any, notes: list[str] | None = None
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Validate a parsed answer field by field.
 
     Returns (fields, field_errors): every task field is a key of `fields`; a field whose value
     failed is None there and has its reason in `field_errors`. Nothing is defaulted or guessed.
+    What Pluk read into a value the model wrote (a repeated list item dropped) is appended to
+    `notes` when it is given.
     """
+    notes = [] if notes is None else notes
     names = [spec.name for spec in task.fields]
     if not isinstance(answer, dict):
         reason = "the answer is not a JSON object"
@@ -141,6 +198,12 @@ def validate_answer(
         if value is None and not spec.optional:
             fields[spec.name] = None
             errors[spec.name] = "the model gave no value for a required field"
+            continue
+        try:
+            value = _coerce(spec, value, notes, spec.name)
+        except _Refused as exc:
+            fields[spec.name] = None
+            errors[spec.name] = str(exc)
             continue
         try:
             validated = adapters[spec.name].validate_python(value)
