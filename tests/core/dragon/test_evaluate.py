@@ -1,11 +1,14 @@
-"""evaluate_folder: the official numbers on the example data, and clear failures."""
+"""evaluate_folder: the official numbers on the example data, dragon_eval 0.2.11's rules for
+degenerate inputs (checked against dragon_eval itself), and clear failures."""
 
 import json
+import math
 
 import pytest
 
 from pluk.core.dragon.errors import DragonError
 from pluk.core.dragon.evaluate import evaluate_folder
+from tests.support.official_scorer import flat_scores, run_cli
 
 SL_BIN_TASK = "Task101_Example_sl_bin_clf"
 SL_BIN = "single_label_binary_classification_target"
@@ -13,6 +16,10 @@ SL_NER_TASK = "Task108_Example_sl_ner"
 SL_NER = "named_entity_recognition_target"
 ML_REG_TASK = "Task107_Example_ml_reg"
 ML_REG = "multi_label_regression_target"
+MACRO_AUC_TASK = "Task015_colon_pathology_clf"
+ML_BIN = "multi_label_binary_classification_target"
+SL_MC_TASK = "Task102_Example_sl_mc_clf"
+SL_MC = "single_label_multi_class_classification_target"
 
 BIN_TRUTH = {"c0": True, "c1": False, "c2": True, "c3": False}
 BIN_SCORES = {"c0": 0.9, "c1": 0.2, "c2": 0.4, "c3": 0.6}  # AUC 3/4
@@ -106,13 +113,32 @@ def test_a_prediction_of_the_wrong_json_type_fails(dragon_dirs, bad):
         evaluate_folder(predictions, ground_truth, folds=[0])
 
 
-def test_a_null_regression_prediction_fails_where_the_truth_is_a_number(dragon_dirs):
+def test_degenerate_inputs_score_as_dragon_eval_0_2_11_scores_them(dragon_dirs, tmp_path):
     predictions, ground_truth, write = dragon_dirs
-    truth = {"r0": [5.0, None], "r1": [3.0, 4.0]}
-    # r0's null is fine (its truth is null too); r1's is not.
-    write(ML_REG_TASK, ML_REG, truth, {0: {"r0": [5.0, None], "r1": [3.0, None]}})
-    with pytest.raises(DragonError, match=r"fold 0: null or NaN prediction .* r1"):
+    # A one-class truth: AUC 0.0 (0.2.6: NaN or an error).
+    write(SL_BIN_TASK, SL_BIN, {"c0": True, "c1": True}, {0: {"c0": 0.9, "c1": 0.1}})
+    # r0's null has a null truth and is dropped; r1's counts as 0: 1 - (4 / 8) / 3.
+    write(ML_REG_TASK, ML_REG, {"r0": [5.0, None], "r1": [3.0, 4.0]},
+          {0: {"r0": [5.0, None], "r1": [3.0, None]}})
+    # Column 0 has AUC 1; column 1 holds one class and scores 0: mean 0.5.
+    write(MACRO_AUC_TASK, ML_BIN, {"b0": [True, False], "b1": [False, False], "b2": [True, False]},
+          {0: {"b0": [0.9, 0.1], "b1": [0.2, 0.4], "b2": [0.7, 0.6]}})
+    result = evaluate_folder(predictions, ground_truth, folds=[0])
+    assert {task: folds[f"{task}-fold0"] for task, folds in result["case"].items()} == (
+        pytest.approx({SL_BIN_TASK: 0.0, ML_REG_TASK: 1 - 0.5 / 3, MACRO_AUC_TASK: 0.5},
+                      abs=1e-15))
+    official = run_cli(ground_truth, predictions, tmp_path / "metrics.json")
+    assert official["version"] == "0.2.11"
+    assert flat_scores(official) == pytest.approx(flat_scores(result), abs=1e-12)
+
+
+def test_an_undefined_kappa_fails_where_dragon_eval_scores_nan(dragon_dirs, tmp_path):
+    predictions, ground_truth, write = dragon_dirs
+    write(SL_MC_TASK, SL_MC, {"c0": "1", "c1": "1"}, {0: {"c0": "1", "c1": "1"}})
+    with pytest.raises(DragonError, match=rf"{SL_MC_TASK} fold 0: .*undefined.*NaN"):
         evaluate_folder(predictions, ground_truth, folds=[0])
+    official = run_cli(ground_truth, predictions, tmp_path / "metrics.json")
+    assert math.isnan(official["case"][SL_MC_TASK][f"{SL_MC_TASK}-fold0"])
 
 
 def test_a_missing_predictions_file_fails_naming_the_fold(dragon_dirs):

@@ -1,4 +1,8 @@
-"""Hand-computed cases for each DRAGON metric, including the quirks of docs/dragon.md §4."""
+"""Hand-computed cases for each DRAGON metric, including the quirks of docs/dragon.md §4.
+
+The degenerate cases follow dragon_eval 0.2.11, and each is also scored by dragon_eval itself
+(tests/support/official_scorer.py), so a change in either shows up here.
+"""
 
 import math
 
@@ -13,6 +17,14 @@ from pluk.core.dragon.metrics import (
     roc_auc,
     rsmape,
 )
+from tests.support.official_scorer import OfficialScorerFailed, score_cases
+
+SL_BIN = ("Task101_Example_sl_bin_clf", "single_label_binary_classification_target")
+SL_MC_LINEAR = ("Task102_Example_sl_mc_clf", "single_label_multi_class_classification_target")
+ML_MC = ("Task105_Example_ml_mc_clf", "multi_label_multi_class_classification_target")
+SL_REG = ("Task106_Example_sl_reg", "single_label_regression_target")
+SL_NER = ("Task108_Example_sl_ner", "named_entity_recognition_target")
+ML_NER = ("Task109_Example_ml_ner", "multi_label_named_entity_recognition_target")
 
 # --- AUC ---------------------------------------------------------------------------------------
 
@@ -36,9 +48,12 @@ def test_auc_of_hard_scores_is_the_mean_of_sensitivity_and_specificity():
     assert roc_auc([1, 1, 1, 0, 0], [1.0, 1.0, 0.0, 0.0, 1.0]) == pytest.approx(7 / 12)
 
 
-def test_auc_with_one_class_in_the_truth_fails_clearly():
-    with pytest.raises(DragonError, match="one class"):
-        roc_auc([True, True], [0.2, 0.9])
+@pytest.mark.parametrize("labels", [[True, True, True], [False, False, False]])
+def test_auc_with_one_class_in_the_truth_is_zero_as_in_dragon_eval(tmp_path, labels):
+    # Undefined (scikit-learn gives NaN); dragon_eval 0.2.11 scores it 0.0, not 0.5 or an error.
+    scores = [0.2, 0.9, 0.5]
+    assert roc_auc(labels, scores) == 0.0
+    assert score_cases(tmp_path, *SL_BIN, labels, scores) == 0.0
 
 
 # --- Cohen's kappa -----------------------------------------------------------------------------
@@ -71,9 +86,18 @@ def test_linear_kappa_penalises_the_far_swap_twice():
     assert cohen_kappa(truth, pred, weights="linear") == pytest.approx(-0.5)
 
 
-def test_kappa_with_one_shared_label_fails_clearly():
-    with pytest.raises(DragonError, match="undefined"):
+def test_kappa_with_one_class_in_the_truth_is_zero_as_in_dragon_eval(tmp_path):
+    truth, pred = ["2", "2", "2"], ["2", "1", "2"]
+    assert cohen_kappa(truth, pred, weights="linear") == 0.0
+    assert score_cases(tmp_path, *SL_MC_LINEAR, truth, pred) == 0.0
+
+
+def test_kappa_with_one_shared_label_fails_clearly_where_dragon_eval_gives_nan(tmp_path):
+    # dragon_eval 0.2.11 maps only a NaN AUC to 0; this kappa stays NaN there, an error here.
+    with pytest.raises(DragonError, match=r"undefined.*dragon_eval 0\.2\.11 scores this NaN"):
         cohen_kappa(["a", "a"], ["a", "a"])
+    assert math.isnan(score_cases(tmp_path, *ML_MC, [["a", "a"], ["a", "a"]],
+                                  [["a", "a"], ["a", "a"]]))
 
 
 def test_kappa_rejects_unknown_weights():
@@ -98,11 +122,19 @@ def test_rsmape_drops_pairs_whose_truth_is_null_or_nan():
     assert rsmape([10.0, None, math.nan], [10.0, 5.0, None], epsilon=4) == 1.0
 
 
-def test_rsmape_fails_clearly_on_a_null_prediction_where_the_truth_is_a_number():
-    with pytest.raises(DragonError, match="position.*1"):
-        rsmape([10.0, 3.0], [10.0, None], epsilon=4)
-    with pytest.raises(DragonError):
-        rsmape([10.0], [math.nan], epsilon=4)
+def test_rsmape_imputes_a_null_prediction_as_zero_as_in_dragon_eval(tmp_path):
+    # The null costs |3| / (|3| + 0 + 4): dragon_eval 0.2.11 imputes 0 (0.2.6 gave NaN).
+    expected = 1 - (0 + 3 / 7) / 2
+    assert rsmape([10.0, 3.0], [10.0, None], epsilon=4) == pytest.approx(expected, abs=1e-15)
+    assert rsmape([10.0], [math.nan], epsilon=4) == pytest.approx(1 - 10 / 14, abs=1e-15)
+    official = score_cases(tmp_path, *SL_REG, [10.0, 3.0], [10.0, None])
+    assert official == pytest.approx(expected, abs=1e-15)
+
+
+def test_rsmape_without_a_numeric_truth_fails_clearly_where_dragon_eval_gives_nan(tmp_path):
+    with pytest.raises(DragonError, match=r"truth is a number.*scores this NaN"):
+        rsmape([None, None], [1.0, 2.0], epsilon=4)
+    assert math.isnan(score_cases(tmp_path, *SL_REG, [None, None], [1.0, 2.0]))
 
 
 # --- single-label NER --------------------------------------------------------------------------
@@ -147,6 +179,13 @@ def test_an_invented_type_adds_a_zero_to_the_macro():
     assert ner_f1_macro([["B-X", "O"]], [["B-X", "B-<PHONENUMBER>"]]) == pytest.approx(0.5)
 
 
+def test_ner_without_any_entity_fails_clearly_where_dragon_eval_gives_nan(tmp_path):
+    docs = [["O", "O"], ["O"]]
+    with pytest.raises(DragonError, match=r"undefined.*scores this NaN"):
+        ner_f1_macro(docs, docs)
+    assert math.isnan(score_cases(tmp_path, *SL_NER, docs, docs))
+
+
 def test_ner_lengths_must_match():
     with pytest.raises(DragonError, match="token count"):
         ner_f1_macro([["B-X", "O"]], [["B-X"]])
@@ -189,3 +228,11 @@ def test_multi_label_ner_takes_the_first_matching_tag_of_a_token():
     pred = [[["B-FOO"], ["B-FOO", "I-FOO"]]]
     # FOO truth: one entity (0, 1); pred: (0, 0) and (1, 1) -> P 0, R 0.
     assert multi_label_ner_f1_weighted(truth, pred) == 0.0
+
+
+def test_multi_label_ner_without_truth_entities_fails_as_dragon_eval_does(tmp_path):
+    truth, pred = [[["O"], ["O"]]], [[["B-FOO"], ["O"]]]
+    with pytest.raises(DragonError, match="truth holds no entity"):
+        multi_label_ner_f1_weighted(truth, pred)
+    with pytest.raises(OfficialScorerFailed, match="Weights sum to zero"):
+        score_cases(tmp_path, *ML_NER, truth, pred)

@@ -1,5 +1,6 @@
 """DRAGON benchmark support: the task registry, the official metrics and the scoring of
-prediction folders, re-implemented from the definitions in docs/dragon.md (dragon_eval v0.2.6).
+prediction folders, re-implemented from the definitions in docs/dragon.md and following the
+official scorer, dragon_eval 0.2.11, also on degenerate inputs (docs/dragon-scoring.md).
 
 Modules: `errors` (DragonError), `metrics` (pure metric functions), `tasks` (the task registry),
 `scoring` (one task's values in, one score out), `evaluate` (folders in, the metrics dict out),

@@ -1,4 +1,5 @@
-"""Scores a folder of DRAGON predictions against a folder of ground truth, like dragon_eval.
+"""Scores a folder of DRAGON predictions against a folder of ground truth, as the official
+scorer dragon_eval 0.2.11 does (the tests check that the two agree to 1e-9).
 
 Layout (docs/dragon.md §2): `<predictions>/<task>-fold<k>/nlp-predictions-dataset.json` and
 `<ground truth>/<task>.json`, both JSON arrays of records keyed by `uid`. The result has exactly
@@ -33,7 +34,9 @@ def evaluate_folder(
 ) -> dict[str, Any]:
     """Score every fold of every task; `tasks` defaults to each task with a ground-truth file.
 
-    Raises DragonError on anything the official evaluator would refuse or turn into NaN.
+    Degenerate inputs score as dragon_eval 0.2.11 scores them (a one-class AUC truth 0.0, a
+    null regression prediction imputed as 0). Raises DragonError on anything dragon_eval 0.2.11
+    refuses or scores NaN, so a NaN never reaches the aggregates.
     """
     predictions_dir, ground_truth_dir = Path(predictions_dir), Path(ground_truth_dir)
     if not predictions_dir.is_dir():

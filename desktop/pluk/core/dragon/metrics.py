@@ -1,9 +1,14 @@
 """The DRAGON metrics as pure functions: AUC, Cohen's kappa, RSMAPE and the two NER F1 scores.
 
-Each one reproduces what dragon_eval v0.2.6 computes through scikit-learn and seqeval 1.2.2
-(docs/dragon.md §4), quirks included, without depending on either. Where v0.2.6 would return NaN
-or crash, these raise DragonError with a plain message instead, so a bad prediction can never
-turn into a silent NaN in a benchmark table.
+Each one reproduces what the official scorer, dragon_eval 0.2.11, computes through scikit-learn
+and seqeval 1.2.2 (docs/dragon.md §4), quirks included, without depending on either; the tests
+run dragon_eval itself as the reference. On well-formed inputs 0.2.11 and 0.2.6 agree. On
+degenerate ones Pluk follows 0.2.11 (docs/dragon-scoring.md):
+- an AUC whose truth holds one class is 0.0 (0.2.6 gave NaN, or scikit-learn's error);
+- a null/NaN regression prediction is imputed as 0 (0.2.6 scored the whole task NaN).
+Where 0.2.11 itself returns NaN (a kappa whose truth and predictions hold one single label, NER
+without any entity) or crashes, these raise DragonError with a plain message instead, so a NaN
+can never slip silently into a benchmark table.
 """
 
 from __future__ import annotations
@@ -18,12 +23,17 @@ from pluk.core.dragon.errors import DragonError, shorten
 
 Entity = tuple[str, int, int]  # (type, first token, last token) in the concatenated sequence
 
+# dragon_eval 0.2.11's stand-ins for what is undefined (0.2.6 gave an error or NaN instead).
+ONE_CLASS_AUC = 0.0
+IMPUTED_PREDICTION = 0.0
+
 
 def roc_auc(labels: Sequence[bool | int], scores: Sequence[float]) -> float:
     """Area under the ROC curve, ties counted as one half (= sklearn `roc_auc_score`).
 
     Computed as the Mann-Whitney statistic on average ranks, so a constant score gives 0.5 and
-    hard 0/1 scores give (sensitivity + specificity) / 2.
+    hard 0/1 scores give (sensitivity + specificity) / 2. A truth of one class only gives 0.0,
+    as dragon_eval 0.2.11 scores it.
     """
     _check_same_length(labels, scores, "labels", "scores")
     if not labels:
@@ -37,8 +47,8 @@ def roc_auc(labels: Sequence[bool | int], scores: Sequence[float]) -> float:
     n_pos = int(y.sum())
     n_neg = len(y) - n_pos
     if n_pos == 0 or n_neg == 0:
-        # sklearn raises here too: with one class in the truth the AUC is undefined.
-        raise DragonError("AUC is undefined when the truth holds only one class")
+        # Undefined: scikit-learn returns NaN, and dragon_eval 0.2.11 scores that NaN as 0.0.
+        return ONE_CLASS_AUC
     rank_sum_pos = float(_average_ranks(s)[y].sum())
     return (rank_sum_pos - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
 
@@ -86,9 +96,11 @@ def cohen_kappa(
         weight = np.abs(positions[:, None] - positions[None, :]).astype(float)
     expected_disagreement = float((weight * expected).sum())
     if expected_disagreement == 0.0:
-        # Truth and predictions both use one single label: sklearn returns NaN here.
+        # Truth and predictions both use one single label: scikit-learn returns NaN, and
+        # dragon_eval 0.2.11 keeps it (it maps only a NaN AUC to 0).
         raise DragonError(
-            "Cohen's kappa is undefined: truth and predictions hold one and the same label"
+            "Cohen's kappa is undefined: truth and predictions hold one and the same label "
+            "(dragon_eval 0.2.11 scores this NaN)"
         )
     return 1.0 - float((weight * observed).sum()) / expected_disagreement
 
@@ -99,23 +111,20 @@ def rsmape(
     """1 - mean |y - ŷ| / (|y| + |ŷ| + epsilon) over the pairs whose truth is a number.
 
     Pairs with a null/NaN truth are dropped (absent lesions in multi-label regression). A
-    null/NaN prediction where the truth is a number makes v0.2.6 score the whole task NaN;
-    here it raises DragonError naming the positions.
+    null/NaN prediction counts as 0, as dragon_eval 0.2.11 imputes it (0.2.6 scored the whole
+    task NaN): against a truth y it costs |y| / (|y| + epsilon).
     """
     _check_same_length(y_true, y_pred, "y_true", "y_pred")
     if not epsilon > 0:
         raise ValueError(f"epsilon must be positive, not {epsilon!r}")
-    kept = [(i, t, p) for i, (t, p) in enumerate(zip(y_true, y_pred)) if not _is_missing(t)]
+    kept = [(t, p) for t, p in zip(y_true, y_pred) if not _is_missing(t)]
     if not kept:
-        raise DragonError("RSMAPE needs at least one case whose truth is a number")
-    missing = [i for i, _, p in kept if _is_missing(p)]
-    if missing:
         raise DragonError(
-            f"RSMAPE: the prediction is null or NaN where the truth is a number, at position(s) "
-            f"{shorten(missing)}; the official evaluator would score the whole task NaN"
+            "RSMAPE needs at least one case whose truth is a number "
+            "(dragon_eval 0.2.11 scores this NaN)"
         )
-    t = np.array([t for _, t, _ in kept], dtype=float)
-    p = np.array([p for _, _, p in kept], dtype=float)
+    t = np.array([t for t, _ in kept], dtype=float)
+    p = np.array([IMPUTED_PREDICTION if _is_missing(p) else p for _, p in kept], dtype=float)
     return 1.0 - float(np.mean(np.abs(t - p) / (np.abs(t) + np.abs(p) + epsilon)))
 
 
@@ -168,7 +177,10 @@ def ner_f1_macro(
     """
     counts = _type_counts(true_docs, pred_docs)
     if not counts:
-        raise DragonError("NER F1 is undefined: neither truth nor predictions hold an entity")
+        raise DragonError(
+            "NER F1 is undefined: neither truth nor predictions hold an entity "
+            "(dragon_eval 0.2.11 scores this NaN)"
+        )
     return float(np.mean([_f1(*counts[kind]) for kind in sorted(counts)]))
 
 
@@ -179,8 +191,8 @@ def multi_label_ner_f1_weighted(
 
     Types are the truth tags without their B-/I- prefix; predicted-only types are ignored. For
     each type L every token keeps the first of its tags that contains L as a substring (so
-    "1-BCC" also picks "11-BCC", as in v0.2.6), else "O". The weighted F1 of those single-label
-    sequences is then averaged over L, weighted by their truth entity counts.
+    "1-BCC" also picks "11-BCC", as dragon_eval does), else "O". The weighted F1 of those
+    single-label sequences is then averaged over L, weighted by their truth entity counts.
     """
     _check_docs(true_docs, pred_docs)
     for doc in (*true_docs, *pred_docs):
@@ -189,6 +201,7 @@ def multi_label_ner_f1_weighted(
                 _check_tag(tag)
     kinds = sorted({tag[2:] for doc in true_docs for token in doc for tag in token if tag != "O"})
     if not kinds:
+        # dragon_eval 0.2.11 crashes here (numpy: "Weights sum to zero").
         raise DragonError("multi-label NER F1 is undefined: the truth holds no entity")
     weighted_sum = 0.0
     support_sum = 0

@@ -4,7 +4,10 @@ them the way dragon_eval does, and calls the task's metric. Pure: no files, no I
 Values come as parsed JSON. Strings are compared as strings: dragon_eval's pandas loading turns
 all-numeric label strings ("0".."4") into integers, but for every DRAGON label vocabulary that
 leaves the sorted order, and so every score, unchanged; a prediction column that mixes "2" and
-"unknown" makes v0.2.6 crash, and is scored here with "unknown" as one more (wrong) label.
+"unknown" makes dragon_eval (0.2.6 and 0.2.11) crash with "Mix of label input types", and is
+scored here with "unknown" as one more (wrong) label. The rules for degenerate inputs are
+dragon_eval 0.2.11's (see `metrics`): a one-class AUC truth scores 0.0, also per column of the
+macro AUC, and a null regression prediction counts as 0.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ def _score(task: DragonTask, uids, truths, predictions) -> float:
         columns = range(len(truths[0]))
         if any(len(truth) != len(columns) for truth in truths):
             raise DragonError("the ground truth lists differ in length, so there are no columns")
+        # A column whose truth holds one class scores 0.0 (dragon_eval 0.2.11), not an error.
         per_column = [
             metrics.roc_auc([t[j] for t in truths], [p[j] for p in predictions]) for j in columns
         ]
@@ -61,16 +65,7 @@ def _score(task: DragonTask, uids, truths, predictions) -> float:
         weights = "linear" if task.metric == "linear_kappa" else None
         return metrics.cohen_kappa(_pool(task, truths), _pool(task, predictions), weights)
     if task.metric == "rsmape":
-        unscorable = [
-            uid
-            for uid, truth, pred in zip(uids, truths, predictions)
-            if any(not _missing(t) and _missing(p) for t, p in _pairs(task, truth, pred))
-        ]
-        if unscorable:
-            raise DragonError(
-                f"null or NaN prediction where the truth is a number for uid(s) "
-                f"{shorten(unscorable)} (the official evaluator would score the task NaN)"
-            )
+        # A null prediction is not refused: dragon_eval 0.2.11 imputes it as 0 (metrics.rsmape).
         return metrics.rsmape(_pool(task, truths), _pool(task, predictions), task.epsilon)
     if task.metric == "ner_f1_macro":
         return metrics.ner_f1_macro(truths, predictions)
@@ -84,10 +79,6 @@ def _pool(task: DragonTask, values: Sequence[Any]) -> list[Any]:
     if task.label_name in (ML_BIN, ML_MC, ML_REG):
         return [item for value in values for item in value]
     return list(values)
-
-
-def _pairs(task: DragonTask, truth: Any, pred: Any) -> list[tuple[Any, Any]]:
-    return list(zip(truth, pred)) if task.label_name == ML_REG else [(truth, pred)]
 
 
 def _check_values(task, uids, truths, predictions, prefix: str) -> None:
@@ -163,10 +154,6 @@ def _scalar_problem(value: Any, expected: str) -> str | None:
 def _is_number(value: Any) -> bool:
     # JSON true/false are booleans, not scores: a bool prediction is a writer's bug.
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _json_type(value: Any) -> str:
