@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import jinja2
 from pydantic import BaseModel, Field
 
 from pluk.core.errors import CancelledError, ModelError, PlukError
@@ -115,6 +116,11 @@ class LlamaEngine:
             )
         except (ValueError, RuntimeError, OSError) as exc:
             raise ModelError(f"llama.cpp could not load {self.model_path.name}: {exc}") from exc
+        except jinja2.TemplateError as exc:
+            # llama-cpp-python compiles every chat template in the file while loading, also
+            # named variants Pluk never uses: a broken one is one line, not a traceback.
+            raise ModelError(f"The chat template of {self.model_path.name} cannot be used: "
+                             f"{exc}") from exc
         self._grammars: dict[str, object] = {}
         self._separators: tuple[list[int], list[int]] | None = None
         self._should_stop: ShouldStop | None = None

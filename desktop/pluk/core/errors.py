@@ -23,3 +23,7 @@ class RunFolderError(PlukError):
 
 class CancelledError(PlukError):
     """The user asked to stop; raised inside the engine, caught by the pipeline."""
+
+
+class ChatTemplateError(PlukError):
+    """A model's chat template cannot render Pluk's prompt; the message names the model."""

@@ -13,9 +13,10 @@ from pydantic import BaseModel
 
 from pluk.core import export
 from pluk.core.engine import EngineOptions, LlamaEngine, engine_versions
-from pluk.core.gguf_info import file_sha256, read_gguf_info
+from pluk.core.gguf_info import GGUFInfo, file_sha256, read_gguf_info
 from pluk.core.pipeline import RunOptions, plan_context, run_extraction
 from pluk.core.progress import Progress
+from pluk.core.prompting import prompt_template_facts
 from pluk.core.records import Record
 from pluk.core.reports import Report
 from pluk.core.runs import ModelFacts, RunFolder, RunManifest, check_writable
@@ -39,9 +40,9 @@ def write_exports(folder: RunFolder, task: TaskDefinition, *, delimiter: str = "
     ]
 
 
-def model_facts(model_path: Path, on_hash_progress: Callable[[int, int], None] | None = None
-                ) -> ModelFacts:
-    info = read_gguf_info(model_path)
+def model_facts(model_path: Path, on_hash_progress: Callable[[int, int], None] | None = None,
+                info: GGUFInfo | None = None) -> ModelFacts:
+    info = info or read_gguf_info(model_path)
     return ModelFacts(path=str(model_path.resolve()), size_bytes=info.size_bytes,
                       sha256=file_sha256(model_path, on_hash_progress),
                       metadata={**info.model_dump(exclude={"metadata", "chat_template", "path"}),
@@ -68,11 +69,17 @@ def run_job(
     say = on_status or (lambda _msg: None)
     check_writable(out_dir)
     say("Checking the model file")
-    facts = model_facts(model_path, on_hash_progress)
+    info = read_gguf_info(model_path)
+    # Rendered once before anything slow, and before llama-cpp-python compiles the template
+    # while loading the model (where a broken one is a raw Jinja traceback): a template error
+    # is one line naming the model file, and the manifest says which template ran and whether
+    # the instructions were folded. The fold depends on the roles, not on the special tokens.
+    template = prompt_template_facts(task, info.chat_template, model_name=model_path.name)
+    facts = model_facts(model_path, on_hash_progress, info=info)
     manifest = RunManifest(
         engine=engine_versions(), model=facts, task=task.model_dump(mode="json"),
-        task_sha256=task_sha256(task), options=options.model_dump(mode="json"),
-        inputs=inputs or [])
+        task_sha256=task_sha256(task), chat_template=template,
+        options=options.model_dump(mode="json"), inputs=inputs or [])
     folder = RunFolder.start(out_dir, manifest, resume=resume)
     status = "failed"
     try:

@@ -105,7 +105,8 @@ def prompt_parts(task: TaskDefinition, engine: LlamaEngine,
                  examples: list[Example] | None = None) -> PromptParts:
     """The rendered prompt around the report, tokenized once for the whole run; `examples`,
     when given, replace the task's own (few-shot examples chosen per report)."""
-    renderer = PromptRenderer(engine.chat_template, engine.bos_text, engine.eos_text)
+    renderer = PromptRenderer(engine.chat_template, engine.bos_text, engine.eos_text,
+                              model_name=engine.model_path.name)
     chosen = task.examples if examples is None else examples
     rendered = renderer.render(messages_for(task, _SENTINEL, chosen or None))
     prefix, found, suffix = rendered.partition(_SENTINEL)

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from pluk import __version__
+from pluk.core.chat_template import TemplateFacts
 from pluk.core.errors import RunFolderError
 from pluk.core.records import STATUSES, Record
 from pluk.core.reports import Report
@@ -45,6 +46,9 @@ class RunManifest(BaseModel):
     model: ModelFacts
     task: dict[str, Any]
     task_sha256: str
+    # Which chat template rendered the prompt (the model's or Pluk's fallback), its sha256,
+    # and whether the instructions were folded into the user message; None until known.
+    chat_template: TemplateFacts | None = None
     options: dict[str, Any] = {}
     inputs: list[str] = []
     started_at: str = Field(default_factory=now_iso)

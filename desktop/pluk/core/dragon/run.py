@@ -23,6 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from pluk.core.chat_template import TemplateFacts
 from pluk.core.dragon import ner_align
 from pluk.core.dragon.errors import DragonError, shorten
 from pluk.core.dragon.evaluate import PREDICTIONS_FILE
@@ -31,10 +32,12 @@ from pluk.core.dragon.predict import (NER_LABELS, REG_LABELS, build_predictions,
 from pluk.core.dragon.tasks import get_task
 from pluk.core.engine import EngineOptions, LlamaEngine, engine_versions
 from pluk.core.fewshot import ExampleIndex
+from pluk.core.gguf_info import read_gguf_info
 from pluk.core.job import model_facts, write_exports
 from pluk.core.pipeline import (MIN_CTX, ContextPlan, RunOptions, output_token_budget,
                                 plan_context, prompt_parts, run_extraction)
 from pluk.core.progress import Progress
+from pluk.core.prompting import prompt_template_facts
 from pluk.core.readers.decoding import normalise
 from pluk.core.records import Record
 from pluk.core.reports import Report
@@ -271,6 +274,7 @@ def _plan(task: TaskDefinition, reports: list[Report], tokenizer: LlamaEngine, c
 def run_task_folder(
     folder: TaskFolder, task: TaskDefinition, model_path: Path, facts: ModelFacts, out: Path,
     options: DragonRunOptions, *, reuse: dict[tuple, tuple[str, list[Record]]] | None = None,
+    template: TemplateFacts | None = None,
     on_status: Callable[[str], None] | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
@@ -293,7 +297,8 @@ def run_task_folder(
                              n_gpu_layers=options.n_gpu_layers, limit=options.limit)
     manifest = RunManifest(
         engine=engine_versions(), model=facts, task=task.model_dump(mode="json"),
-        task_sha256=task_sha256(task), inputs=[str((folder.path / TEST_FILE).resolve())],
+        task_sha256=task_sha256(task), chat_template=template,
+        inputs=[str((folder.path / TEST_FILE).resolve())],
         options={**run_options.model_dump(mode="json"),
                  "dragon": options.model_dump(mode="json", exclude={"resume"})})
     task_out = out / folder.path.name
@@ -367,13 +372,16 @@ def run_dragon(
         _check_task(t, f)
         get_task(f.task_name)  # the evaluator must know it, or the output cannot be checked
     (on_status or (lambda _m: None))(f"checking the model file {model_path.name}")
-    facts = model_facts(model_path)
+    info = read_gguf_info(model_path)
+    facts = model_facts(model_path, info=info)
     reuse: dict[tuple, tuple[str, list[Record]]] = {}
     results = []
     for f, t in zip(folders, tasks):
         if should_stop and should_stop():
             break
+        template = prompt_template_facts(t, info.chat_template, model_name=model_path.name)
         results.append(run_task_folder(f, t, model_path, facts, out, options, reuse=reuse,
+                                       template=template,
                                        on_status=on_status, on_progress=on_progress,
                                        should_stop=should_stop))
     return results
