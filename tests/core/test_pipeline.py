@@ -172,3 +172,54 @@ def test_an_answer_that_runs_out_of_context_is_reported_cut_off_not_parsed(tiny_
     assert "cut off" in record.error and record.raw
     assert record.fields == {f"text{i}": None for i in range(4)}
     assert all("cut off" in reason for reason in record.field_errors.values())
+
+
+def _five_reports() -> list[Report]:
+    return [Report.from_text(id=f"r{i}", source="m", format="txt", text=f"PSA {i} ng/ml.")
+            for i in range(5)]
+
+
+def test_an_engine_failure_on_one_report_is_that_reports_error_not_the_runs(engine,
+                                                                              monkeypatch):
+    task = load_task("prostate_mri_nl")
+    real = engine.complete
+
+    def fails_on_r2(tokens, **kwargs):
+        if engine.detokenize(tokens).find("PSA 2 ng/ml") >= 0:
+            raise RuntimeError("llama_decode returned -3")
+        return real(tokens, **kwargs)
+
+    monkeypatch.setattr(engine, "complete", fails_on_r2)
+    records = list(run_extraction(task, _five_reports(), engine))
+    assert [r.id for r in records] == ["r0", "r1", "r2", "r3", "r4"]
+    assert [r.status == "error" for r in records] == [False, False, True, False, False]
+    assert records[2].error == "The engine failed on this report: llama_decode returned -3"
+    assert records[2].token_limit and records[2].fields is None
+
+
+def test_a_failure_while_scoring_options_keeps_the_values_and_says_so(engine, monkeypatch):
+    task = load_task("prostate_mri_nl")
+    real = engine.option_probabilities
+    calls = []
+
+    def fails_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("llama_decode returned 1")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "option_probabilities", fails_once)
+    records = list(run_extraction(task, _five_reports()[:2], engine))
+    assert len(records) == 2 and all(answered(r) for r in records)
+    assert records[0].probabilities == {}
+    assert records[0].warnings == [
+        "Option probabilities could not be computed: llama_decode returned 1"]
+    assert set(records[1].probabilities) == {"highest_pirads", "extraprostatic_extension"}
+
+
+def test_an_answer_over_its_time_limit_is_stopped_and_says_so(engine):
+    task = load_task("prostate_mri_nl")
+    (record,) = run_extraction(task, _five_reports()[:1], engine, RunOptions(time_limit=1e-9))
+    assert record.status == "invalid" and record.time_limit_s == 1e-9
+    assert "second limit per report" in record.error and record.raw is not None
+    assert set(record.field_errors) == {f.name for f in task.fields}

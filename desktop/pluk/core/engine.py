@@ -23,7 +23,7 @@ from pluk.core.errors import CancelledError, ModelError, PlukError
 from pluk.core.gguf_info import check_gguf_header
 from pluk.core.grammar import schema_to_gbnf
 from pluk.core.models.hardware import default_threads, usable_cpus
-from pluk.core.repeat_guard import RepeatGuard, separator_tokens
+from pluk.core.answer_guard import AnswerGuard, TokenClasses, token_classes
 
 ShouldStop = Callable[[], bool]
 
@@ -122,7 +122,7 @@ class LlamaEngine:
             raise ModelError(f"The chat template of {self.model_path.name} cannot be used: "
                              f"{exc}") from exc
         self._grammars: dict[str, object] = {}
-        self._separators: tuple[list[int], list[int]] | None = None
+        self._token_classes: TokenClasses | None = None
         self._should_stop: ShouldStop | None = None
         self._abort_cb = None
         if not vocab_only:
@@ -233,17 +233,19 @@ class LlamaEngine:
             n += 1
         return n
 
-    def separator_tokens(self) -> tuple[list[int], list[int]]:
-        """The vocabulary's comma tokens and object-end-and-comma tokens, for a RepeatGuard;
-        read once per model, when a list first repeats an item."""
-        if self._separators is None:
+    def token_classes(self) -> TokenClasses:
+        """The vocabulary's token classes an AnswerGuard steers with; read once per model,
+        when a guard first has something to steer."""
+        if self._token_classes is None:
             pieces = ((token, self._llm.detokenize([token]).decode("utf-8", errors="replace"))
                       for token in range(self._llm.n_vocab()))
-            self._separators = separator_tokens(pieces)
-        return self._separators
+            self._token_classes = token_classes(pieces)
+        return self._token_classes
 
-    def _guard_processor(self, guard: RepeatGuard, n_prompt: int):
-        """A logits processor that follows the answer and bans what `guard` bans."""
+    def _guard_processor(self, guard: AnswerGuard, n_prompt: int):
+        """A logits processor that follows the answer and applies what `guard` steers."""
+        import numpy as np
+
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         fed = n_prompt
 
@@ -253,18 +255,22 @@ class LlamaEngine:
                 piece = self._llm.detokenize([int(t) for t in input_ids[fed:]])
                 guard.feed(decoder.decode(piece))
                 fed = len(input_ids)
-            banned = guard.banned()
-            if banned:
-                scores[banned] = -float("inf")
+            steer = guard.steer()
+            if steer.only is not None:
+                keep = scores[steer.only].copy()
+                scores[:] = -np.inf
+                scores[steer.only] = keep
+            elif steer.banned:
+                scores[steer.banned] = -np.inf
             return scores
 
         return process
 
     def complete(self, tokens: list[int], *, grammar, max_tokens: int,
-                 should_stop: ShouldStop | None = None, guard: RepeatGuard | None = None,
+                 should_stop: ShouldStop | None = None, guard: AnswerGuard | None = None,
                  time_limit: float | None = None) -> Completion:
         """One constrained completion. Raises CancelledError when should_stop() turns true.
-        `guard` ends a list the model repeats; `time_limit` (seconds) ends an answer that takes
+        `guard` steers where the grammar cannot (a repeated list, a decimal comma); `time_limit` (seconds) ends an answer that takes
         longer, with finish_reason "time"."""
         from llama_cpp import LogitsProcessorList, StoppingCriteriaList
 

@@ -15,12 +15,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from pluk.core.answer_guard import AnswerGuard
 from pluk.core.answer_parse import AnswerSyntaxError, Span, parse_answer
 from pluk.core.engine import LlamaEngine
 from pluk.core.errors import CancelledError, PlukError
 from pluk.core.grammar import (DECIMALS, NUMBER_LIKE, SPACE_CHARS, TOKENS_PER_CHAR,
                                integer_digits)
-from pluk.core.repeat_guard import RepeatGuard
 from pluk.core.progress import Progress, ProgressTracker
 from pluk.core.prompting import PromptRenderer, messages_for
 from pluk.core.records import Record
@@ -151,6 +151,18 @@ def _error_record(report: Report, reason: str, *, warnings: list[str] | None = N
                   **extra)
 
 
+def decimal_keys(fields: list[Any]) -> set[str]:
+    """Names of the float fields at any depth: where a decimal comma may be the report's."""
+    names: set[str] = set()
+    for spec in fields:
+        inner = spec.items if spec.type == "list" else spec
+        if inner.type == "float" and spec.type == "float":
+            names.add(spec.name)
+        if inner.type == "object":
+            names |= decimal_keys(inner.fields)
+    return names
+
+
 def _fit_report(task: TaskDefinition, report_tokens: list[int], room: int,
                 ) -> tuple[list[int] | None, str | None]:
     """The report tokens that fit in `room`, and a warning or an error reason."""
@@ -185,7 +197,8 @@ def extract_one(task: TaskDefinition, report: Report, engine: LlamaEngine, parts
     try:
         completion = engine.complete(tokens, grammar=grammar, max_tokens=max_tokens,
                                      should_stop=should_stop, time_limit=time_limit,
-                                     guard=RepeatGuard(engine.separator_tokens))
+                                     guard=AnswerGuard(engine.token_classes, report.text,
+                                                       decimal_keys(task.fields)))
     except CancelledError:
         raise
     except Exception as exc:  # an engine failure is this report's error, not the run's

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +22,7 @@ import pytest
 from pluk.cli import main
 from pluk.core.dragon.errors import DragonError
 from pluk.core.dragon.evaluate import evaluate_folder
+from tests.support.dragon_folds import cut_fold
 from tests.support.official_scorer import flat_scores, require, run_cli
 
 TOLERANCE = 1e-9
@@ -32,8 +31,8 @@ TASKS = ("Task101_Example_sl_bin_clf", "Task102_Example_sl_mc_clf", "Task103_Exa
          "Task107_Example_ml_reg", "Task108_Example_sl_ner", "Task109_Example_ml_ner")
 ONE_CLASS_TASK = "Task101_Example_sl_bin_clf"
 # Reports per task in the SmolLM2 cut: NER answers are lists of entity texts, the slowest to
-# generate, so those two tasks get fewer reports (the run takes about 100 s on one core).
-CUT = {task: 2 if task.endswith("_ner") else 4 for task in TASKS}
+# generate, so those two tasks get fewer reports (the run takes about a minute on one core).
+CUT = {task: 1 if task.endswith("_ner") else 3 for task in TASKS}
 
 
 def _synthetic(shared_dir: Path) -> Path:
@@ -79,27 +78,6 @@ def test_baseline_predictions_score_the_same_with_both_scorers(shared_dir, tmp_p
 
 
 # -- a real run with SmolLM2 -------------------------------------------------------------------
-
-def cut_fold(synthetic: Path, task: str, root: Path, n: int,
-             keep: Callable[[Any], bool] = lambda truth: True) -> list[Any]:
-    """root/input/<task>-fold0 with the n shortest test reports whose truth passes `keep`, and
-    root/ground-truth/<task>.json with their truth; returns those truths."""
-    src = synthetic / "algorithm-input" / f"{task}-fold0"
-    dst = root / "input" / src.name
-    dst.mkdir(parents=True)
-    for name in ("nlp-task-configuration.json", "nlp-training-dataset.json"):
-        shutil.copy(src / name, dst / name)
-    label = _read(src / "nlp-task-configuration.json")["label_name"]
-    truth = {row["uid"]: row for row in _read(synthetic / "ground-truth" / f"{task}.json")}
-    ordered = sorted(_read(src / "nlp-test-dataset.json"),
-                     key=lambda row: (len(json.dumps(row)), row["uid"]))
-    chosen = [row for row in ordered if keep(truth[row["uid"]][label])][:n]
-    (dst / "nlp-test-dataset.json").write_text(json.dumps(chosen), encoding="utf-8")
-    (root / "ground-truth").mkdir(exist_ok=True)
-    (root / "ground-truth" / f"{task}.json").write_text(
-        json.dumps([truth[row["uid"]] for row in chosen]), encoding="utf-8")
-    return [truth[row["uid"]][label] for row in chosen]
-
 
 @pytest.fixture(scope="module")
 def smollm2_run(smollm2_model, shared_dir, tmp_path_factory):
