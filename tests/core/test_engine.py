@@ -9,6 +9,7 @@ import pytest
 from pluk.core.answer_parse import parse_answer
 from pluk.core.engine import EngineOptions, LlamaEngine, engine_versions
 from pluk.core.errors import CancelledError, ModelError, PlukError
+from pluk.core.option_tree import branch_probabilities
 from pluk.core.pipeline import output_token_budget, prompt_parts
 from pluk.core.tasks import json_schema, load_task, validate_answer
 
@@ -137,17 +138,12 @@ def test_option_probabilities_match_scoring_each_option_from_scratch(engine, tin
     assert len(calls) - 2 == len(prefixes)
     assert engine.cached_prefix(context) == len(context)
 
-    # The reference: every token's probability from a fresh evaluation of all before it.
+    # The reference: every prefix's distribution from a fresh evaluation of all before it.
     with LlamaEngine(tiny_model, EngineOptions(n_ctx=512, reuse_prefix=False)) as fresh:
-        logprobs = []
-        for seq in sequences:
-            total = 0.0
-            for i, token in enumerate(seq):
-                fresh._llm.reset()
-                fresh._llm.eval(context + seq[:i])
-                total += float(fresh._last_logprobs()[token])
-            logprobs.append(total)
-    expected = np.exp(np.array(logprobs) - max(logprobs))
-    expected /= expected.sum()
-    assert probs == pytest.approx(expected.tolist(), abs=1e-4)
+        after = {}
+        for prefix in {()} | prefixes:
+            fresh._llm.reset()
+            fresh._llm.eval(context + list(prefix))
+            after[prefix] = fresh._last_logprobs()
+    assert probs == pytest.approx(branch_probabilities(sequences, after), abs=1e-4)
     assert sum(probs) == pytest.approx(1.0)

@@ -23,6 +23,7 @@ from pluk.core.errors import CancelledError, ModelError, PlukError
 from pluk.core.gguf_info import check_gguf_header
 from pluk.core.grammar import schema_to_gbnf
 from pluk.core.models.hardware import default_threads, usable_cpus
+from pluk.core.option_tree import branch_probabilities
 from pluk.core.answer_guard import AnswerGuard, TokenClasses, token_classes
 
 ShouldStop = Callable[[], bool]
@@ -380,9 +381,8 @@ class LlamaEngine:
     def option_probabilities(self, context: list[int], sequences: list[list[int]],
                              should_stop: ShouldStop | None = None) -> list[float]:
         """P(option | context) for each option's token sequence, from the model's own
-        distribution (before any grammar), renormalised over the options. A multi-token
-        option's probability is the product of its tokens' probabilities, each evaluated after
-        the ones before it.
+        distribution (before any grammar), read where the options' paths branch and
+        renormalised over the branches (option_tree).
 
         Options share prefixes (every JSON string starts with a quote), so each distinct prefix
         is evaluated once: the prefixes are visited in sorted order, which makes each step one
@@ -397,8 +397,6 @@ class LlamaEngine:
             for prefix in prefixes:
                 self._evaluate_to(context + list(prefix))
                 after[prefix] = self._last_logprobs()
-            scores = [sum(float(after[tuple(seq[:i])][token]) for i, token in enumerate(seq))
-                      for seq in sequences]
             if prefixes:
                 self._evaluate_to(context)
         except RuntimeError as exc:
@@ -408,8 +406,7 @@ class LlamaEngine:
             raise
         finally:
             self._should_stop = None
-        values = np.exp(np.array(scores) - max(scores))
-        return (values / values.sum()).tolist()
+        return branch_probabilities(sequences, after)
 
     def close(self) -> None:
         llm, self._llm = getattr(self, "_llm", None), None
