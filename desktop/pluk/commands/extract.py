@@ -33,6 +33,9 @@ def register(subparsers) -> None:
     p.add_argument("--gpu-layers", type=int, default=0, metavar="N",
                    help="layers to offload to the GPU (default 0; -1 for all)")
     p.add_argument("--temperature", type=float, default=0.0)
+    p.add_argument("--time-limit", type=float, default=300.0, metavar="SECONDS",
+                   help="most seconds one report's answer may take (0: no limit; default 300); "
+                        "an answer stopped there is an invalid record that says so")
     p.add_argument("--id-column", help="for tables: the column holding the report id")
     p.add_argument("--text-column", help="for tables: the column holding the report text")
     p.add_argument("--delimiter", default=",",
@@ -62,7 +65,8 @@ def run(args) -> int:
     reports = read_inputs(args.input, table=table)
     options = RunOptions(ctx_cap=args.ctx, n_threads=args.threads, n_gpu_layers=args.gpu_layers,
                          temperature=args.temperature, limit=args.limit,
-                         reuse_prefix=not args.no_prefix_reuse)
+                         reuse_prefix=not args.no_prefix_reuse,
+                         time_limit=args.time_limit or None)
     say(f"{len(reports)} reports, task {task.id}, model {model_path.name}")
     with interruptible_progress() as (stop, bar):
         result = run_job(
