@@ -13,7 +13,6 @@ the registry cannot be reached.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -21,6 +20,8 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from pluk.core.gguf_info import file_sha256
 
 
 @dataclass(frozen=True)
@@ -63,21 +64,13 @@ def cache_dir() -> Path:
     return Path(folder)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _is_good(model: RealModel, path: Path) -> bool:
     if not path.is_file() or path.stat().st_size != model.size:
         return False
     marker = path.with_suffix(path.suffix + ".verified")
     if model.sha256 is None or marker.exists():
         return True
-    if _sha256(path) != model.sha256:
+    if file_sha256(path) != model.sha256:
         return False
     marker.write_text(model.sha256)
     return True

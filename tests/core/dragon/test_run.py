@@ -30,6 +30,8 @@ from pluk.core.dragon.run import (
 )
 from pluk.core.records import Record
 from pluk.core.tasks import load_task_file, validate_answer
+from tests.support.dragon_folds import flat as _flat
+from tests.support.dragon_folds import subset_task_folder as cut_to_shortest
 
 SUBSET = 5
 TASKS = ("Task101_Example_sl_bin_clf", "Task102_Example_sl_mc_clf", "Task103_Example_mednli",
@@ -52,33 +54,11 @@ def _read(path: Path):
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _flat(value) -> list:
-    if isinstance(value, list):
-        return [x for item in value for x in _flat(item)]
-    return [value]
-
-
 def subset_task_folder(synthetic: Path, task: str, fold: int, out: Path, n: int = SUBSET
                        ) -> None:
     """OUT/input/<task>-fold<k>/ with the n shortest test reports (two truths at least) and
     OUT/ground-truth/<task>.json with their truth."""
-    src = synthetic / "algorithm-input" / f"{task}-fold{fold}"
-    dst = out / "input" / src.name
-    dst.mkdir(parents=True)
-    for name in ("nlp-task-configuration.json", "nlp-training-dataset.json"):
-        shutil.copy(src / name, dst / name)
-    label = _read(src / "nlp-task-configuration.json")["label_name"]
-    truth = {row["uid"]: row for row in _read(synthetic / "ground-truth" / f"{task}.json")}
-    ordered = sorted(_read(src / "nlp-test-dataset.json"), key=lambda r: len(json.dumps(r)))
-    chosen = ordered[:n]
-    seen = {json.dumps(v) for r in chosen for v in _flat(truth[r["uid"]][label])}
-    if len(seen) < 2:
-        chosen.append(next(r for r in ordered[n:] if any(
-            json.dumps(v) not in seen for v in _flat(truth[r["uid"]][label]))))
-    (dst / "nlp-test-dataset.json").write_text(json.dumps(chosen), encoding="utf-8")
-    gt = out / "ground-truth" / f"{task}.json"
-    gt.parent.mkdir(exist_ok=True)
-    gt.write_text(json.dumps([truth[r["uid"]] for r in chosen]), encoding="utf-8")
+    cut_to_shortest(synthetic, task, fold, out, n)
 
 
 @pytest.fixture(scope="module", params=["subset", pytest.param("full", marks=pytest.mark.slow)])
