@@ -29,8 +29,10 @@ TOKENS_PER_CHAR = 3
 UNBOUNDED_DIGITS = 15
 DECIMALS = 6
 # Whitespace where JSON allows it: a space, or a new line and indentation, as a model that
-# pretty-prints JSON writes it (SmolLM2 does). The most characters one such place may take:
-SPACE_CHARS = 21
+# pretty-prints JSON writes it (SmolLM2 and Gemma 3 indent by two). The most characters one
+# such place may take; 8 of indentation reach a nested object in a list, and each allowed
+# character is one a looping model may waste.
+SPACE_CHARS = 9
 NUMBER_LIKE = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 
 _HEADER = [
