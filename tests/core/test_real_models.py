@@ -30,7 +30,7 @@ from tests.support.english_mri import labels, reports
 
 pytestmark = pytest.mark.real_model
 
-ENGLISH_PER_MODEL = {"smollm2": 14, "gemma3": 4}
+ENGLISH_PER_MODEL = {"smollm2": 14, "gemma3": 3}
 
 
 def _answered_option(spec, value) -> str:

@@ -32,7 +32,7 @@ TASKS = ("Task101_Example_sl_bin_clf", "Task102_Example_sl_mc_clf", "Task103_Exa
 ONE_CLASS_TASK = "Task101_Example_sl_bin_clf"
 # Reports per task in the SmolLM2 cut: NER answers are lists of entity texts, the slowest to
 # generate, so those two tasks get fewer reports (the run takes about a minute on one core).
-CUT = {task: 1 if task.endswith("_ner") else 3 for task in TASKS}
+CUT = {task: 1 if task.endswith("_ner") else 2 for task in TASKS}
 
 
 def _synthetic(shared_dir: Path) -> Path:
