@@ -83,7 +83,7 @@ class AnswerGuard:
         self._classes: TokenClasses | None = None
         self._report = report
         self._has_decimal_commas = bool(re.search(r"\d,\d", report))
-        self._text: list[str] = []
+        self._text = ""
         self._pos = 0
         # Each open container: ("[", _Array) or ("{", None).
         self._stack: list[tuple[str, _Array | None]] = []
@@ -115,7 +115,7 @@ class AnswerGuard:
             array.scalar = scalar
 
     def _end_item(self, array: _Array, end: int) -> None:
-        text = "".join(self._text)[array.item_start:end].strip()
+        text = self._text[array.item_start:end].strip()
         if text in array.items:
             array.repeated = True
             self.repeats += 1
@@ -146,7 +146,7 @@ class AnswerGuard:
 
     def feed(self, piece: str) -> None:
         """Follow the next generated piece of text."""
-        self._text.append(piece)
+        self._text += piece
         for char in piece:
             pos = self._pos
             self._pos += 1
@@ -161,7 +161,7 @@ class AnswerGuard:
                     if self._string_is_item and array is not None:
                         self._end_item(array, pos + 1)
                     elif array is None:
-                        self._key = "".join(self._text)[self._string_start + 1:pos]
+                        self._key = self._text[self._string_start + 1:pos]
                 continue
             if self._follow_number(char):
                 continue

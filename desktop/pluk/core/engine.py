@@ -19,12 +19,12 @@ from pathlib import Path
 import jinja2
 from pydantic import BaseModel, Field
 
+from pluk.core.answer_guard import AnswerGuard, TokenClasses, token_classes
 from pluk.core.errors import CancelledError, ModelError, PlukError
 from pluk.core.gguf_info import check_gguf_header
 from pluk.core.grammar import schema_to_gbnf
 from pluk.core.models.hardware import default_threads, usable_cpus
 from pluk.core.option_tree import branch_probabilities
-from pluk.core.answer_guard import AnswerGuard, TokenClasses, token_classes
 
 ShouldStop = Callable[[], bool]
 
@@ -51,8 +51,6 @@ class Completion(BaseModel):
     tokens_cached: int
     tokens_output: int
     seconds: float
-    # List items the model repeated (the guard then ended the list).
-    repeats: int = 0
 
 
 def engine_versions() -> dict[str, str]:
@@ -238,8 +236,7 @@ class LlamaEngine:
         """The vocabulary's token classes an AnswerGuard steers with; read once per model,
         when a guard first has something to steer."""
         if self._token_classes is None:
-            pieces = ((token, self._llm.detokenize([token]).decode("utf-8", errors="replace"))
-                      for token in range(self._llm.n_vocab()))
+            pieces = ((token, self.detokenize([token])) for token in range(self._llm.n_vocab()))
             self._token_classes = token_classes(pieces)
         return self._token_classes
 
@@ -271,8 +268,8 @@ class LlamaEngine:
                  should_stop: ShouldStop | None = None, guard: AnswerGuard | None = None,
                  time_limit: float | None = None) -> Completion:
         """One constrained completion. Raises CancelledError when should_stop() turns true.
-        `guard` steers where the grammar cannot (a repeated list, a decimal comma); `time_limit` (seconds) ends an answer that takes
-        longer, with finish_reason "time"."""
+        `guard` steers where the grammar cannot (a repeated list, a decimal comma);
+        `time_limit` (seconds) ends an answer that takes longer, with finish_reason "time"."""
         from llama_cpp import LogitsProcessorList, StoppingCriteriaList
 
         if self.vocab_only:
@@ -322,7 +319,6 @@ class LlamaEngine:
             text=choice["text"],
             output_tokens=evaluated[len(tokens):] if evaluated[:len(tokens)] == tokens else [],
             finish_reason="time" if out_of_time[0] else choice.get("finish_reason"),
-            repeats=guard.repeats if guard is not None else 0,
             tokens_prompt=usage["prompt_tokens"],
             tokens_cached=cached,
             tokens_output=usage["completion_tokens"],
@@ -339,6 +335,18 @@ class LlamaEngine:
         llm.n_tokens = keep  # eval() drops the cache beyond this position first
         llm.eval(context[keep:])
 
+    def leading_tokens(self, tokens: list[int], target: bytes) -> tuple[int, bytes]:
+        """How many leading `tokens` write a prefix of `target`, and the bytes they write."""
+        done = b""
+        used = 0
+        for token in tokens:
+            piece = self.detokenize_bytes([token])
+            if not target.startswith(done + piece):
+                break
+            done += piece
+            used += 1
+        return used, done
+
     def token_boundary(self, output_tokens: list[int], raw: str, char: int,
                        ) -> tuple[int, str, list[int]]:
         """Where the model's own tokens stop before character `char` of its answer `raw`:
@@ -347,14 +355,7 @@ class LlamaEngine:
         together with the value (' true'), so a decision is read from the last whole token the
         model generated, never from a token boundary it did not make."""
         target = raw[:char].encode("utf-8")
-        done = b""
-        used = 0
-        for token in output_tokens:
-            piece = self._llm.detokenize([token])
-            if not target.startswith(done + piece):
-                break
-            done += piece
-            used += 1
+        used, done = self.leading_tokens(output_tokens, target)
         lead = target[len(done):].decode("utf-8", errors="replace")
         return used, lead, output_tokens[used:]
 

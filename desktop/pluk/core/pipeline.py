@@ -86,7 +86,8 @@ def output_token_budget(schema: dict[str, Any]) -> int:
                 chars(node["items"]) + 1 + 2 * SPACE_CHARS)
         if kind == "object":
             return 2 + 2 * SPACE_CHARS + sum(
-                len(json.dumps(name)) + 2 + 3 * SPACE_CHARS + chars(sub) for name, sub in node["properties"].items())
+                len(json.dumps(name)) + 2 + 3 * SPACE_CHARS + chars(sub)
+                for name, sub in node["properties"].items())
         raise PlukError(f"Unbounded schema node {node}")
 
     return chars(schema) + 16
@@ -155,9 +156,9 @@ def decimal_keys(fields: list[Any]) -> set[str]:
     """Names of the float fields at any depth: where a decimal comma may be the report's."""
     names: set[str] = set()
     for spec in fields:
-        inner = spec.items if spec.type == "list" else spec
-        if inner.type == "float" and spec.type == "float":
+        if spec.type == "float":
             names.add(spec.name)
+        inner = spec.items if spec.type == "list" else spec
         if inner.type == "object":
             names |= decimal_keys(inner.fields)
     return names
@@ -306,14 +307,8 @@ def _covering(engine: LlamaEngine, tokens: list[int], text: str) -> list[int] | 
     """The leading generated tokens that write exactly `text`, if a token boundary falls at
     its end."""
     target = text.encode("utf-8")
-    done = b""
-    for n, token in enumerate(tokens, start=1):
-        done += engine.detokenize_bytes([token])
-        if done == target:
-            return tokens[:n]
-        if not target.startswith(done):
-            return None
-    return None
+    used, done = engine.leading_tokens(tokens, target)
+    return tokens[:used] if used and done == target else None
 
 
 # -- the run ----------------------------------------------------------------------------------
