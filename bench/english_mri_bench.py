@@ -19,8 +19,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 def main() -> int:
     sys.path.insert(0, str(REPO))
-    from pluk.core.engine import EngineOptions, LlamaEngine
-    from pluk.core.pipeline import run_extraction
+    from pluk.core.engine.llama import EngineOptions, LlamaEngine
+    from pluk.core.extraction.loop import run_extraction
     from pluk.core.tasks import load_task
     from tests.support.english_mri import labels, reports
     from tests.support.real_models import fetch

@@ -31,7 +31,7 @@ SAMPLE_REPORTS = SHARED / "dragon" / "sample_reports" / "dutch_sample_reports_dr
 
 
 def build_model() -> Path:
-    from pluk.core.random_model import ModelShape, build_random_gguf
+    from pluk.core.models.random_model import ModelShape, build_random_gguf
 
     path = OUT / "bench-1b-q4_0-qwen2vocab.gguf"
     if not path.exists():

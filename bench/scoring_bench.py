@@ -26,8 +26,8 @@ def main() -> int:
     args = parse_args(default_reports=4)
     if args is None:
         return 1
-    from pluk.core.engine import EngineOptions, LlamaEngine
-    from pluk.core.pipeline import RunOptions, run_extraction
+    from pluk.core.engine.llama import EngineOptions, LlamaEngine
+    from pluk.core.extraction.loop import RunOptions, run_extraction
     from pluk.core.readers import read_inputs
     from pluk.core.tasks import load_task_file
 

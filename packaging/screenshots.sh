@@ -33,7 +33,7 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QApplication
 
-from pluk.core.random_model import build_random_gguf
+from pluk.core.models.random_model import build_random_gguf
 from pluk.gui.app import create_window, make_app
 from tests.support.report_folder import make_mixed_report_folder
 

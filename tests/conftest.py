@@ -1,6 +1,6 @@
 """Shared test set-up: isolated user folders, offscreen Qt, and the suite's own tiny model.
 
-The tiny model is a random-weight llama GGUF built by pluk.core.random_model in about half a
+The tiny model is a random-weight llama GGUF built by pluk.core.models.random_model in about half a
 second; llama.cpp runs it for real, the grammar makes every answer valid, and temperature 0
 makes it deterministic. Tests assert structure, validity, counts and behaviour, never content.
 """
@@ -24,7 +24,7 @@ SHARED_DIR = REPO_ROOT.parent / "shared"
 
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory) -> Path:
-    from pluk.core.random_model import build_random_gguf
+    from pluk.core.models.random_model import build_random_gguf
 
     return build_random_gguf(tmp_path_factory.mktemp("models") / "tiny.gguf")
 

@@ -14,7 +14,7 @@
 #   pluk-VERSION-linux-x86_64[-offline].tar.gz
 #   pluk_VERSION_amd64[-offline].deb
 # --with-model (repeatable) puts FILE.gguf in pluk/models/ (the offline installer variant):
-# Pluk lists it as an installed model on first start (pluk.core.bundle).
+# Pluk lists it as an installed model on first start (pluk.core.models.bundle).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -75,7 +75,7 @@ VERSION=$("$VPY" -c 'import pluk; print(pluk.__version__)')
 # 3. The self-test model (a few hundred KB of random weights; never committed).
 step "self-test model"
 SELFTEST=$BUILD/selftest/pluk-selftest.gguf
-"$VPY" -c "from pluk.core.self_test import build_selftest_model as b; b('$SELFTEST')"
+"$VPY" -c "from pluk.core.diagnostics.self_test import build_selftest_model as b; b('$SELFTEST')"
 
 # 4. The icon: the app's own, or a generated placeholder until resources/icons/pluk.png exists.
 ICON=resources/icons/pluk.png
@@ -98,7 +98,7 @@ if [ ${#MODELS[@]} -gt 0 ]; then
   step "adding ${#MODELS[@]} model(s) to $BUNDLE/models"
   mkdir -p "$BUNDLE/models"
   for m in "${MODELS[@]}"; do cp --reflink=auto "$m" "$BUNDLE/models/"; done
-  "$VPY" -m pluk.core.bundle "$BUNDLE/models" >/dev/null
+  "$VPY" -m pluk.core.models.bundle "$BUNDLE/models" >/dev/null
   SUFFIX=-offline
 fi
 # The oldest glibc the bundle runs on: the newest GLIBC_x.y symbol version any file needs. It is

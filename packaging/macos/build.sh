@@ -44,7 +44,7 @@ rm -rf build/lib build/bdist.*  # stale setuptools output would ship deleted mod
 VERSION=$("$VPY" -c 'import pluk; print(pluk.__version__)')
 
 step "self-test model and icon"
-"$VPY" -c "from pluk.core.self_test import build_selftest_model as b; b('$BUILD/selftest/pluk-selftest.gguf')"
+"$VPY" -c "from pluk.core.diagnostics.self_test import build_selftest_model as b; b('$BUILD/selftest/pluk-selftest.gguf')"
 PNG=resources/icons/pluk.png
 if [ ! -f "$PNG" ]; then PNG=$BUILD/pluk.png; QT_QPA_PLATFORM=offscreen "$VPY" packaging/make_icon.py "$PNG"; fi
 ICONSET=$BUILD/pluk.iconset
@@ -67,7 +67,7 @@ if [ ${#MODELS[@]} -gt 0 ]; then
   step "adding ${#MODELS[@]} model(s) to Pluk.app/Contents/Resources/models"
   mkdir -p "$APP/Contents/Resources/models"
   for m in "${MODELS[@]}"; do cp "$m" "$APP/Contents/Resources/models/"; done
-  "$VPY" -m pluk.core.bundle "$APP/Contents/Resources/models" >/dev/null
+  "$VPY" -m pluk.core.models.bundle "$APP/Contents/Resources/models" >/dev/null
   SUFFIX=-offline
 fi
 

@@ -74,7 +74,7 @@ $Version = (& $VPy -c "import pluk; print(pluk.__version__)").Trim()
 
 # 3. The self-test model and the icon (.ico with the sizes Windows uses).
 $SelfTest = Join-Path $Build "selftest\pluk-selftest.gguf"
-Run $VPy @("-c", "from pluk.core.self_test import build_selftest_model as b; b(r'$SelfTest')")
+Run $VPy @("-c", "from pluk.core.diagnostics.self_test import build_selftest_model as b; b(r'$SelfTest')")
 $Png = Join-Path $Root "resources\icons\pluk.png"
 if (-not (Test-Path $Png)) {
   $Png = Join-Path $Build "pluk.png"
@@ -117,7 +117,7 @@ $Suffix = ""
 if ($WithModel.Count -gt 0) {
   New-Item -ItemType Directory -Force -Path "$Bundle\models" | Out-Null
   foreach ($m in $WithModel) { Copy-Item $m "$Bundle\models\" }
-  Run $VPy @("-m", "pluk.core.bundle", "$Bundle\models")
+  Run $VPy @("-m", "pluk.core.models.bundle", "$Bundle\models")
   $Suffix = "-offline"
 }
 

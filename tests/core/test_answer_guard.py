@@ -3,7 +3,7 @@ writes stays a decimal comma; nothing else is steered."""
 
 from __future__ import annotations
 
-from pluk.core.answer_guard import AnswerGuard, token_classes
+from pluk.core.engine.answer_guard import AnswerGuard, token_classes
 
 VOCAB = {0: ",", 1: '",', 2: "},", 3: '"}, {"', 4: "]", 5: "a", 6: '"', 7: " ", 8: "x,y",
          9: "7", 10: ",\n", 11: "14", 12: ".", 13: "\n"}

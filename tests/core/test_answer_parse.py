@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from pluk.core.answer_parse import AnswerSyntaxError, parse_answer
+from pluk.core.extraction.answer_parse import AnswerSyntaxError, parse_answer
 
 
 def test_plain_json_reads_as_json_does():

@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pluk.core.answer_parse import parse_answer
-from pluk.core.engine import EngineOptions, LlamaEngine, engine_versions
+from pluk.core.extraction.answer_parse import parse_answer
+from pluk.core.engine.llama import EngineOptions, LlamaEngine, engine_versions
 from pluk.core.errors import CancelledError, ModelError, PlukError
-from pluk.core.option_tree import branch_probabilities
-from pluk.core.pipeline import output_token_budget, prompt_parts
+from pluk.core.engine.option_tree import branch_probabilities
+from pluk.core.extraction.context import output_token_budget, prompt_parts
 from pluk.core.tasks import json_schema, load_task, validate_answer
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from pluk.core.engine import EngineOptions, LlamaEngine
-from pluk.core.fewshot import ExampleIndex, words
-from pluk.core.pipeline import prompt_parts, run_extraction
-from pluk.core.reports import Report
+from pluk.core.engine.llama import EngineOptions, LlamaEngine
+from pluk.core.extraction.fewshot import ExampleIndex, words
+from pluk.core.extraction.context import prompt_parts
+from pluk.core.extraction.loop import run_extraction
+from pluk.core.readers.reports import Report
 from pluk.core.tasks.definition import Example
 from pluk.core.tasks.loader import parse_task
 

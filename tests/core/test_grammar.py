@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from pluk.core.engine import EngineOptions, LlamaEngine
+from pluk.core.engine.llama import EngineOptions, LlamaEngine
 from pluk.core.errors import PlukError
-from pluk.core.grammar import literal, number_body, schema_to_gbnf
+from pluk.core.engine.grammar import literal, number_body, schema_to_gbnf
 from pluk.core.tasks import json_schema, list_tasks
 
 
@@ -93,7 +93,7 @@ def test_every_library_task_grammar_is_accepted_by_llama_cpp(tiny_model):
             engine.grammar(json_schema(task))
         # A grammar llama.cpp refuses (a rule used but never defined) is refused with a reason
         # up front, not when sampling starts (where it would crash the process).
-        import pluk.core.engine as engine_module
+        import pluk.core.engine.llama as engine_module
         original = engine_module.schema_to_gbnf
         engine_module.schema_to_gbnf = lambda schema: "root ::= missing-rule\n"
         try:

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from pluk.core.option_tree import branch_probabilities
+from pluk.core.engine.option_tree import branch_probabilities
 
 
 def _dist(**probs) -> np.ndarray:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from pluk.core.engine import EngineOptions, LlamaEngine
-from pluk.core.pipeline import RunOptions, plan_context, run_extraction
+from pluk.core.engine.llama import EngineOptions, LlamaEngine
+from pluk.core.extraction.context import plan_context
+from pluk.core.extraction.loop import RunOptions, run_extraction
 from pluk.core.readers import read_inputs
-from pluk.core.reports import Report
+from pluk.core.readers.reports import Report
 from pluk.core.tasks import load_task, pydantic_model
 from pluk.core.tasks.loader import parse_task
 from tests.support.records import answered

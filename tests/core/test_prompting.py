@@ -13,14 +13,14 @@ import pytest
 from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
 from pluk.cli import main
-from pluk.core.chat_template import FALLBACK_TEMPLATE, RENDER_TIME_LIMIT_S
-from pluk.core.engine import LlamaEngine
+from pluk.core.extraction.chat_template import FALLBACK_TEMPLATE, RENDER_TIME_LIMIT_S
+from pluk.core.engine.llama import LlamaEngine
 from pluk.core.errors import ChatTemplateError, PlukError
-from pluk.core.job import run_job
-from pluk.core.pipeline import RunOptions
-from pluk.core.prompting import PromptRenderer, messages_for, prompt_template_facts, system_prompt
-from pluk.core.random_model import CHATML_TEMPLATE, build_random_gguf
-from pluk.core.reports import Report
+from pluk.core.extraction.job import run_job
+from pluk.core.extraction.loop import RunOptions
+from pluk.core.extraction.prompt import PromptRenderer, messages_for, prompt_template_facts, system_prompt
+from pluk.core.models.random_model import CHATML_TEMPLATE, build_random_gguf
+from pluk.core.readers.reports import Report
 from pluk.core.tasks import load_task
 
 REPORT = "MRI prostaat. PSA 9,7 ng/ml. Volume 41 cc. PI-RADS 4 laesie perifere zone links."

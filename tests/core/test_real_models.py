@@ -20,10 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from pluk.core.engine import EngineOptions, LlamaEngine
-from pluk.core.pipeline import RunOptions, option_forms, run_extraction
-from pluk.core.records import Record
-from pluk.core.reports import Report
+from pluk.core.engine.llama import EngineOptions, LlamaEngine
+from pluk.core.extraction.loop import RunOptions, run_extraction
+from pluk.core.extraction.scoring import option_forms
+from pluk.core.runs.records import Record
+from pluk.core.readers.reports import Report
 from pluk.core.tasks import load_task
 from pluk.core.tasks.loader import parse_task
 from tests.support.english_mri import labels, reports
@@ -121,7 +122,7 @@ def test_an_entity_list_ends_at_its_first_repeat(shared_dir, smollm2_model):
 def test_probabilities_agree_with_answers_on_the_qwen2_vocabulary(shared_dir, tmp_path):
     """Random weights, but Qwen2's real BPE vocabulary, where ' true' and ' "2"' are single
     tokens: the tiny test vocabulary (one token a character) cannot show the boundary."""
-    from pluk.core.random_model import build_random_gguf
+    from pluk.core.models.random_model import build_random_gguf
 
     model = build_random_gguf(tmp_path / "qwen2-vocab.gguf",
                               vocab_path=shared_dir / "vocab" / "ggml-vocab-qwen2.gguf")

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from pluk.core import export
+from pluk.core.runs import export
 from pluk.core.errors import RunFolderError
-from pluk.core.records import Record
-from pluk.core.runs import RunFolder
+from pluk.core.runs.records import Record
+from pluk.core.runs.folder import RunFolder
 from pluk.core.tasks import load_task
 
 REPO = Path(__file__).resolve().parents[2]

@@ -10,11 +10,11 @@ import pytest
 
 from pluk.commands import evaluate as evaluate_command
 from pluk.core.dragon.metrics import cohen_kappa
-from pluk.core.records import Record
-from pluk.core.runs import ModelFacts, RunFolder, RunManifest
+from pluk.core.runs.records import Record
+from pluk.core.runs.folder import ModelFacts, RunFolder, RunManifest
 from pluk.core.tasks import task_sha256
 from pluk.core.tasks.loader import parse_task
-from pluk.core.validation import (
+from pluk.core.validation.evaluate import (
     NULL, ValidationError, categorical_metrics, confusion_stats, numeric_metrics, read_table,
     render_markdown, validate_run, write_report,
 )

@@ -48,7 +48,7 @@ def pluk_home(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_model(pluk_home, tmp_path_factory) -> Path:
-    from pluk.core.random_model import build_random_gguf
+    from pluk.core.models.random_model import build_random_gguf
 
     return build_random_gguf(tmp_path_factory.mktemp("model") / "tiny.gguf")
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from pluk.core.gguf_info import file_sha256
+from pluk.core.models.gguf_info import file_sha256
 from pluk.core.models import download, store
 from pluk.core.models.catalogue import load_catalogue
 from pluk.core.models.download import format_bytes

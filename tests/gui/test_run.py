@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QTimer
 
-from pluk.core.runs import RunFolder
+from pluk.core.runs.folder import RunFolder
 from tests.gui.conftest import load_folder, make_report_folder, write_reports
 
 

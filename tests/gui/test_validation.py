@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from pluk.core.validation_truth import NULL
+from pluk.core.validation.truth import NULL
 from tests.gui.conftest import load_folder, write_reports
 
 

@@ -1,11 +1,11 @@
-"""Models shipped next to the app by the offline installer (pluk.core.bundle)."""
+"""Models shipped next to the app by the offline installer (pluk.core.models.bundle)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 
-from pluk.core import bundle
+from pluk.core.models import bundle
 
 
 def test_a_source_checkout_has_no_bundled_models(monkeypatch):

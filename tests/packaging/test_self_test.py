@@ -1,4 +1,4 @@
-"""`pluk self-test` and its network guard (pluk.core.self_test, pluk.commands.self_test)."""
+"""`pluk self-test` and its network guard (pluk.core.diagnostics.self_test, pluk.commands.self_test)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pluk.commands import self_test as command
-from pluk.core import self_test
+from pluk.core.diagnostics import self_test
 
 _OFFLINE_VARS = ("HF_HUB_OFFLINE", "HF_HUB_DISABLE_TELEMETRY", "HF_HUB_DISABLE_UPDATE_CHECK")
 

@@ -4,7 +4,7 @@ prostate volume plainly; PI-RADS and extraprostatic extension vary."""
 
 from __future__ import annotations
 
-from pluk.core.reports import Report
+from pluk.core.readers.reports import Report
 
 # (psa, volume, pirads, epe)
 CASES = [

@@ -21,7 +21,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from pluk.core.gguf_info import file_sha256
+from pluk.core.models.gguf_info import file_sha256
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ Structure tests accept that, and nothing else, beside an ok record.
 
 from __future__ import annotations
 
-from pluk.core.records import Record
+from pluk.core.runs.records import Record
 
 
 def answered(record: Record | dict) -> bool:

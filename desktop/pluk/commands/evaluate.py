@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pluk.core.validation import DEFAULT_RESAMPLES, DEFAULT_SEED, validate_run, write_report
+from pluk.core.validation.evaluate import DEFAULT_RESAMPLES, DEFAULT_SEED, validate_run, write_report
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

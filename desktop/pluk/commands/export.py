@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pluk.core import export
-from pluk.core.runs import RunFolder
+from pluk.core.runs import export
+from pluk.core.runs.folder import RunFolder
 from pluk.core.tasks.loader import parse_task
 
 

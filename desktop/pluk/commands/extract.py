@@ -7,8 +7,8 @@ from pathlib import Path
 
 from pluk.commands.progress_bar import interruptible_progress, say
 from pluk.core.errors import ModelError
-from pluk.core.job import run_job
-from pluk.core.pipeline import RunOptions
+from pluk.core.extraction.job import run_job
+from pluk.core.extraction.loop import RunOptions
 from pluk.core.readers import TableOptions, read_inputs
 from pluk.core.tasks import load_task
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from pluk.core.gguf_info import file_sha256, read_gguf_info
+from pluk.core.models.gguf_info import file_sha256, read_gguf_info
 
 
 def register(subparsers) -> None:

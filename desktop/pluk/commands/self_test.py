@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from pluk.core.self_test import run_self_test
+from pluk.core.diagnostics.self_test import run_self_test
 
 
 def register(subparsers) -> None:

@@ -6,7 +6,7 @@ import json
 import sys
 
 from pluk.commands.tasks_import import add_import_command
-from pluk.core.prompting import field_guide
+from pluk.core.extraction.prompt import field_guide
 from pluk.core.tasks import json_schema, list_tasks, load_task, task_sha256
 
 

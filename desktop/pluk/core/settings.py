@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field, ValidationError
 
 from pluk.core import paths
-from pluk.core.pipeline import RunOptions
+from pluk.core.extraction.loop import RunOptions
 
 SCHEMA_VERSION = 1
 FILE_NAME = "settings.json"

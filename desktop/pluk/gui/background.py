@@ -1,7 +1,10 @@
-"""Runs one short blocking call (reading a folder, listing columns) off the GUI thread.
+"""Runs short blocking calls (reading a folder, listing columns, finding runs) off the GUI
+thread.
 
-The result comes back through a queued signal; the call never touches a widget. The engine has
-its own long-lived worker (engine_worker.py); this is for the quick jobs around it.
+`BackgroundCall` is one call; its result comes back through a queued signal and the call never
+touches a widget. `LatestCall` runs a call per request and hands back only the newest request's
+result, so a slow earlier call can never overwrite a newer one; it says when it is busy. The
+engine has its own long-lived worker (engine_worker.py); this is for the quick jobs around it.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -34,3 +37,57 @@ class BackgroundCall(QObject):
             self.failed.emit(exc)
             return
         self.succeeded.emit(result)
+
+
+class LatestCall(QObject):
+    """Requests answered newest-wins: `start` replaces any call still going on, whose result is
+    then dropped when it arrives. `busy_changed` is True from the first start until the newest
+    call has answered (through `succeeded` or `failed`)."""
+
+    busy_changed = Signal(bool)
+    succeeded = Signal(object)
+    failed = Signal(object)  # the exception
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._current: BackgroundCall | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self._current is not None
+
+    def start(self, fn: Callable[[], Any]) -> None:
+        was_busy = self.busy
+        call = BackgroundCall(fn, self)
+        call.succeeded.connect(self._call_succeeded)
+        call.failed.connect(self._call_failed)
+        self._current = call
+        if not was_busy:
+            self.busy_changed.emit(True)
+        call.start()
+
+    def drop(self) -> None:
+        """Forget the call going on: its result will not be handed on."""
+        if self._current is not None:
+            self._current = None
+            self.busy_changed.emit(False)
+
+    def _finish(self) -> bool:
+        call = self.sender()
+        if isinstance(call, BackgroundCall):
+            call.deleteLater()  # it has emitted its one signal; nothing else refers to it
+        if call is not self._current:
+            return False  # replaced by a newer request, or dropped
+        self._current = None
+        self.busy_changed.emit(False)
+        return True
+
+    @Slot(object)
+    def _call_succeeded(self, result: Any) -> None:
+        if self._finish():
+            self.succeeded.emit(result)
+
+    @Slot(object)
+    def _call_failed(self, exc: Exception) -> None:
+        if self._finish():
+            self.failed.emit(exc)

@@ -11,8 +11,8 @@ from PySide6.QtGui import QBrush, QColor, QFont, QTextCharFormat, QTextCursor, Q
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPlainTextEdit, QSplitter, QTabWidget,
                                QTextEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from pluk.core.records import Record
-from pluk.core.reports import Report
+from pluk.core.runs.records import Record
+from pluk.core.readers.reports import Report
 from pluk.core.tasks import TaskDefinition
 from pluk.gui.results_model import display
 from pluk.gui.theme import status_chip_css

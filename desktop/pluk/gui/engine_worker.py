@@ -19,9 +19,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from pluk.core.errors import PlukError
-from pluk.core.job import run_job
-from pluk.core.pipeline import RunOptions
-from pluk.core.reports import Report
+from pluk.core.extraction.job import run_job
+from pluk.core.extraction.loop import RunOptions
+from pluk.core.readers.reports import Report
 from pluk.core.tasks import TaskDefinition
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,8 @@ class EngineWorker(QObject):
     status_changed = Signal(str)        # a step: "Loading the model"
     hash_progressed = Signal(object, object)  # bytes done, total (may exceed 2**31)
     progress_changed = Signal(object)   # pluk.core.progress.Progress
-    report_finished = Signal(object)    # pluk.core.records.Record
-    run_finished = Signal(object)       # pluk.core.job.JobResult
+    report_finished = Signal(object)    # pluk.core.runs.records.Record
+    run_finished = Signal(object)       # pluk.core.extraction.job.JobResult
     run_failed = Signal(str, str)       # message, run folder
 
     def __init__(self) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QLabel, QVBoxLayout, QWidget)
 
-from pluk.core import export
-from pluk.core.runs import RunFolder
+from pluk.core.runs import export
+from pluk.core.runs.folder import RunFolder
 from pluk.core.tasks.loader import parse_task
 
 FORMATS = [("CSV", "csv"), ("Excel workbook (.xlsx)", "xlsx"), ("JSON", "json")]

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QPushButto
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from pluk.core.errors import RunFolderError
-from pluk.core.runs import MANIFEST, RunFolder, RunManifest
+from pluk.core.runs.folder import MANIFEST, RunFolder, RunManifest
 from pluk.gui.theme import RUN_STATUS_STYLE
 
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QLabel, QM
 from pluk.core.errors import PlukError
 from pluk.core.readers import SUPPORTED_SUFFIXES, TableOptions, table_columns
 from pluk.core.readers.formats import is_table
-from pluk.core.reports import Report
+from pluk.core.readers.reports import Report
 from pluk.gui.table_columns_dialog import TableColumnsDialog
 from pluk.gui.widgets import Card, human_size, muted
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QPushButton, 
 
 from pluk.core import paths
 from pluk.core.errors import ModelError
-from pluk.core.gguf_info import read_gguf_info
+from pluk.core.models.gguf_info import read_gguf_info
 from pluk.gui.widgets import Card, human_size, muted
 
 log = logging.getLogger(__name__)

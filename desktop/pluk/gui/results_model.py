@@ -8,8 +8,8 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 
-from pluk.core import export
-from pluk.core.records import Record
+from pluk.core.runs import export
+from pluk.core.runs.records import Record
 from pluk.core.tasks import TaskDefinition
 from pluk.gui.theme import status_colors
 

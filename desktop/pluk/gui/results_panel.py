@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
                                QLineEdit, QPushButton, QStackedWidget, QTableView, QVBoxLayout,
                                QWidget)
 
-from pluk.core.records import Record
+from pluk.core.runs.records import Record
 from pluk.core.tasks import TaskDefinition
 from pluk.gui.results_model import RECORD_ROLE, ResultsFilter, ResultsModel
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout
 
-from pluk.core.job import JobResult
+from pluk.core.extraction.job import JobResult
 from pluk.core.progress import Progress
 from pluk.gui.widgets import format_duration, human_size
 

@@ -13,12 +13,12 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 
 from pluk.core.errors import PlukError
-from pluk.core.job import JobResult
-from pluk.core.pipeline import RunOptions
+from pluk.core.extraction.job import JobResult
+from pluk.core.extraction.loop import RunOptions
 from pluk.core.readers import TableOptions, read_inputs
-from pluk.core.records import Record
-from pluk.core.reports import Report
-from pluk.core.runs import RunFolder, RunManifest
+from pluk.core.runs.records import Record
+from pluk.core.readers.reports import Report
+from pluk.core.runs.folder import RunFolder, RunManifest
 from pluk.core.settings import Settings, save_settings
 from pluk.core.tasks import TaskDefinition
 from pluk.core.tasks.loader import parse_task

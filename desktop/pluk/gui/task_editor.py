@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QHBoxLayout, QLa
 
 from pluk.core import paths
 from pluk.core.errors import TaskError
-from pluk.core.prompting import system_prompt
+from pluk.core.extraction.prompt import system_prompt
 from pluk.core.tasks import TaskDefinition, json_schema
 from pluk.core.tasks.loader import parse_task
 from pluk.gui.task_fields_table import FieldsTable

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QGridL
                                QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from pluk.core.errors import PlukError
-from pluk.core.validation import ValidationError, read_table, validate_run, write_report
-from pluk.core.validation_report import SUMMARY_METRICS, format_metric
-from pluk.core.validation_truth import find_column
+from pluk.core.validation.evaluate import ValidationError, read_table, validate_run, write_report
+from pluk.core.validation.report import SUMMARY_METRICS, format_metric
+from pluk.core.validation.truth import find_column
 from pluk.gui.background import BackgroundCall
 from pluk.gui.detail_pane import DetailPane
 

@@ -11,7 +11,7 @@ import pytest
 from pluk.core.dragon.errors import DragonError
 from pluk.core.dragon.predict import build_predictions
 from pluk.core.dragon.run import find_task, read_task_folder
-from pluk.core.records import Record
+from pluk.core.runs.records import Record
 
 
 def _folder(tmp_path: Path, label_name: str, test, training, input_name="text"):

@@ -30,7 +30,7 @@ from pluk.core.dragon.run import (
     run_dragon,
     training_examples,
 )
-from pluk.core.records import Record
+from pluk.core.runs.records import Record
 from pluk.core.tasks import load_task_file, validate_answer
 from tests.support.dragon_folds import cut_fold
 from tests.support.dragon_folds import flat as _flat

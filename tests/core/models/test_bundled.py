@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pluk.core.bundle import write_manifest
-from pluk.core.gguf_info import file_sha256
+from pluk.core.models.bundle import write_manifest
+from pluk.core.models.gguf_info import file_sha256
 from pluk.core.models.store import adopt_bundled_models, list_installed, resolve_model_path
-from pluk.core.random_model import build_random_gguf
+from pluk.core.models.random_model import build_random_gguf
 
 
 def test_a_bundled_model_is_adopted_in_place_once(tmp_path, monkeypatch):

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from pluk.core.gguf_info import read_gguf_info
+from pluk.core.models.gguf_info import read_gguf_info
 from pluk.core.models.hardware import (
     GiB,
     MiB,

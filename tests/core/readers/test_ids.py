@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pluk.core.readers.ids import make_unique
-from pluk.core.reports import Report
+from pluk.core.readers.reports import Report
 
 
 def rep(id_):

@@ -21,7 +21,7 @@ from pluk.core.dragon.errors import DragonError, shorten
 from pluk.core.dragon.scoring import value_problem
 from pluk.core.dragon.tasks import (ML_BIN, ML_MC, ML_NER, ML_REG, SL_BIN, SL_MC, SL_NER, SL_REG,
                                     get_task)
-from pluk.core.records import Record
+from pluk.core.runs.records import Record
 from pluk.core.tasks import TaskDefinition
 
 if TYPE_CHECKING:  # run imports this module; here the folder is only named in annotations

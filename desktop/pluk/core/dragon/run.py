@@ -23,25 +23,26 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from pluk.core.chat_template import TemplateFacts
+from pluk.core.extraction.chat_template import TemplateFacts
 from pluk.core.dragon import ner_align
 from pluk.core.dragon.errors import DragonError, shorten
 from pluk.core.dragon.evaluate import PREDICTIONS_FILE
 from pluk.core.dragon.predict import (NER_LABELS, REG_LABELS, build_predictions, label_values,
                                       row_tokens)
 from pluk.core.dragon.tasks import get_task
-from pluk.core.engine import EngineOptions, LlamaEngine, engine_versions
-from pluk.core.fewshot import ExampleIndex
-from pluk.core.gguf_info import read_gguf_info
-from pluk.core.job import model_facts, write_exports
-from pluk.core.pipeline import (MIN_CTX, ContextPlan, RunOptions, output_token_budget,
-                                plan_context, prompt_parts, run_extraction)
+from pluk.core.engine.llama import EngineOptions, LlamaEngine, engine_versions
+from pluk.core.extraction.fewshot import ExampleIndex
+from pluk.core.models.gguf_info import read_gguf_info
+from pluk.core.extraction.job import model_facts, write_exports
+from pluk.core.extraction.context import (MIN_CTX, ContextPlan, output_token_budget,
+                                          plan_context, prompt_parts)
+from pluk.core.extraction.loop import RunOptions, run_extraction
 from pluk.core.progress import Progress
-from pluk.core.prompting import prompt_template_facts
+from pluk.core.extraction.prompt import prompt_template_facts
 from pluk.core.readers.decoding import normalise
-from pluk.core.records import Record
-from pluk.core.reports import Report
-from pluk.core.runs import ModelFacts, RunFolder, RunManifest
+from pluk.core.runs.records import Record
+from pluk.core.readers.reports import Report
+from pluk.core.runs.folder import ModelFacts, RunFolder, RunManifest
 from pluk.core.tasks import TaskDefinition, json_schema, list_tasks, task_sha256, validate_answer
 from pluk.core.tasks.definition import Example
 

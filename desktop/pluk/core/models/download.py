@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 from pluk import __version__
 from pluk.core import paths
 from pluk.core.errors import CancelledError, ModelError
-from pluk.core.gguf_info import check_gguf_header
+from pluk.core.models.gguf_info import check_gguf_header
 from pluk.core.models import store
 from pluk.core.models.offline import hub_access
 from pluk.core.models.store import InstalledModel

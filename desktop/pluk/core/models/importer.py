@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pluk.core.errors import ModelError
-from pluk.core.gguf_info import check_gguf_header, read_gguf_info
+from pluk.core.models.gguf_info import check_gguf_header, read_gguf_info
 from pluk.core.models import store
 from pluk.core.models.store import InstalledModel
 from pluk.core.models.transfer import (

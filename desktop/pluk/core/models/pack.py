@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from pluk import __version__
 from pluk.core.errors import ModelError
-from pluk.core.gguf_info import check_gguf_header
+from pluk.core.models.gguf_info import check_gguf_header
 from pluk.core.models import store
 from pluk.core.models.store import GGUFSummary, InstalledModel
 from pluk.core.models.transfer import ProgressCallback, StopCheck, copy_with_sha256

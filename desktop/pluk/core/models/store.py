@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from pluk.core import paths
 from pluk.core.errors import ModelError
-from pluk.core.gguf_info import GGUFInfo, check_gguf_header, file_sha256, read_gguf_info
+from pluk.core.models.gguf_info import GGUFInfo, check_gguf_header, file_sha256, read_gguf_info
 
 REGISTRY_FILE = "registry.json"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
@@ -241,11 +241,11 @@ def install_file(
 
 
 def adopt_bundled_models() -> list[InstalledModel]:
-    """Register the models an offline installer placed beside the app (pluk.core.bundle) where
+    """Register the models an offline installer placed beside the app (pluk.core.models.bundle) where
     they lie, with the sha256 from the bundle's manifest, so the first start hashes nothing
     (only a file the manifest does not list). Bundled files are never moved or deleted."""
-    from pluk.core.bundle import bundled_models
-    from pluk.core.gguf_info import file_sha256
+    from pluk.core.models.bundle import bundled_models
+    from pluk.core.models.gguf_info import file_sha256
 
     known = {str(Path(m.path).resolve()) for m in list_installed()}
     adopted = []

@@ -109,7 +109,7 @@ def sha256_with_progress(
     path: Path, on_progress: ProgressCallback | None = None, *, phase: Phase = "hashing"
 ) -> str:
     """sha256 of a file, reporting Progress as it reads."""
-    from pluk.core.gguf_info import file_sha256
+    from pluk.core.models.gguf_info import file_sha256
 
     meter = ProgressMeter(phase, path.stat().st_size, on_progress)
     return file_sha256(path, lambda done, _total: meter.update(done), use_cache=False)

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import PlukError
-from ..reports import Report
+from .reports import Report
 from .documents import read_document
 from .formats import DOCUMENT_SUFFIXES, SUPPORTED_SUFFIXES, TABLE_SUFFIXES, is_table
 from .ids import make_unique

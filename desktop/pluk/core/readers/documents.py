@@ -6,7 +6,7 @@ import io
 import logging
 from pathlib import Path
 
-from ..reports import Report
+from .reports import Report, is_unicode_clean
 from .decoding import ReadFailure, decode_bytes, normalise, read_limited, tidy, too_long
 from .formats import DOCUMENT_SUFFIXES, format_of, suffix_of, unsupported_reason
 from .options import ReadLimits
@@ -142,6 +142,9 @@ def read_document(path: Path, *, id: str, limits: ReadLimits) -> Report:
         return _failed(id, source, fmt, failure.reason, failure.raw, size)
     if not text.strip():
         return _failed(id, source, fmt, "no text in the file after extraction", data, size)
+    if not is_unicode_clean(text):  # a PDF's broken ToUnicode map can yield lone surrogates
+        return _failed(id, source, fmt, "the extracted text holds a lone surrogate, which is not "
+                       "valid Unicode", data, size)
     if len(text) > limits.max_chars:
         return _failed(id, source, fmt, too_long(len(text), limits.max_chars), data, size)
     return Report.from_text(

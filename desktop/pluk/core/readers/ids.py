@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..reports import Report
+from .reports import Report, escape_surrogates
 
 
 def _first_free(base: str, taken: set[str]) -> str:
@@ -31,6 +31,7 @@ def make_unique(groups: Iterable[tuple[str, list[Report]]]) -> list[Report]:
     owner: dict[str, int] = {}
     result: list[Report] = []
     for index, (label, reports) in enumerate(groups):
+        label = escape_surrogates(label)  # a folder name is a file name: it may not be UTF-8
         for report in reports:
             new_id = report.id
             if new_id in owner:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PlukError
-from ..reports import Report
+from .reports import Report, is_unicode_clean
 from .decoding import ReadFailure, decode_bytes, normalise, read_limited, too_long
 from .formats import format_of, suffix_of
 from .options import ReadLimits, TableOptions
@@ -34,6 +34,11 @@ TEXT_GUESSES: tuple[str, ...] = (
     "text", "text_parts", "report", "report_text", "reporttext", "verslag", "verslagtekst",
     "verslag_tekst", "tekst", "content", "body", "document", "note",
 )
+
+# A JSON "\ud83d" escape without its pair decodes to a lone surrogate: not text, and no UTF-8
+# record can hold it, so the row is refused (its id is written escaped, see reports.py).
+_SURROGATE = ("holds a lone surrogate (a \\uD800-\\uDFFF escape without its pair), which is not "
+              "valid Unicode")
 
 # Field sizes are checked per row against ReadLimits.max_chars; csv's own default (128 KiB) would
 # otherwise fail a whole file for one long report.
@@ -296,7 +301,9 @@ def read_table(path: Path, *, file_id: str, row_prefix: str, options: TableOptio
                                          reason=row, warnings=common))
             continue
         warnings = list(common)
-        raw = json.dumps(row, ensure_ascii=False, default=str, sort_keys=True).encode()
+        # surrogatepass: a JSON "\ud83d" escape is a lone surrogate that strict UTF-8 refuses.
+        raw = json.dumps(row, ensure_ascii=False, default=str, sort_keys=True).encode(
+            "utf-8", "surrogatepass")
         row_id = _cell_str(row.get(id_col)).strip() if id_col else ""
         if id_col and not row_id:
             warnings.append(f"empty id cell; id taken from the {word} number")
@@ -305,7 +312,11 @@ def read_table(path: Path, *, file_id: str, row_prefix: str, options: TableOptio
         if value is None and parts_col:
             value = row.get(parts_col)
         text, parts = _text_of(value)
-        if not text.strip():
+        if not is_unicode_clean(row_id):
+            reason = f"{word} {number}: the id cell (column '{id_col}') {_SURROGATE}"
+        elif not is_unicode_clean(text):
+            reason = f"{word} {number}: the text cell (column '{text_col}') {_SURROGATE}"
+        elif not text.strip():
             reason = f"{word} {number}: the text cell (column '{text_col}') is empty"
         elif len(text) > limits.max_chars:
             reason = f"{word} {number}: " + too_long(len(text), limits.max_chars)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pluk.core.errors import PlukError
-from pluk.core.records import Record
+from pluk.core.runs.records import Record
 from pluk.core.tasks import TaskDefinition
 
 Nested = Literal["flatten", "json"]

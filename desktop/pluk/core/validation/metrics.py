@@ -11,8 +11,6 @@ from typing import Any
 
 import numpy as np
 
-from pluk.core.dragon.errors import DragonError
-from pluk.core.dragon.metrics import cohen_kappa
 
 DEFAULT_RESAMPLES = 2000
 DEFAULT_SEED = 20240601
@@ -51,7 +49,7 @@ def _resample_indices(n: int, resamples: int, seed: int):
 def confusion_stats(matrices: np.ndarray) -> dict[str, np.ndarray]:
     """Accuracy, unweighted kappa and macro F1 of a stack of confusion matrices (…, k, k).
 
-    Kappa is the formula of dragon.metrics.cohen_kappa; macro F1 averages over the labels that
+    Kappa is the formula of the DRAGON scorer's cohen_kappa; macro F1 averages over the labels that
     occur in truth or prediction, as scikit-learn does. Undefined values are NaN.
     """
     m = np.asarray(matrices, dtype=float)
@@ -80,11 +78,12 @@ def categorical_metrics(truth: list[str], pred: list[str], labels: list[str], *,
     codes = np.array([index[t] * k + index[p] for t, p in zip(truth, pred)], dtype=np.int64)
     matrix = np.bincount(codes, minlength=k * k).reshape(k, k)
     point = confusion_stats(matrix)
-    try:
-        kappa: float | None = cohen_kappa(truth, pred)
-        kappa_note = None
-    except DragonError as exc:
-        kappa, kappa_note = None, str(exc)
+    # The same formula as the DRAGON scorer's cohen_kappa (tests hold them equal); undefined
+    # when truth and predictions hold one single label, or there are no cases.
+    kappa: float | None = float(point["kappa"]) if n and np.isfinite(point["kappa"]) else None
+    kappa_note = None if kappa is not None else (
+        "Cohen's kappa needs at least one case" if not n else
+        "Cohen's kappa is undefined: truth and predictions hold one and the same label")
     samples = {"accuracy": [], "kappa": [], "macro_f1": []}
     if n and resamples:
         for block in _resample_indices(n, resamples, seed):

@@ -110,5 +110,5 @@ def catalogue_ids_by_filename() -> dict[str, str]:
         return {}
 
 
-if __name__ == "__main__":  # python -m pluk.core.bundle FOLDER  (used by packaging scripts)
+if __name__ == "__main__":  # python -m pluk.core.models.bundle FOLDER  (used by packaging scripts)
     print(write_manifest(sys.argv[1], catalogue_ids_by_filename()))

@@ -18,10 +18,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from pluk import __version__
-from pluk.core.chat_template import TemplateFacts
 from pluk.core.errors import RunFolderError
-from pluk.core.records import STATUSES, Record
-from pluk.core.reports import Report
+from pluk.core.runs.records import STATUSES, Record
+from pluk.core.readers.reports import Report
 
 MANIFEST = "manifest.json"
 RECORDS = "records.jsonl"
@@ -30,6 +29,14 @@ RunStatus = Literal["running", "finished", "cancelled", "failed"]
 
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class TemplateFacts(BaseModel):
+    """What a run manifest records so the prompt can be rebuilt exactly."""
+
+    source: Literal["model", "fallback"]  # the model's own template, or Pluk's fallback
+    sha256: str  # of the template text that was rendered
+    system_folded: bool = False  # instructions moved into the first user message
 
 
 class ModelFacts(BaseModel):

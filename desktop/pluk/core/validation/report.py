@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pluk.core.validation_truth import NULL, ValidationError
+from pluk.core.validation.truth import NULL, ValidationError
 
 
 # The metrics of the summary table, in order, with their headings (shared with the GUI's view).

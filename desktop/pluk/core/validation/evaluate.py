@@ -24,14 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from pluk import __version__
-from pluk.core.runs import RunFolder
+from pluk.core.runs.folder import RunFolder
 from pluk.core.tasks.definition import TaskDefinition
-from pluk.core.validation_metrics import (
+from pluk.core.validation.metrics import (
     DEFAULT_RESAMPLES, DEFAULT_SEED, categorical_metrics, confusion_stats, exact_metrics,
     numeric_metrics,
 )
-from pluk.core.validation_report import render_markdown, write_report
-from pluk.core.validation_truth import (
+from pluk.core.validation.report import render_markdown, write_report
+from pluk.core.validation.truth import (
     NULL, ValidationError, cell_text, find_column, parse_truth_cell, read_table,
 )
 

@@ -19,7 +19,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from pluk.core.reports import Report
+from pluk.core.readers.reports import Report
 from pluk.core.tasks.definition import Example
 
 _WORD = re.compile(r"[^\W_]+")

@@ -19,12 +19,12 @@ from pathlib import Path
 import jinja2
 from pydantic import BaseModel, Field
 
-from pluk.core.answer_guard import AnswerGuard, TokenClasses, token_classes
+from pluk.core.engine.answer_guard import AnswerGuard, TokenClasses, token_classes
 from pluk.core.errors import CancelledError, ModelError, PlukError
-from pluk.core.gguf_info import check_gguf_header
-from pluk.core.grammar import schema_to_gbnf
+from pluk.core.models.gguf_info import check_gguf_header
+from pluk.core.engine.grammar import schema_to_gbnf
 from pluk.core.models.hardware import default_threads, usable_cpus
-from pluk.core.option_tree import branch_probabilities
+from pluk.core.engine.option_tree import branch_probabilities
 
 ShouldStop = Callable[[], bool]
 

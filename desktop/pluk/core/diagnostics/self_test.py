@@ -121,7 +121,7 @@ def bundled_selftest_model() -> Path:
 def build_selftest_model(path: str | Path) -> Path:
     """Write the self-test model (tiny, random weights, ChatML, deterministic) to `path`.
     The packaging scripts call this; nothing else ships it."""
-    from pluk.core.random_model import ModelShape, build_random_gguf
+    from pluk.core.models.random_model import ModelShape, build_random_gguf
 
     return build_random_gguf(path, ModelShape(n_embd=64, n_layer=2, n_ff=128,
                                               context_length=2048, seed=20240601))
@@ -202,7 +202,7 @@ def _checks(tmp: Path, model_path: str | Path | None, say: Callable[[str, str], 
         f"Python package {Path(__file__).resolve().parent.parent}")
 
     try:
-        from pluk.core.engine import engine_versions
+        from pluk.core.engine.llama import engine_versions
 
         versions = engine_versions()
     except Exception as exc:
@@ -231,7 +231,7 @@ def _checks(tmp: Path, model_path: str | Path | None, say: Callable[[str, str], 
                         ("Models", paths.models_dir)):
         say(key, str(getter()))
     try:
-        from pluk.core.bundle import bundled_models_dir
+        from pluk.core.models.bundle import bundled_models_dir
 
         shipped = bundled_models_dir()
         if shipped is not None:
@@ -251,11 +251,11 @@ def _checks(tmp: Path, model_path: str | Path | None, say: Callable[[str, str], 
         raise SelfTestFailed(f"model file not found: {model}")
     say("Self-test model", f"{model} ({origin}, {_size(model)})")
 
-    from pluk.core.job import run_job
-    from pluk.core.pipeline import RunOptions
+    from pluk.core.extraction.job import run_job
+    from pluk.core.extraction.loop import RunOptions
     from pluk.core.readers import read_inputs
 
-    task = parse_task(SELFTEST_TASK, "pluk.core.self_test")
+    task = parse_task(SELFTEST_TASK, "pluk.core.diagnostics.self_test")
     sample = tmp / "reports"
     sample.mkdir()
     (sample / "sample_report.txt").write_text(SELFTEST_REPORT, encoding="utf-8")

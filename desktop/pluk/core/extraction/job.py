@@ -11,15 +11,16 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from pluk.core import export
-from pluk.core.engine import EngineOptions, LlamaEngine, engine_versions
-from pluk.core.gguf_info import GGUFInfo, file_sha256, read_gguf_info
-from pluk.core.pipeline import RunOptions, plan_context, run_extraction
+from pluk.core.runs import export
+from pluk.core.engine.llama import EngineOptions, LlamaEngine, engine_versions
+from pluk.core.models.gguf_info import GGUFInfo, file_sha256, read_gguf_info
+from pluk.core.extraction.context import plan_context
+from pluk.core.extraction.loop import RunOptions, run_extraction
 from pluk.core.progress import Progress
-from pluk.core.prompting import prompt_template_facts
-from pluk.core.records import Record
-from pluk.core.reports import Report
-from pluk.core.runs import ModelFacts, RunFolder, RunManifest, check_writable
+from pluk.core.extraction.prompt import prompt_template_facts
+from pluk.core.runs.records import Record
+from pluk.core.readers.reports import Report
+from pluk.core.runs.folder import ModelFacts, RunFolder, RunManifest, check_writable
 from pluk.core.tasks import TaskDefinition, task_sha256
 
 

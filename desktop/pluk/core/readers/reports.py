@@ -1,14 +1,44 @@
-"""The Report: one input document as the pipeline sees it, produced by the readers.
+r"""The Report: one input document as the pipeline sees it, produced by the readers.
 
 A report that could not be read is still a Report, with `error` set and no text: the pipeline
 turns it into an `error` record, so bad input never stops a run and never disappears.
+
+Ids and sources are always valid Unicode, so a record can be written as UTF-8 JSON: a file name
+byte that is not UTF-8 (Linux names are bytes; Python keeps them as surrogate escapes) is written
+as `\xNN`, and a lone surrogate (a Windows name, or a JSON `"\ud83d"`) as `\uNNNN`, as Python's
+backslashreplace writes them. The escape is deterministic, so a resumed run finds the same ids.
 """
 
 from __future__ import annotations
 
 import hashlib
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+def is_unicode_clean(text: str) -> bool:
+    """False when the text holds a lone surrogate, which UTF-8 (and so a record) cannot store."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def escape_surrogates(text: str) -> str:
+    r"""The text with each surrogate escaped: `\xNN` for a surrogate-escaped byte, else `\uNNNN`."""
+    if is_unicode_clean(text):
+        return text
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:  # os.fsdecode's surrogateescape of the byte code - 0xDC00
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif 0xD800 <= code <= 0xDFFF:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def text_sha256(text: str) -> str:
@@ -29,6 +59,11 @@ class Report(BaseModel):
     size_bytes: int | None = None
     error: str | None = Field(default=None, description="Why it could not be read")
     warnings: list[str] = Field(default_factory=list)
+
+    @field_validator("id", "source")
+    @classmethod
+    def _escaped(cls, value: str) -> str:
+        return escape_surrogates(value)
 
     @classmethod
     def from_text(cls, *, id: str, source: str, format: str, text: str, **extra) -> "Report":

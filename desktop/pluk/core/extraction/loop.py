@@ -8,37 +8,24 @@ the report it was working on, so a resumed run redoes that report and duplicates
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from pydantic import BaseModel
 
-from pluk.core.answer_guard import AnswerGuard
-from pluk.core.answer_parse import AnswerSyntaxError, Span, parse_answer
-from pluk.core.engine import LlamaEngine
-from pluk.core.errors import CancelledError, PlukError
-from pluk.core.grammar import (DECIMALS, NUMBER_LIKE, SPACE_CHARS, TOKENS_PER_CHAR,
-                               integer_digits)
+from pluk.core.engine.answer_guard import AnswerGuard
+from pluk.core.engine.llama import LlamaEngine
+from pluk.core.errors import CancelledError
+from pluk.core.extraction.answer_parse import AnswerSyntaxError, parse_answer
+from pluk.core.extraction.context import (PromptParts, answer_reserve, output_token_budget,
+                                          prompt_parts)
+from pluk.core.extraction.scoring import field_probabilities
 from pluk.core.progress import Progress, ProgressTracker
-from pluk.core.prompting import PromptRenderer, messages_for
-from pluk.core.records import Record
-from pluk.core.reports import Report
+from pluk.core.readers.reports import Report
+from pluk.core.runs.records import Record
 from pluk.core.tasks import TaskDefinition, json_schema, validate_answer
 from pluk.core.tasks.definition import Example
-
-_SENTINEL = "\u0000PLUK-REPORT\u0000"
-MIN_CTX = 512
-# A report must leave at least this much room for the answer (or the whole budget, if that is
-# smaller). The answer may then use all the context that is left; the full worst-case budget of
-# a long entity list can be tens of thousands of tokens, more than any context holds, while real
-# answers are far shorter. One that does run out is reported as cut off, never half-parsed.
-MIN_ANSWER_TOKENS = 1024
-
-
-def answer_reserve(budget: int) -> int:
-    return min(budget, MIN_ANSWER_TOKENS)
 
 
 class RunOptions(BaseModel):
@@ -53,93 +40,6 @@ class RunOptions(BaseModel):
     # Seconds one report's answer may take; None for no limit. A looping model on a slow
     # machine otherwise holds the run for many minutes on one report.
     time_limit: float | None = 300.0
-
-
-# -- the answer's token budget ---------------------------------------------------------------
-
-def output_token_budget(schema: dict[str, Any]) -> int:
-    """An upper bound on the answer's length in tokens, from the schema's own bounds.
-
-    A string character costs at most TOKENS_PER_CHAR tokens (the grammar admits only characters
-    of up to 3 UTF-8 bytes, and a byte is at least a token); everything else is ASCII, at most
-    one token a character, and each place the grammar allows whitespace takes at most
-    SPACE_CHARS. So a grammar-valid answer always fits, and an answer that still runs out is
-    reported as cut off, never half-parsed.
-    """
-
-    def chars(node: dict[str, Any]) -> int:
-        if "anyOf" in node:
-            return max(chars(option) for option in node["anyOf"])
-        kind = node.get("type")
-        if kind == "boolean":
-            return 5
-        if kind == "null":
-            return 4
-        if kind in ("integer", "number"):
-            return 2 + integer_digits(node) + DECIMALS
-        if kind == "string":
-            if "enum" in node:
-                return max(len(json.dumps(v, ensure_ascii=False)) for v in node["enum"])
-            return node.get("maxLength", 0) * TOKENS_PER_CHAR + 2
-        if kind == "array":
-            return 2 + 2 * SPACE_CHARS + node.get("maxItems", 0) * (
-                chars(node["items"]) + 1 + 2 * SPACE_CHARS)
-        if kind == "object":
-            return 2 + 2 * SPACE_CHARS + sum(
-                len(json.dumps(name)) + 2 + 3 * SPACE_CHARS + chars(sub)
-                for name, sub in node["properties"].items())
-        raise PlukError(f"Unbounded schema node {node}")
-
-    return chars(schema) + 16
-
-
-# -- prompt pieces ----------------------------------------------------------------------------
-
-class PromptParts(BaseModel):
-    prefix: str
-    suffix: str
-    prefix_tokens: list[int]
-    suffix_tokens: list[int]
-
-
-def prompt_parts(task: TaskDefinition, engine: LlamaEngine,
-                 examples: list[Example] | None = None) -> PromptParts:
-    """The rendered prompt around the report, tokenized once for the whole run; `examples`,
-    when given, replace the task's own (few-shot examples chosen per report)."""
-    renderer = PromptRenderer(engine.chat_template, engine.bos_text, engine.eos_text,
-                              model_name=engine.model_path.name)
-    chosen = task.examples if examples is None else examples
-    rendered = renderer.render(messages_for(task, _SENTINEL, chosen or None))
-    prefix, found, suffix = rendered.partition(_SENTINEL)
-    if not found:
-        raise PlukError("The model's chat template dropped the report from the prompt")
-    empty = engine.tokenize_prompt(prefix, "", suffix)
-    prefix_tokens = engine.tokenize_prompt(prefix, "", "")
-    return PromptParts(prefix=prefix, suffix=suffix, prefix_tokens=prefix_tokens,
-                       suffix_tokens=empty[len(prefix_tokens):])
-
-
-class ContextPlan(BaseModel):
-    n_ctx: int
-    prompt_tokens: int
-    output_tokens: int
-    longest_report_tokens: int
-    reports_too_long: int
-
-
-def plan_context(task: TaskDefinition, reports: Iterable[Report], tokenizer: LlamaEngine,
-                 ctx_cap: int) -> ContextPlan:
-    """Fit n_ctx to the longest report (prompt + report + answer), capped by ctx_cap."""
-    parts = prompt_parts(task, tokenizer)
-    fixed = len(parts.prefix_tokens) + len(parts.suffix_tokens)
-    output = output_token_budget(json_schema(task))
-    lengths = [tokenizer.count_tokens(r.text) for r in reports if r.text is not None]
-    longest = max(lengths, default=0)
-    needed = fixed + longest + output
-    n_ctx = max(MIN_CTX, min(ctx_cap, -(-needed // 256) * 256))
-    too_long = sum(1 for n in lengths if fixed + n + answer_reserve(output) > n_ctx)
-    return ContextPlan(n_ctx=n_ctx, prompt_tokens=fixed, output_tokens=output,
-                       longest_report_tokens=longest, reports_too_long=too_long)
 
 
 # -- one report -------------------------------------------------------------------------------
@@ -244,71 +144,6 @@ def extract_one(task: TaskDefinition, report: Report, engine: LlamaEngine, parts
              if field_errors else None)
     return Record(status=status, fields=fields, field_errors=field_errors, error=error,
                   seconds=time.perf_counter() - started, **common)
-
-
-# -- probabilities of bool and enum answers ---------------------------------------------------
-
-def option_forms(spec: Any) -> dict[str, list[str]] | None:
-    """The answer options of a bool or enum field: key -> the texts the grammar lets a model
-    write it as (a number-like choice also bare: "4" or 4)."""
-    if spec.type == "bool":
-        options = {"true": ["true"], "false": ["false"]}
-    elif spec.type == "enum":
-        options = {}
-        for value in spec.values:
-            options[value] = [json.dumps(value, ensure_ascii=False)]
-            if NUMBER_LIKE.match(value):
-                options[value].append(value)
-    else:
-        return None
-    if spec.optional:
-        options["null"] = ["null"]
-    return options
-
-
-def field_probabilities(task: TaskDefinition, engine: LlamaEngine, prompt_tokens: list[int],
-                        raw: str, spans: dict[str, Span], output_tokens: list[int],
-                        should_stop: Callable[[], bool]) -> dict[str, dict[str, float]]:
-    """For each top-level bool/enum field: the probability of every allowed option at the point
-    where the model chose, given the prompt and its answer so far. These are the model's own
-    token probabilities renormalised over the options, not the grammar-masked sample.
-
-    The decision is read after the last whole token the model generated before the value, and
-    each option is scored as the model would write it from there (' true' is one token in BPE
-    vocabularies); the option the model answered is scored along the very tokens it wrote."""
-    scored: dict[str, dict[str, float]] = {}
-    # Last field first: after generation the KV cache holds the whole answer, so each field's
-    # context is a prefix of what is cached and costs one token, not the answer between fields.
-    fields = [s for s in task.fields if option_forms(s) is not None and s.name in spans]
-    for spec in sorted(fields, key=lambda s: spans[s.name].start, reverse=True):
-        span = spans[spec.name]
-        used, lead, after = engine.token_boundary(output_tokens, raw, span.start)
-        before = raw[:span.start - len(lead)]
-        written = raw[span.start:span.end]
-        keys, sequences = [], []
-        for key, forms in option_forms(spec).items():
-            for form in forms:
-                sequence = engine.continuation_tokens(before, lead + form)
-                if form == written:
-                    own = _covering(engine, after, lead + form)
-                    sequence = own or sequence
-                keys.append(key)
-                sequences.append(sequence)
-        probs = engine.option_probabilities(prompt_tokens + output_tokens[:used], sequences,
-                                            should_stop)
-        totals: dict[str, float] = {}
-        for key, p in zip(keys, probs):
-            totals[key] = totals.get(key, 0.0) + p
-        scored[spec.name] = totals
-    return {s.name: scored[s.name] for s in fields}
-
-
-def _covering(engine: LlamaEngine, tokens: list[int], text: str) -> list[int] | None:
-    """The leading generated tokens that write exactly `text`, if a token boundary falls at
-    its end."""
-    target = text.encode("utf-8")
-    used, done = engine.leading_tokens(tokens, target)
-    return tokens[:used] if used and done == target else None
 
 
 # -- the run ----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pluk.core.chat_template import FALLBACK_TEMPLATE, PromptRenderer, TemplateFacts
+from pluk.core.extraction.chat_template import FALLBACK_TEMPLATE, PromptRenderer, TemplateFacts
 from pluk.core.tasks.definition import Example, TaskDefinition
 
 # Rendering lives in chat_template.py; these names stay importable from here.

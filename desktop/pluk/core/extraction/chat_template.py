@@ -26,8 +26,8 @@ import jinja2
 import jinja2.ext
 from jinja2.exceptions import SecurityError, TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from pydantic import BaseModel
 
+from pluk.core.runs.folder import TemplateFacts
 from pluk.core.errors import ChatTemplateError
 
 # A model without a chat template still gets a usable, plainly delimited prompt.
@@ -46,14 +46,6 @@ RENDER_TIME_LIMIT_S = 5.0
 # `*` and `**` run in C, where the deadline cannot reach: bound what they may build.
 _MAX_REPEAT = 1_000_000  # characters or items of one `'x' * n`
 _MAX_POWER_BITS = 100_000  # bits of one `a ** b`
-
-
-class TemplateFacts(BaseModel):
-    """What a run manifest records so the prompt can be rebuilt exactly."""
-
-    source: Literal["model", "fallback"]  # the model's own template, or Pluk's fallback
-    sha256: str  # of the template text that was rendered
-    system_folded: bool = False  # instructions moved into the first user message
 
 
 class _Refused(Exception):

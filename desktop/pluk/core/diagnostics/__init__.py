@@ -1,0 +1,1 @@
+"""Diagnostics: the self-test that proves an installation works end to end, offline."""

@@ -1,0 +1,121 @@
+"""The context of a run: the prompt around the report, the answer's token budget, and n_ctx.
+
+A run's prompt is a fixed prefix (instructions, examples) and suffix around the report; the
+answer's budget comes from the task's own bounds; n_ctx is fitted to the longest report so a
+short report set does not pay for a large context. Nothing here runs the model.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel
+
+from pluk.core.engine.grammar import DECIMALS, SPACE_CHARS, TOKENS_PER_CHAR, integer_digits
+from pluk.core.engine.llama import LlamaEngine
+from pluk.core.errors import PlukError
+from pluk.core.extraction.prompt import PromptRenderer, messages_for
+from pluk.core.readers.reports import Report
+from pluk.core.tasks import TaskDefinition, json_schema
+from pluk.core.tasks.definition import Example
+
+_SENTINEL = "\u0000PLUK-REPORT\u0000"
+MIN_CTX = 512
+# A report must leave at least this much room for the answer (or the whole budget, if that is
+# smaller). The answer may then use all the context that is left; the full worst-case budget of
+# a long entity list can be tens of thousands of tokens, more than any context holds, while real
+# answers are far shorter. One that does run out is reported as cut off, never half-parsed.
+MIN_ANSWER_TOKENS = 1024
+
+
+def answer_reserve(budget: int) -> int:
+    return min(budget, MIN_ANSWER_TOKENS)
+
+
+# -- the answer's token budget ---------------------------------------------------------------
+
+def output_token_budget(schema: dict[str, Any]) -> int:
+    """An upper bound on the answer's length in tokens, from the schema's own bounds.
+
+    A string character costs at most TOKENS_PER_CHAR tokens (the grammar admits only characters
+    of up to 3 UTF-8 bytes, and a byte is at least a token); everything else is ASCII, at most
+    one token a character, and each place the grammar allows whitespace takes at most
+    SPACE_CHARS. So a grammar-valid answer always fits, and an answer that still runs out is
+    reported as cut off, never half-parsed.
+    """
+
+    def chars(node: dict[str, Any]) -> int:
+        if "anyOf" in node:
+            return max(chars(option) for option in node["anyOf"])
+        kind = node.get("type")
+        if kind == "boolean":
+            return 5
+        if kind == "null":
+            return 4
+        if kind in ("integer", "number"):
+            return 2 + integer_digits(node) + DECIMALS
+        if kind == "string":
+            if "enum" in node:
+                return max(len(json.dumps(v, ensure_ascii=False)) for v in node["enum"])
+            return node.get("maxLength", 0) * TOKENS_PER_CHAR + 2
+        if kind == "array":
+            return 2 + 2 * SPACE_CHARS + node.get("maxItems", 0) * (
+                chars(node["items"]) + 1 + 2 * SPACE_CHARS)
+        if kind == "object":
+            return 2 + 2 * SPACE_CHARS + sum(
+                len(json.dumps(name)) + 2 + 3 * SPACE_CHARS + chars(sub)
+                for name, sub in node["properties"].items())
+        raise PlukError(f"Unbounded schema node {node}")
+
+    return chars(schema) + 16
+
+
+# -- prompt pieces ----------------------------------------------------------------------------
+
+class PromptParts(BaseModel):
+    prefix: str
+    suffix: str
+    prefix_tokens: list[int]
+    suffix_tokens: list[int]
+
+
+def prompt_parts(task: TaskDefinition, engine: LlamaEngine,
+                 examples: list[Example] | None = None) -> PromptParts:
+    """The rendered prompt around the report, tokenized once for the whole run; `examples`,
+    when given, replace the task's own (few-shot examples chosen per report)."""
+    renderer = PromptRenderer(engine.chat_template, engine.bos_text, engine.eos_text,
+                              model_name=engine.model_path.name)
+    chosen = task.examples if examples is None else examples
+    rendered = renderer.render(messages_for(task, _SENTINEL, chosen or None))
+    prefix, found, suffix = rendered.partition(_SENTINEL)
+    if not found:
+        raise PlukError("The model's chat template dropped the report from the prompt")
+    empty = engine.tokenize_prompt(prefix, "", suffix)
+    prefix_tokens = engine.tokenize_prompt(prefix, "", "")
+    return PromptParts(prefix=prefix, suffix=suffix, prefix_tokens=prefix_tokens,
+                       suffix_tokens=empty[len(prefix_tokens):])
+
+
+class ContextPlan(BaseModel):
+    n_ctx: int
+    prompt_tokens: int
+    output_tokens: int
+    longest_report_tokens: int
+    reports_too_long: int
+
+
+def plan_context(task: TaskDefinition, reports: Iterable[Report], tokenizer: LlamaEngine,
+                 ctx_cap: int) -> ContextPlan:
+    """Fit n_ctx to the longest report (prompt + report + answer), capped by ctx_cap."""
+    parts = prompt_parts(task, tokenizer)
+    fixed = len(parts.prefix_tokens) + len(parts.suffix_tokens)
+    output = output_token_budget(json_schema(task))
+    lengths = [tokenizer.count_tokens(r.text) for r in reports if r.text is not None]
+    longest = max(lengths, default=0)
+    needed = fixed + longest + output
+    n_ctx = max(MIN_CTX, min(ctx_cap, -(-needed // 256) * 256))
+    too_long = sum(1 for n in lengths if fixed + n + answer_reserve(output) > n_ctx)
+    return ContextPlan(n_ctx=n_ctx, prompt_tokens=fixed, output_tokens=output,
+                       longest_report_tokens=longest, reports_too_long=too_long)
