@@ -10,6 +10,7 @@ import json
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from pluk.core.errors import CancelledError, ModelError
 from pluk.core.models.offline import enforce_offline_env
 from pluk.core.models.transfer import Progress
+from pluk.core.progress import format_duration
 
 DEFAULT_CTX = 8192
 
@@ -88,15 +90,6 @@ def _size(n: float | None) -> str:
     return format_bytes(n)
 
 
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "?"
-    seconds = int(seconds)
-    if seconds >= 3600:
-        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
-    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
-
-
 class ProgressPrinter:
     """One updating line on a terminal; a line per 10% when stderr is a file or pipe."""
 
@@ -111,7 +104,7 @@ class ProgressPrinter:
         text = f"{p.phase:<11} {_size(p.done):>9} / {_size(p.total):<9} {percent}"
         if p.phase == "downloading":
             speed = f"{_size(p.bytes_per_second)}/s" if p.bytes_per_second else "-"
-            text += f"  {speed:>10}  ETA {_duration(p.eta_seconds)}"
+            text += f"  {speed:>10}  ETA {format_duration(p.eta_seconds)}"
         if self.tty:
             self.stream.write("\r" + text.ljust(78))
             self._open = True
@@ -161,6 +154,18 @@ def _run_with_progress(fn, *args: Any, **kwargs: Any):
             return fn(*args, on_progress=printer, should_stop=should_stop, **kwargs)
         finally:
             printer.done()
+
+
+def _run_command(fn, *args: Any, done: Callable[[Any], None], **kwargs: Any) -> int:
+    """Run one long model job with progress and Ctrl-C: `done(result)` reports it (exit 0), a
+    cancel prints why (exit 130)."""
+    try:
+        result = _run_with_progress(fn, *args, **kwargs)
+    except CancelledError as exc:
+        print(f"pluk: {exc}", file=sys.stderr)
+        return 130
+    done(result)
+    return 0
 
 
 # --- commands ----------------------------------------------------------------------------------
@@ -269,54 +274,43 @@ def cmd_download(args: argparse.Namespace) -> int:
         raise ModelError(
             "Give a catalogue id, or --repo and --file (see `pluk models download -h`)"
         )
-    try:
-        entry = _run_with_progress(call, *call_args, **call_kwargs)
-    except CancelledError as exc:
-        print(f"pluk: {exc}", file=sys.stderr)
-        return 130
-    print(f"Installed {entry.id}: {entry.path}\nsha256 {entry.sha256}")
-    return 0
+
+    def done(entry) -> None:
+        print(f"Installed {entry.id}: {entry.path}\nsha256 {entry.sha256}")
+        warning = download.unverified_warning(entry)
+        if warning:
+            print(f"pluk: {warning}", file=sys.stderr)
+
+    return _run_command(call, *call_args, done=done, **call_kwargs)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     from pluk.core.models.importer import import_model
 
     enforce_offline_env()
-    try:
-        entry = _run_with_progress(import_model, args.file, copy=not args.in_place,
-                                   model_id=args.model_id)
-    except CancelledError as exc:
-        print(f"pluk: {exc}", file=sys.stderr)
-        return 130
-    where = "registered in place" if entry.in_place else "copied"
-    print(f"Installed {entry.id} ({where}): {entry.path}\nsha256 {entry.sha256}")
-    return 0
+
+    def done(entry) -> None:
+        where = "registered in place" if entry.in_place else "copied"
+        print(f"Installed {entry.id} ({where}): {entry.path}\nsha256 {entry.sha256}")
+
+    return _run_command(import_model, args.file, copy=not args.in_place,
+                        model_id=args.model_id, done=done)
 
 
 def cmd_export_pack(args: argparse.Namespace) -> int:
     from pluk.core.models.pack import export_pack
 
     enforce_offline_env()
-    try:
-        manifest = _run_with_progress(export_pack, args.id, args.dir)
-    except CancelledError as exc:
-        print(f"pluk: {exc}", file=sys.stderr)
-        return 130
-    print(f"Wrote model pack {manifest.parent} (install it with `pluk models import-pack DIR`)")
-    return 0
+    return _run_command(export_pack, args.id, args.dir, done=lambda manifest: print(
+        f"Wrote model pack {manifest.parent} (install it with `pluk models import-pack DIR`)"))
 
 
 def cmd_import_pack(args: argparse.Namespace) -> int:
     from pluk.core.models.pack import import_pack
 
     enforce_offline_env()
-    try:
-        entry = _run_with_progress(import_pack, args.dir)
-    except CancelledError as exc:
-        print(f"pluk: {exc}", file=sys.stderr)
-        return 130
-    print(f"Installed {entry.id}: {entry.path}\nsha256 {entry.sha256} (matches the pack)")
-    return 0
+    return _run_command(import_pack, args.dir, done=lambda entry: print(
+        f"Installed {entry.id}: {entry.path}\nsha256 {entry.sha256} (matches the pack)"))
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

@@ -30,6 +30,7 @@ class FakeHub:
         self.corrupt = False
         self.ignore_range = False  # answer 200 and the whole file to a Range request
         self.chunk_delay = 0.0  # seconds between 64 KiB body chunks: a slow link
+        self.etag: str | None = None  # an ETag that is not the sha256 (a non-LFS file's git id)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -123,7 +124,7 @@ def _handler_for(hub: FakeHub):
                 self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
             else:
                 self.send_response(200)
-            self.send_header("ETag", f'"{sha}"')
+            self.send_header("ETag", f'"{hub.etag or sha}"')
             self.send_header("X-Repo-Commit", COMMIT)
             self.send_header("Accept-Ranges", "bytes")
             self.send_header("Content-Length", str(len(data) - start))

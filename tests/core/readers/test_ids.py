@@ -1,6 +1,13 @@
-"""The id uniqueness rule, on Reports built directly."""
+"""The id uniqueness rule, on Reports built directly, and ids that stay the same from one
+process to the next."""
 
 from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from pluk.core.readers.ids import make_unique
 from pluk.core.readers.reports import Report
@@ -22,6 +29,38 @@ def test_rules_in_order():
     assert [r.text for r in out] == ["x", "x", "y", "x", "b/x", "x", "x"]
 
 
-def test_deterministic():
-    groups = [("a", [rep("1"), rep("1")]), ("b", [rep("1")])]
-    assert [r.id for r in make_unique(groups)] == [r.id for r in make_unique(groups)]
+# Reads the inputs given as arguments and prints their ids, as `pluk extract` would get them.
+_PRINT_IDS = """
+import json, sys
+from pluk.core.readers import read_inputs
+print(json.dumps([r.id for r in read_inputs(sys.argv[1:])]))
+"""
+
+
+def _ids_in_a_fresh_process(inputs: list[Path], hash_seed: str) -> list[str]:
+    env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+    result = subprocess.run([sys.executable, "-c", _PRINT_IDS, *map(str, inputs)], env=env,
+                            capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(result.stdout)
+
+
+def test_ids_are_the_same_in_every_process(tmp_path):
+    # A resumed run, an export and `pluk evaluate` meet the ids of another process: string
+    # hashing differs per process (PYTHONHASHSEED), so no id may depend on set or hash order.
+    first, second = tmp_path / "scans", tmp_path / "more" / "scans"
+    for folder in (first, second, first / "sub"):
+        folder.mkdir(parents=True)
+        for name in ("b.txt", "a.txt", "c.md", "z.txt", "y.txt"):
+            (folder / name).write_text(f"{folder.name} {name}", encoding="utf-8")
+    table = tmp_path / "table.csv"
+    table.write_text("id,text\na.txt,een\nq,twee\nq,drie\n,vier\n", encoding="utf-8")
+    single = tmp_path / "losse" / "a.txt"
+    single.parent.mkdir()
+    single.write_text("los", encoding="utf-8")
+    inputs = [first, second, table, single]
+    runs = [_ids_in_a_fresh_process(inputs, seed) for seed in ("1", "2", "987654")]
+    assert runs[0] == runs[1] == runs[2]
+    ids = runs[0]
+    assert len(ids) == len(set(ids)) == 5 + 5 + 5 + 4 + 1
+    # Every rule of make_unique took part, so the check covers renamed ids too.
+    assert {"sub/a.txt", "scans/a.txt", "table.csv/a.txt", "q#2", "losse/a.txt"} <= set(ids)

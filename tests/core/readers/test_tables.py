@@ -152,8 +152,7 @@ def test_dragon_json_with_text_and_text_parts(tmp_path):
     path.write_text(json.dumps(items), encoding="utf-8")
     reports = read_inputs([path])
     assert [r.id for r in reports] == ["Task101_0", "Task101_1"]
-    assert reports[0].parts is None
-    assert reports[1].parts == ["Verslag 1: PSA 8.", "Verslag 2: Gleason 3+4=7."]
+    assert reports[0].text == "MRI prostaat: PI-RADS 4."
     assert reports[1].text == "Verslag 1: PSA 8.\n\nVerslag 2: Gleason 3+4=7."
     assert reports[1].source.endswith("nlp-test.json#2")
 

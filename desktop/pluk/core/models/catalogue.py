@@ -114,7 +114,3 @@ def _load_cached(path: str, _mtime_ns: int) -> Catalogue:
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
         raise ModelError(f"The model catalogue {path} is invalid: {problems}") from exc
-
-
-def get_entry(model_id: str) -> CatalogueEntry | None:
-    return load_catalogue().get(model_id)

@@ -15,8 +15,10 @@ the Hub on every load.
 Integrity: the sha256 is computed while the bytes arrive and checked against the catalogue's
 pinned sha256, or else against the ETag when the Hub gives a sha256 there (it does for LFS
 files: that is what `hf_hub_download` itself compares in local-dir mode). A mismatch deletes
-the file and installs nothing. The file is moved into the models folder only when complete and
-verified, then registered.
+the file and installs nothing. With neither (no pinned sha256, and an ETag that is not one, as
+for a file kept outside Git LFS), the file is installed marked `unverified` and a warning says
+it could not be verified (`unverified_warning`). The file is moved into the models folder only
+when complete and verified, then registered.
 
 Network settings come from the environment, read at call time: HF_ENDPOINT (mirror),
 HTTP(S)_PROXY / NO_PROXY, SSL_CERT_FILE or REQUESTS_CA_BUNDLE and friends (see offline.py),
@@ -29,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import logging
 import os
 import re
 from contextlib import contextmanager
@@ -41,11 +44,11 @@ from pluk.core import paths
 from pluk.core.errors import CancelledError, ModelError
 from pluk.core.models.gguf_info import check_gguf_header
 from pluk.core.models import store
+from pluk.core.models.hub_errors import hub_endpoint, network_error
 from pluk.core.models.offline import hub_access
 from pluk.core.models.store import InstalledModel
 from pluk.core.models.transfer import ProgressCallback, ProgressMeter, StopCheck
 
-DEFAULT_ENDPOINT = "https://huggingface.co"
 # huggingface_hub streams 10 MiB chunks; 1 MiB gives smoother progress and a quicker cancel.
 CHUNK_SIZE = 1024 * 1024
 # Room to leave on the disk beyond the file itself (registry, logs, the OS).
@@ -53,10 +56,7 @@ DISK_MARGIN = 256 * 1024 * 1024
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _SPLIT_GGUF = re.compile(r"-\d{5}-of-\d{5}\.gguf$")
 
-
-def hub_endpoint() -> str:
-    """The Hub or mirror base URL, from HF_ENDPOINT as it is now (not as it was at import)."""
-    return (os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
+log = logging.getLogger(__name__)
 
 
 def format_bytes(n: float | None) -> str:
@@ -177,48 +177,6 @@ def _hf_settings(timeout: float | None):
         constants.DOWNLOAD_CHUNK_SIZE, constants.HF_HUB_DOWNLOAD_TIMEOUT = saved
 
 
-# --- errors ------------------------------------------------------------------------------------
-
-
-def _network_error(exc: BaseException, what: str) -> ModelError | None:
-    """A ModelError with a plain reason for an exception from the HTTP stack, else None."""
-    from huggingface_hub import errors as hf_errors
-
-    endpoint = hub_endpoint()
-    if isinstance(exc, hf_errors.GatedRepoError):
-        return ModelError(
-            f"{what}: the repository is gated; accept its licence on the Hub and set HF_TOKEN"
-        )
-    if isinstance(exc, hf_errors.RepositoryNotFoundError):
-        return ModelError(f"{what}: repository not found on {endpoint} (or it needs HF_TOKEN)")
-    if isinstance(exc, hf_errors.RevisionNotFoundError):
-        return ModelError(f"{what}: that revision does not exist on {endpoint}")
-    if isinstance(exc, hf_errors.EntryNotFoundError):
-        return ModelError(f"{what}: the file is not in that repository on {endpoint}")
-    if isinstance(exc, hf_errors.OfflineModeIsEnabled):
-        return ModelError(f"{what}: network access is disabled (offline mode)")
-    if isinstance(exc, hf_errors.HfHubHTTPError):
-        status = getattr(getattr(exc, "response", None), "status_code", "?")
-        return ModelError(f"{what}: the server {endpoint} answered HTTP {status}")
-    module = type(exc).__module__.split(".")[0]
-    if module in {"httpx", "httpx2", "httpcore", "httpcore2", "requests", "urllib3", "ssl"} or (
-        isinstance(exc, (ConnectionError, TimeoutError))
-    ):
-        text = str(exc) or type(exc).__name__
-        if "CERTIFICATE" in text.upper() or "SSL" in text.upper():
-            return ModelError(
-                f"{what}: the TLS certificate of {endpoint} was not trusted ({text}); "
-                "point SSL_CERT_FILE or REQUESTS_CA_BUNDLE at your organisation's CA bundle"
-            )
-        if "Timeout" in type(exc).__name__:
-            return ModelError(f"{what}: {endpoint} did not answer in time ({text})")
-        return ModelError(
-            f"{what}: cannot reach {endpoint} ({text}); check the network connection, "
-            "the proxy (HTTPS_PROXY) and HF_ENDPOINT"
-        )
-    return None
-
-
 # --- the download ------------------------------------------------------------------------------
 
 
@@ -263,6 +221,10 @@ def download_model(
     """
     if not filename.endswith(".gguf") or "/" in filename:
         raise ModelError(f"Pluk installs single .gguf files; '{filename}' is not one")
+    try:
+        store.check_filename(filename)  # before any download: the store could not hold it
+    except ValueError as exc:
+        raise ModelError(str(exc)) from None
     if _SPLIT_GGUF.search(filename):
         raise ModelError(
             f"'{filename}' is one part of a split model; Pluk needs a single-file .gguf "
@@ -337,9 +299,22 @@ def download_model(
         repo=repo,
         revision=revision,
         commit=meta.commit_hash,
+        unverified=expected is None,
     )
     part.with_suffix(".json").unlink(missing_ok=True)
+    if entry.unverified:
+        log.warning("%s: no sha256 to verify it against; installed as unverified", what)
     return entry
+
+
+def unverified_warning(entry: InstalledModel) -> str | None:
+    """What to tell the user about a model downloaded without a sha256 to check; None if it
+    was checked (or did not come from a download)."""
+    if not entry.unverified:
+        return None
+    return (f"warning: {entry.filename} could not be verified: no sha256 was given (--sha256) "
+            "and the server's ETag is not one, so a damaged or altered file would not be "
+            f"noticed; its sha256 as downloaded is {entry.sha256}")
 
 
 def download_catalogue_model(
@@ -384,7 +359,7 @@ def _fetch_metadata(repo: str, filename: str, revision: str, timeout: float | No
             endpoint=endpoint,
         )
     except Exception as exc:
-        error = _network_error(exc, what)
+        error = network_error(exc, what)
         if error is None:
             raise
         raise error from exc
@@ -447,12 +422,12 @@ def _fetch_file(meta, part: Path, resume: int, size: int | None, filename: str,
                 fh.close()
                 _discard(part)
                 raise ModelError(f"{what}: the server sent a file of the wrong size") from exc
-            error = _network_error(exc, what)
+            error = network_error(exc, what)
             if error is None:
                 raise
             raise ModelError(f"{error}; run it again to resume") from exc
         except Exception as exc:
-            error = _network_error(exc, f"{what} stopped after {format_bytes(fh.tell())}")
+            error = network_error(exc, f"{what} stopped after {format_bytes(fh.tell())}")
             if error is None:
                 raise
             raise ModelError(f"{error}; run it again to resume") from exc

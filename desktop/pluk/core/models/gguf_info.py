@@ -2,6 +2,10 @@
 
 Used by `pluk inspect-model`, the run manifest and the model manager. The sha256 of a multi-GB
 file takes seconds to minutes, so it is computed with progress and cached by (path, size, mtime).
+
+`GGUFSummary` is the one summary of a model's metadata (the registry, packs, the hardware
+advisor and the model list use it); `GGUFInfo` is that summary plus what only a reading of the
+file has: its path and size, the chat template and every scalar metadata key.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
 
 from pluk.core import paths
 from pluk.core.errors import ModelError
@@ -22,21 +26,55 @@ GGUF_MAGIC = b"GGUF"
 _HASH_CHUNK = 4 * 1024 * 1024
 
 
-class GGUFInfo(BaseModel):
-    path: str
-    size_bytes: int
+class GGUFSummary(BaseModel):
+    """What the run manifest, the hardware advisor and the model list need from the metadata."""
+
     architecture: str | None = None
     name: str | None = None
     parameters: int | None = None
     quantization: str | None = None
     context_length: int | None = None
     n_vocab: int | None = None
+    n_layer: int | None = None
+    n_embd: int | None = None
+    n_head: int | None = None
+    n_head_kv: int | None = None
+    head_dim: int | None = None
+    has_chat_template: bool = False
+    licence: str | None = None
+
+
+class GGUFInfo(GGUFSummary):
+    path: str
+    size_bytes: int
     chat_template: str | None = None
     metadata: dict[str, Any] = {}
 
-    @property
-    def has_chat_template(self) -> bool:
-        return bool(self.chat_template)
+    @model_validator(mode="after")
+    def _template_flag(self) -> "GGUFInfo":
+        self.has_chat_template = bool(self.chat_template)
+        return self
+
+    def summary(self) -> GGUFSummary:
+        return GGUFSummary.model_validate(self.model_dump(include=set(GGUFSummary.model_fields)))
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _shape(arch: str | None, meta: dict[str, Any]) -> dict[str, int | None]:
+    """Layer and head counts from the `<arch>.*` keys, for the memory estimate."""
+    def key(name: str) -> int | None:
+        return _int_or_none(meta.get(f"{arch}.{name}")) if arch else None
+
+    n_embd, n_head = key("embedding_length"), key("attention.head_count")
+    head_dim = key("attention.key_length")
+    if head_dim is None and n_embd and n_head:
+        head_dim = n_embd // n_head
+    # A per-layer array shows up as a string in the metadata; fall back to the head count then.
+    return {"n_layer": key("block_count"), "n_embd": n_embd, "n_head": n_head,
+            "n_head_kv": key("attention.head_count_kv") or n_head, "head_dim": head_dim}
 
 
 def check_gguf_header(path: Path) -> None:
@@ -89,6 +127,7 @@ def read_gguf_info(path: str | Path) -> GGUFInfo:
     chat_template = scalars.pop("tokenizer.chat_template", None)
     metadata = dict(scalars)
     metadata.update({key: f"[array of {n}]" for key, n in array_lengths.items()})
+    licence = scalars.get("general.license")
     return GGUFInfo(
         path=str(path.resolve()),
         size_bytes=path.stat().st_size,
@@ -96,10 +135,12 @@ def read_gguf_info(path: str | Path) -> GGUFInfo:
         name=scalars.get("general.name"),
         parameters=int(sum(int(t.n_elements) for t in reader.tensors)) or None,
         quantization=_quantization_name(scalars.get("general.file_type")),
-        context_length=scalars.get(f"{arch}.context_length") if arch else None,
+        context_length=_int_or_none(scalars.get(f"{arch}.context_length")) if arch else None,
         n_vocab=array_lengths.get("tokenizer.ggml.tokens"),
+        licence=licence if isinstance(licence, str) else None,
         chat_template=chat_template,
         metadata=metadata,
+        **_shape(arch, scalars),
     )
 
 

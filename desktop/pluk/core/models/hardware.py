@@ -88,11 +88,9 @@ class ModelShape(BaseModel):
 
     @classmethod
     def from_gguf_info(cls, info) -> "ModelShape":  # gguf_info.GGUFInfo
-        from pluk.core.models.store import summarize_gguf
-
-        g = summarize_gguf(info)
-        return cls(name=info.name, weights_bytes=info.size_bytes, n_layer=g.n_layer,
-                   n_head_kv=g.n_head_kv, head_dim=g.head_dim, context_length=g.context_length)
+        return cls(name=info.name, weights_bytes=info.size_bytes, n_layer=info.n_layer,
+                   n_head_kv=info.n_head_kv, head_dim=info.head_dim,
+                   context_length=info.context_length)
 
 
 class MemoryEstimate(BaseModel):

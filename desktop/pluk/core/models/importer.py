@@ -32,8 +32,11 @@ def import_model(
     path = Path(path).expanduser()
     check_gguf_header(path)  # a clear refusal of anything that is not GGUF, before any work
     read_gguf_info(path)  # and of a GGUF file too damaged to read
+    # The store's copy gets a name every OS accepts: "D:evil model.gguf" is stored as
+    # "D-evil-model.gguf" (a name with a drive letter or an NTFS stream never reaches a path).
+    filename = store.safe_filename(path.name)
     if copy:
-        staged = store.staging_dir() / f"import-{path.name}.part"
+        staged = store.staging_dir() / f"import-{filename}.part"
         sha256 = copy_with_sha256(path, staged, on_progress=on_progress, should_stop=should_stop)
     else:
         staged = path.resolve()
@@ -50,7 +53,7 @@ def import_model(
     return store.install_file(
         staged,
         model_id=model_id or store.unique_id(store.slugify(path.name)),
-        filename=path.name,
+        filename=filename,
         sha256=sha256,
         source="import",
         in_place=not copy,

@@ -1,6 +1,11 @@
 """Owns offline model packs: a folder with one .gguf file and `pluk-model-pack.json` (sha256,
 size, GGUF metadata summary, licence, origin). One machine with network exports a pack to a USB
-disk or share; air-gapped workstations import it, and the sha256 proves it arrived intact."""
+disk or share; air-gapped workstations import it, and the sha256 proves it arrived intact.
+
+A pack comes from outside, so its manifest is checked field by field: its id and filename must be
+names the store accepts on every OS (`store.check_model_id`, `store.check_filename`; a filename
+such as "D:evil.gguf" would point outside the pack and the store on Windows), and its file is
+always hashed, also when a model with the same sha256 is installed already."""
 
 from __future__ import annotations
 
@@ -9,14 +14,19 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from pluk import __version__
 from pluk.core.errors import ModelError
-from pluk.core.models.gguf_info import check_gguf_header
+from pluk.core.models.gguf_info import GGUFSummary, check_gguf_header
 from pluk.core.models import store
-from pluk.core.models.store import GGUFSummary, InstalledModel
-from pluk.core.models.transfer import ProgressCallback, StopCheck, copy_with_sha256
+from pluk.core.models.store import InstalledModel
+from pluk.core.models.transfer import (
+    ProgressCallback,
+    StopCheck,
+    copy_with_sha256,
+    sha256_with_progress,
+)
 
 MANIFEST = "pluk-model-pack.json"
 
@@ -24,8 +34,8 @@ MANIFEST = "pluk-model-pack.json"
 class PackManifest(BaseModel):
     format: Literal["pluk-model-pack"] = "pluk-model-pack"
     format_version: Literal[1] = 1
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,99}$")
-    filename: str = Field(pattern=r"^[^/\\]+\.gguf$")
+    id: str
+    filename: str
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     size_bytes: int = Field(gt=0)
     licence: str | None = None
@@ -37,6 +47,16 @@ class PackManifest(BaseModel):
         default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds")
     )
     created_by: str = f"pluk {__version__}"
+
+    @field_validator("id")
+    @classmethod
+    def _valid_id(cls, value: str) -> str:
+        return store.check_model_id(value)
+
+    @field_validator("filename")
+    @classmethod
+    def _valid_filename(cls, value: str) -> str:
+        return store.check_filename(value)
 
 
 def export_pack(
@@ -56,10 +76,12 @@ def export_pack(
         raise ModelError(f"The file of model '{model_id}' is missing: {src}")
     dest_dir = Path(dest_dir).expanduser()
     dest_dir.mkdir(parents=True, exist_ok=True)
-    target = dest_dir / entry.filename
+    # A model installed before names were checked may have a name no pack may carry.
+    filename = store.safe_filename(entry.filename)
+    target = dest_dir / filename
     if (dest_dir / MANIFEST).exists() or target.exists():
         raise ModelError(f"{dest_dir} already holds a model pack; choose an empty folder")
-    tmp = dest_dir / f".{entry.filename}.part"
+    tmp = dest_dir / f".{filename}.part"
     sha256 = copy_with_sha256(src, tmp, on_progress=on_progress, should_stop=should_stop)
     if sha256 != entry.sha256:
         tmp.unlink(missing_ok=True)
@@ -70,7 +92,7 @@ def export_pack(
     tmp.replace(target)
     manifest = PackManifest(
         id=entry.id,
-        filename=entry.filename,
+        filename=filename,
         sha256=entry.sha256,
         size_bytes=entry.size_bytes,
         licence=entry.licence,
@@ -98,8 +120,20 @@ def read_manifest(pack_dir: str | Path) -> PackManifest:
         return PackManifest.model_validate(json.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError as exc:
         raise ModelError(f"{Path(pack_dir)} is not a Pluk model pack (no {MANIFEST})") from exc
-    except (OSError, ValueError, ValidationError) as exc:
-        raise ModelError(f"The pack manifest {path} is invalid: {exc}") from exc
+    except ValidationError as exc:
+        raise ModelError(f"The pack manifest {path} is invalid: "
+                         f"{store.validation_reason(exc)}") from None
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise ModelError(f"The pack manifest {path} cannot be read: {reason}") from None
+
+
+def _check_sha256(manifest: PackManifest, sha256: str) -> None:
+    if sha256 != manifest.sha256:
+        raise ModelError(
+            f"The pack's {manifest.filename} does not match its manifest (sha256 {sha256}, "
+            f"expected {manifest.sha256}): it is damaged or altered; nothing was installed"
+        )
 
 
 def import_pack(
@@ -124,15 +158,15 @@ def import_pack(
     check_gguf_header(src)
     existing = store.find_by_sha256(manifest.sha256)
     if existing is not None and Path(existing.path).is_file():
-        return existing  # checked when it was installed; `pluk models verify` re-checks
+        # Installed already: no copy, but the pack's own file is still hashed, so a damaged pack
+        # is never reported as matching.
+        _check_sha256(manifest, sha256_with_progress(src, on_progress))
+        return existing
     staged = store.staging_dir() / f"pack-{manifest.filename}.part"
     sha256 = copy_with_sha256(src, staged, on_progress=on_progress, should_stop=should_stop)
     if sha256 != manifest.sha256:
         staged.unlink(missing_ok=True)
-        raise ModelError(
-            f"The pack's {manifest.filename} does not match its manifest (sha256 {sha256}, "
-            f"expected {manifest.sha256}): it is damaged or altered; nothing was installed"
-        )
+    _check_sha256(manifest, sha256)
     taken = store.get_installed(manifest.id)
     origin = manifest.source
     return store.install_file(

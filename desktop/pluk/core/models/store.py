@@ -5,6 +5,13 @@ imports by default) or by registering a file where it lies (`in_place`, for impo
 user keeps elsewhere; removing such a model never deletes the user's file). Every entry carries
 the file's sha256 and size, a summary of its GGUF metadata, where it came from and its licence.
 `resolve_model_path` turns what a user typed (a path, an installed id, a catalogue id) into a file.
+
+Names: an id is a folder name and a file name is a file name in the models folder, on every OS,
+so both come from a strict set (`check_model_id`, `check_filename`): ASCII letters, digits, '.',
+'-', '_', no leading '.', no trailing '.', no Windows device name (con, nul, com1, ...), and an
+id is never the registry's own name. A drive letter ("D:evil.gguf") or an NTFS stream
+("x:y.gguf") cannot pass. The registry is rewritten through a temporary file whose name starts
+with '.', which no id can.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,30 +29,61 @@ from pydantic import BaseModel, Field, ValidationError
 
 from pluk.core import paths
 from pluk.core.errors import ModelError
-from pluk.core.models.gguf_info import GGUFInfo, check_gguf_header, file_sha256, read_gguf_info
+from pluk.core.models.gguf_info import GGUFSummary, check_gguf_header, file_sha256, read_gguf_info
 
 REGISTRY_FILE = "registry.json"
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,98}[a-z0-9_-])?$")
+FILENAME_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,194})\.gguf$")
+# Windows opens these as devices whatever follows the first dot ("nul.gguf" too).
+_WINDOWS_DEVICES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
+                    *(f"lpt{i}" for i in range(10))}
 STAGING_DIR = ".staging"
 Source = Literal["catalogue", "hub", "import", "pack", "bundle"]
 
 
-class GGUFSummary(BaseModel):
-    """What the run manifest, the hardware advisor and the model list need from the metadata."""
+def validation_reason(exc: ValidationError) -> str:
+    """One line naming the first field that failed and why (a pydantic dump is many lines)."""
+    errors = exc.errors()
+    if not errors:
+        return str(exc).splitlines()[0]
+    first = errors[0]
+    where = ".".join(str(part) for part in first["loc"]) or "the whole file"
+    message = str(first["msg"]).removeprefix("Value error, ")
+    more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+    return f"field '{where}': {message}{more}"
 
-    architecture: str | None = None
-    name: str | None = None
-    parameters: int | None = None
-    quantization: str | None = None
-    context_length: int | None = None
-    n_vocab: int | None = None
-    n_layer: int | None = None
-    n_embd: int | None = None
-    n_head: int | None = None
-    n_head_kv: int | None = None
-    head_dim: int | None = None
-    has_chat_template: bool = False
-    licence: str | None = None
+
+def _windows_device(name: str) -> bool:
+    return name.split(".", 1)[0].lower() in _WINDOWS_DEVICES
+
+
+def check_model_id(model_id: str) -> str:
+    """The id, or ValueError saying why it cannot name a model folder."""
+    if not ID_PATTERN.match(model_id):
+        raise ValueError(f"'{model_id}' is not a valid model id: use lower-case letters, digits, "
+                         "'.', '-', '_', starting with a letter or digit and not ending in '.'")
+    if model_id == REGISTRY_FILE or _windows_device(model_id):
+        raise ValueError(f"'{model_id}' is not a valid model id: the name is reserved")
+    return model_id
+
+
+def check_filename(filename: str) -> str:
+    """The file name, or ValueError saying why it cannot name a model file in the store."""
+    if not FILENAME_PATTERN.match(filename):
+        raise ValueError(f"{filename!r} is not a valid model filename: use ASCII letters, "
+                         "digits, '.', '-', '_', starting with a letter or digit, ending in .gguf")
+    if _windows_device(filename):
+        raise ValueError(f"{filename!r} is not a valid model filename: the name is reserved")
+    return filename
+
+
+def safe_filename(name: str) -> str:
+    """A store file name for a user's file: its name with every other character a '-'."""
+    stem = name[:-5] if name.lower().endswith(".gguf") else name
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-._")[:190] or "model"
+    if _windows_device(stem):
+        stem = f"model-{stem}"
+    return f"{stem}.gguf"
 
 
 class InstalledModel(BaseModel):
@@ -64,6 +103,10 @@ class InstalledModel(BaseModel):
         default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds")
     )
     gguf: GGUFSummary = Field(default_factory=GGUFSummary)
+    unverified: bool = Field(
+        default=False,
+        description="Downloaded with no sha256 to check it against (none pinned, and the "
+                    "server's ETag is not one): the sha256 is of the bytes as they arrived")
 
 
 class Registry(BaseModel):
@@ -92,15 +135,27 @@ def _load() -> Registry:
         return Registry()
     try:
         return Registry.model_validate_json(path.read_text(encoding="utf-8"))
-    except (OSError, ValidationError, ValueError) as exc:
-        raise ModelError(f"The model registry {path} is unreadable: {exc}") from exc
+    except ValidationError as exc:
+        raise ModelError(f"The model registry {path} is damaged: {validation_reason(exc)}; "
+                         "fix or delete it (the model files stay)") from None
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise ModelError(f"The model registry {path} is unreadable: {reason}") from None
 
 
 def _save(registry: Registry) -> None:
     path = registry_path()
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(registry.model_dump_json(indent=2), encoding="utf-8")
-    os.replace(tmp, path)  # atomic: a crash leaves the old or the new registry, never half of one
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # A unique name starting with '.', never a model id: no id can make this write fail.
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=".registry-", suffix=".tmp")
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(registry.model_dump_json(indent=2))
+        os.replace(tmp, path)  # atomic: a crash leaves the old or the new registry, never half
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def list_installed() -> list[InstalledModel]:
@@ -133,12 +188,21 @@ def slugify(name: str) -> str:
     return slug or "model"
 
 
+def _usable(model_id: str) -> bool:
+    try:
+        check_model_id(model_id)
+    except ValueError:
+        return False
+    return True
+
+
 def unique_id(base: str) -> str:
+    """`base`, or `base-2`, `base-3`, ...: the first that is free and not a reserved name."""
     taken = {m.id for m in _load().models}
-    if base not in taken:
+    if base not in taken and _usable(base):
         return base
     n = 2
-    while f"{base}-{n}" in taken:
+    while f"{base}-{n}" in taken or not _usable(f"{base}-{n}"):
         n += 1
     return f"{base}-{n}"
 
@@ -157,40 +221,6 @@ def staging_dir() -> Path:
 # --- installing --------------------------------------------------------------------------------
 
 
-def _int_or_none(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def summarize_gguf(info: GGUFInfo) -> GGUFSummary:
-    meta = info.metadata
-    arch = info.architecture or ""
-
-    def key(name: str) -> int | None:
-        return _int_or_none(meta.get(f"{arch}.{name}"))
-
-    n_embd, n_head = key("embedding_length"), key("attention.head_count")
-    head_dim = key("attention.key_length")
-    if head_dim is None and n_embd and n_head:
-        head_dim = n_embd // n_head
-    licence = meta.get("general.license")
-    return GGUFSummary(
-        architecture=info.architecture,
-        name=info.name,
-        parameters=info.parameters,
-        quantization=info.quantization,
-        context_length=_int_or_none(info.context_length),
-        n_vocab=info.n_vocab,
-        n_layer=key("block_count"),
-        n_embd=n_embd,
-        n_head=n_head,
-        # A per-layer array shows up as a string in GGUFInfo; fall back to the head count then.
-        n_head_kv=key("attention.head_count_kv") or n_head,
-        head_dim=head_dim,
-        has_chat_template=info.has_chat_template,
-        licence=licence if isinstance(licence, str) else None,
-    )
-
-
 def install_file(
     staged: Path,
     *,
@@ -205,12 +235,13 @@ def install_file(
     """Move a complete, verified file into `<models>/<id>/<filename>` (or register it where it
     lies when in_place) and record it. The caller has checked the sha256."""
     staged = Path(staged)
-    if not ID_PATTERN.match(model_id):
+    try:
+        check_model_id(model_id)
+        check_filename(filename)
+    except ValueError as exc:
         if not in_place:
             staged.unlink(missing_ok=True)
-        raise ModelError(
-            f"'{model_id}' is not a valid model id: use lower-case letters, digits, '.', '-', '_'"
-        )
+        raise ModelError(str(exc)) from None
     try:
         info = read_gguf_info(staged)
     except ModelError:
@@ -224,7 +255,7 @@ def install_file(
         folder.mkdir(parents=True, exist_ok=True)
         final = folder / filename
         os.replace(staged, final)
-    summary = summarize_gguf(info)
+    summary = info.summary()
     entry = InstalledModel(
         id=model_id,
         path=str(final),
@@ -241,8 +272,8 @@ def install_file(
 
 
 def adopt_bundled_models() -> list[InstalledModel]:
-    """Register the models an offline installer placed beside the app (pluk.core.models.bundle) where
-    they lie, with the sha256 from the bundle's manifest, so the first start hashes nothing
+    """Register the models an offline installer placed beside the app (pluk.core.models.bundle)
+    where they lie, with the sha256 from the bundle's manifest, so the first start hashes nothing
     (only a file the manifest does not list). Bundled files are never moved or deleted."""
     from pluk.core.models.bundle import bundled_models
     from pluk.core.models.gguf_info import file_sha256
@@ -257,7 +288,8 @@ def adopt_bundled_models() -> list[InstalledModel]:
             continue
         adopted.append(install_file(
             path, model_id=unique_id(slugify(model.catalogue_id or path.stem)),
-            filename=path.name, sha256=model.sha256 or file_sha256(path), source="bundle",
+            filename=safe_filename(path.name), sha256=model.sha256 or file_sha256(path),
+            source="bundle",
             in_place=True, catalogue_id=model.catalogue_id))
     return adopted
 

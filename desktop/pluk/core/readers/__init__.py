@@ -1,4 +1,4 @@
-"""Report readers: folders, document files and table files become `Report` objects.
+r"""Report readers: folders, document files and table files become `Report` objects.
 
 The public API is `read_inputs`, `table_columns`, `TableOptions`, `ReadLimits` and the suffix
 tuples. Bad input never raises here: each unreadable file or table row becomes a failed Report
@@ -9,6 +9,18 @@ Ids: a file in a folder input is its relative POSIX path from that folder ("sub/
 given on its own is its file name; a table row is its id column's value (or "row-N" when the
 table has no id column); a table inside a folder input prefixes its row ids with its relative
 path ("exports/t.csv/17"). Ids are made unique across inputs as `ids.make_unique` describes.
+A name or id that is not valid Unicode is kept, escaped (`\xNN` for a byte that is not UTF-8,
+`\uNNNN` for a lone surrogate; see `reports`), so its record can be written and resumed.
+
+Hostile input, each a failed Report with its reason (the limits are `ReadLimits`' defaults):
+- a .docx that unpacks to more than 100 MB, or an .xlsx to more than 256 MB (zip bombs), by
+  the sizes the zip declares, before any parser runs;
+- a CSV row with more cells than the header (an unquoted delimiter in a cell): that row, not a
+  text cut short; extra cells that are empty are ignored;
+- a table row whose id or text holds a lone surrogate (a JSON "\ud83d"): that row;
+- a dangling symbolic link or a link loop in a folder: that entry.
+A text that is not UTF-8 as a whole is decoded line by line, and its warning names the lines
+that were not UTF-8. With `ReadLimits.max_reports` reading stops early (a run's --limit).
 """
 
 from __future__ import annotations
@@ -21,7 +33,8 @@ from pathlib import Path
 from ..errors import PlukError
 from .reports import Report
 from .documents import read_document
-from .formats import DOCUMENT_SUFFIXES, SUPPORTED_SUFFIXES, TABLE_SUFFIXES, is_table
+from .formats import (DOCUMENT_SUFFIXES, SUPPORTED_SUFFIXES, TABLE_SUFFIXES, format_of,
+                      is_table)
 from .ids import make_unique
 from .options import ReadLimits, TableOptions
 from .tables import table_columns, read_table
@@ -36,11 +49,15 @@ log = logging.getLogger(__name__)
 
 
 def _read_file(path: Path, *, id: str, table: TableOptions, limits: ReadLimits,
-               in_folder: bool) -> list[Report]:
+               in_folder: bool, max_rows: int | None) -> list[Report]:
     if is_table(path):
         return read_table(path, file_id=id, row_prefix=f"{id}/" if in_folder else "",
-                          options=table, limits=limits)
+                          options=table, limits=limits, max_rows=max_rows)
     return [read_document(path, id=id, limits=limits)]
+
+
+def _left(limits: ReadLimits, read: int) -> int | None:
+    return None if limits.max_reports is None else limits.max_reports - read
 
 
 def _first_time(path: Path, seen: set[str]) -> bool:
@@ -51,8 +68,8 @@ def _first_time(path: Path, seen: set[str]) -> bool:
     return True
 
 
-def _read_folder(root: Path, table: TableOptions, limits: ReadLimits,
-                 seen: set[str]) -> list[Report]:
+def _read_folder(root: Path, table: TableOptions, limits: ReadLimits, seen: set[str],
+                 max_reports: int | None) -> list[Report]:
     try:
         entries = walk_folder(root)
     except OSError as exc:
@@ -61,14 +78,18 @@ def _read_folder(root: Path, table: TableOptions, limits: ReadLimits,
         raise PlukError(f"The folder {root} cannot be opened: {reason}.") from None
     reports: list[Report] = []
     for entry in entries:
+        left = None if max_reports is None else max_reports - len(reports)
+        if left is not None and left <= 0:
+            break
         if not _first_time(entry.path, seen):
             continue
         if entry.error:
-            reports.append(Report.failed(id=entry.rel, source=str(entry.path), format="folder",
+            fmt = "folder" if entry.is_folder else format_of(entry.path)
+            reports.append(Report.failed(id=entry.rel, source=str(entry.path), format=fmt,
                                          reason=entry.error))
         else:
             reports.extend(_read_file(entry.path, id=entry.rel, table=table, limits=limits,
-                                      in_folder=True))
+                                      in_folder=True, max_rows=left))
     return reports
 
 
@@ -79,6 +100,8 @@ def read_inputs(paths: Sequence[Path | str], *, table: TableOptions | None = Non
     Each path is a folder (walked recursively, hidden and lock files skipped), a document file,
     or a table file (one Report per row). A file is read once even when it is reached twice
     (the same path given twice, or a file given beside the folder that holds it).
+    With `limits.max_reports` set, reading stops after that many reports: they are exactly the
+    first ones a full read would give, ids included (an id depends only on earlier reports).
     Raises PlukError only when a path does not exist or a folder cannot be listed at all.
     """
     table = table or TableOptions()
@@ -94,20 +117,23 @@ def read_inputs(paths: Sequence[Path | str], *, table: TableOptions | None = Non
     groups: list[tuple[str, list[Report]]] = []
     seen_folders: set[str] = set()
     seen_files: set[str] = set()
+    read = 0
     for path in inputs:
+        left = _left(limits, read)
+        if left is not None and left <= 0:
+            break
         if path.is_dir():
             if _first_time(path, seen_folders):
                 # resolve() so that "." is labelled with the folder's real name
                 groups.append((path.resolve().name,
-                               _read_folder(path, table, limits, seen_files)))
+                               _read_folder(path, table, limits, seen_files, left)))
         elif not _first_time(path, seen_files):
             continue
-        elif is_table(path):
-            groups.append((path.name, _read_file(path, id=path.name, table=table, limits=limits,
-                                                 in_folder=False)))
         else:
-            groups.append((path.parent.name, _read_file(path, id=path.name, table=table,
-                                                        limits=limits, in_folder=False)))
+            label = path.name if is_table(path) else path.parent.name
+            groups.append((label, _read_file(path, id=path.name, table=table, limits=limits,
+                                             in_folder=False, max_rows=left)))
+        read = sum(len(group) for _, group in groups)
     reports = make_unique(groups)
     failed = sum(1 for r in reports if r.error)
     log.info("read %d reports from %d inputs (%d unreadable)", len(reports), len(inputs), failed)

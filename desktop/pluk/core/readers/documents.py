@@ -7,7 +7,8 @@ import logging
 from pathlib import Path
 
 from .reports import Report, is_unicode_clean
-from .decoding import ReadFailure, decode_bytes, normalise, read_limited, tidy, too_long
+from .decoding import (ReadFailure, check_unzipped, decode_bytes, normalise, read_limited, tidy,
+                       too_long)
 from .formats import DOCUMENT_SUFFIXES, format_of, suffix_of, unsupported_reason
 from .options import ReadLimits
 
@@ -137,6 +138,8 @@ def read_document(path: Path, *, id: str, limits: ReadLimits) -> Report:
         return _failed(id, source, fmt, unsupported_reason(path), b"", size)
     try:
         data = read_limited(path, limits.max_file_bytes)
+        if suffix_of(path) == ".docx":
+            check_unzipped(data, limits.max_unzipped_bytes, "Word")
         text, warnings = extractor(data)
     except ReadFailure as failure:
         return _failed(id, source, fmt, failure.reason, failure.raw, size)

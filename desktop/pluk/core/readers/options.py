@@ -39,3 +39,15 @@ class ReadLimits(BaseModel):
         default=512 * MIB, gt=0,
         description="Per table file; a table holds many reports, so it gets its own, larger limit",
     )
+    # A .docx or .xlsx is a zip: a few hundred KB can unpack to gigabytes (a zip bomb) and take
+    # minutes and all memory to parse. The sizes the zip declares are checked before any parser
+    # runs; Python's zipfile never yields more than a part's declared size, so they hold.
+    max_unzipped_bytes: int = Field(
+        default=100 * MIB, gt=0, description="Per .docx: the sum of its parts' unpacked sizes")
+    max_unzipped_table_bytes: int = Field(
+        default=256 * MIB, gt=0, description="Per .xlsx: the sum of its parts' unpacked sizes")
+    max_reports: int | None = Field(
+        default=None, ge=0,
+        description="Stop reading after this many reports, across all inputs in input order "
+                    "(for a run with a report limit); None reads everything",
+    )

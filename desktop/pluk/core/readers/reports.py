@@ -52,9 +52,6 @@ class Report(BaseModel):
     source: str = Field(description="Where it came from: a file path, or path#row for tables")
     format: str = Field(description="Reader that produced it: txt, md, rtf, docx, pdf, csv, ...")
     text: str | None = None
-    parts: list[str] | None = Field(
-        default=None, description="DRAGON text_parts as given, when the input had them"
-    )
     sha256: str = Field(description="sha256 of the text; of the raw bytes when unreadable")
     size_bytes: int | None = None
     error: str | None = Field(default=None, description="Why it could not be read")
@@ -67,7 +64,8 @@ class Report(BaseModel):
 
     @classmethod
     def from_text(cls, *, id: str, source: str, format: str, text: str, **extra) -> "Report":
-        return cls(id=id, source=source, format=format, text=text, sha256=text_sha256(text), **extra)
+        return cls(id=id, source=source, format=format, text=text, sha256=text_sha256(text),
+                   **extra)
 
     @classmethod
     def failed(cls, *, id: str, source: str, format: str, reason: str, raw: bytes = b"",

@@ -1,8 +1,10 @@
 """Table files (CSV, XLSX, JSONL, JSON arrays such as DRAGON's) to one Report per row.
 
-The first row of a CSV or sheet is the header. Row numbers in sources and reasons are those a
-data manager sees: the spreadsheet row (header = row 1) for CSV/XLSX, the line for JSONL, the
-1-based item for a JSON array. A problem with the whole file is one failed Report for the file;
+The first row of a CSV or sheet is the header. A CSV row with more cells than the header (an
+unquoted delimiter in a cell: "PSA 7.5 ng/ml, PI-RADS 5") is an error row with that reason, not
+a text cut at the delimiter; extra cells that are empty lose nothing and are ignored. Row
+numbers in sources and reasons are those a data manager sees: the spreadsheet row (header =
+row 1) for CSV/XLSX, the line for JSONL, the 1-based item for a JSON array. A problem with the whole file is one failed Report for the file;
 a problem with one row is one failed Report for that row.
 """
 
@@ -19,7 +21,8 @@ from typing import Any
 
 from ..errors import PlukError
 from .reports import Report, is_unicode_clean
-from .decoding import ReadFailure, decode_bytes, normalise, read_limited, too_long
+from .decoding import (ReadFailure, check_unzipped, decode_bytes, normalise, read_limited,
+                       too_long)
 from .formats import format_of, suffix_of
 from .options import ReadLimits, TableOptions
 
@@ -52,6 +55,8 @@ class _Table:
     rows: list[tuple[int, dict[str, Any] | str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     row_word: str = "row"
+    # row number -> why a row whose cells were read is still refused
+    refused: dict[int, str] = field(default_factory=dict)
 
 
 def _column_names(header: list[Any]) -> list[str]:
@@ -83,26 +88,43 @@ def _is_blank_row(values) -> bool:
     return all(_cell_str(v).strip() == "" for v in values)
 
 
-def _load_csv(data: bytes) -> _Table:
+def _load_csv(data: bytes, max_rows: int | None) -> _Table:
     text, warnings = decode_bytes(data, kind="CSV text")
     first_line = text.lstrip("\ufeff").split("\n", 1)[0]
     # The header line decides: it has no free text, unlike the report cells the Sniffer reads.
     counts = {d: first_line.count(d) for d in (",", ";", "\t")}
     delimiter = max(counts, key=counts.get) if any(counts.values()) else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    table: _Table | None = None
+    number = 0  # the spreadsheet row: the header is row 1, blank rows after it count
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        for values in reader:
+            if table is None:
+                if not _is_blank_row(values):
+                    table, number = _Table(_column_names(values), warnings=warnings), 1
+                continue
+            number += 1
+            if _is_blank_row(values):
+                continue
+            if _full(table, max_rows):
+                break
+            table.rows.append((number, dict(zip(table.columns, values))))
+            if any(v.strip() for v in values[len(table.columns):]):
+                # Cells past the header mean an unquoted delimiter split a cell; no guess puts
+                # the pieces back, so the row is refused (its id cell still names it).
+                table.refused[number] = (
+                    f"row {number} has {len(values)} cells but the header has "
+                    f"{len(table.columns)} (an unquoted {delimiter!r} in a cell?); quote that "
+                    "cell or fix the row")
     except csv.Error as exc:
         raise ReadFailure(f"malformed CSV file ({exc})", data) from None
-    while records and _is_blank_row(records[0]):
-        records.pop(0)
-    if not records:
+    if table is None:
         raise ReadFailure("the CSV file holds no header row", data)
-    columns = _column_names(records[0])
-    table = _Table(columns, warnings=warnings)
-    for number, values in enumerate(records[1:], 2):
-        if not _is_blank_row(values):
-            table.rows.append((number, dict(zip(columns, values))))
     return table
+
+
+def _full(table: _Table, max_rows: int | None) -> bool:
+    return max_rows is not None and len(table.rows) >= max_rows
 
 
 def _open_xlsx(data: bytes):
@@ -117,7 +139,7 @@ def _open_xlsx(data: bytes):
         ) from exc
 
 
-def _load_xlsx(data: bytes, sheet: str | None) -> _Table:
+def _load_xlsx(data: bytes, sheet: str | None, max_rows: int | None) -> _Table:
     workbook = _open_xlsx(data)
     try:
         if sheet is None:
@@ -137,6 +159,8 @@ def _load_xlsx(data: bytes, sheet: str | None) -> _Table:
                 if header is None:
                     header = table.columns = _column_names(list(values))
                     continue
+                if _full(table, max_rows):
+                    break  # read_only streams the sheet: rows past the limit are never parsed
                 table.rows.append((number, dict(zip(header, values))))
         except ReadFailure:
             raise
@@ -149,12 +173,14 @@ def _load_xlsx(data: bytes, sheet: str | None) -> _Table:
         workbook.close()
 
 
-def _load_jsonl(data: bytes) -> _Table:
+def _load_jsonl(data: bytes, max_rows: int | None) -> _Table:
     text, warnings = decode_bytes(data, kind="JSON Lines text")
     table = _Table([], warnings=warnings, row_word="line")
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
+        if _full(table, max_rows):
+            break
         try:
             item = json.loads(line)
         except json.JSONDecodeError as exc:
@@ -166,7 +192,7 @@ def _load_jsonl(data: bytes) -> _Table:
     return table
 
 
-def _load_json(data: bytes) -> _Table:
+def _load_json(data: bytes, max_rows: int | None) -> _Table:
     text, warnings = decode_bytes(data, kind="JSON text")
     try:
         items = json.loads(text)
@@ -178,7 +204,7 @@ def _load_json(data: bytes) -> _Table:
             "[{\"uid\": ..., \"text\": ...}, ...])", data,
         )
     table = _Table([], warnings=warnings, row_word="item")
-    for number, item in enumerate(items, 1):
+    for number, item in enumerate(items[:max_rows], 1):
         table.rows.append(_object_row(table, number, item, "item"))
     return table
 
@@ -192,16 +218,19 @@ def _object_row(table: _Table, number: int, item: Any, word: str):
     return number, item
 
 
-def _load(path: Path, data: bytes, options: TableOptions) -> _Table:
+def _load(path: Path, data: bytes, options: TableOptions, limits: ReadLimits,
+          max_rows: int | None = None) -> _Table:
+    """The table's columns and its first `max_rows` rows (all when None)."""
     suffix = suffix_of(path)
     if suffix == ".csv":
-        return _load_csv(data)
+        return _load_csv(data, max_rows)
     if suffix == ".xlsx":
-        return _load_xlsx(data, options.sheet)
+        check_unzipped(data, limits.max_unzipped_table_bytes, "Excel")
+        return _load_xlsx(data, options.sheet, max_rows)
     if suffix == ".jsonl":
-        return _load_jsonl(data)
+        return _load_jsonl(data, max_rows)
     if suffix == ".json":
-        return _load_json(data)
+        return _load_json(data, max_rows)
     raise ReadFailure(f"not a table file: {suffix}")
 
 
@@ -257,21 +286,24 @@ def table_columns(path: Path | str, *, sheet: str | None = None,
         raise PlukError(f"No such file: {path}")
     try:
         data = read_limited(path, limits.max_table_bytes)
-        return _load(path, data, TableOptions(sheet=sheet)).columns
+        # A CSV's or sheet's columns are its header; JSON objects name theirs in every row.
+        header_only = suffix_of(path) in (".csv", ".xlsx")
+        return _load(path, data, TableOptions(sheet=sheet), limits,
+                     max_rows=0 if header_only else None).columns
     except ReadFailure as failure:
         raise PlukError(f"Cannot read the columns of {path.name}: {failure.reason}.") from None
 
 
-def _text_of(value: Any) -> tuple[str, list[str] | None]:
+def _text_of(value: Any) -> str:
     if isinstance(value, list):  # DRAGON text_parts
-        parts = [normalise(_cell_str(p)) for p in value]
-        return "\n\n".join(parts), parts
-    return normalise(_cell_str(value)), None
+        return "\n\n".join(normalise(_cell_str(p)) for p in value)
+    return normalise(_cell_str(value))
 
 
 def read_table(path: Path, *, file_id: str, row_prefix: str, options: TableOptions,
-               limits: ReadLimits) -> list[Report]:
-    """All rows of one table file as Reports; never raises for bad content.
+               limits: ReadLimits, max_rows: int | None = None) -> list[Report]:
+    """The rows of one table file as Reports (the first `max_rows`, or all when None); never
+    raises for bad content.
 
     `file_id` names the file's own error record; `row_prefix` ("" at top level, "sub/t.csv/" in
     a folder) goes before every row id.
@@ -279,7 +311,7 @@ def read_table(path: Path, *, file_id: str, row_prefix: str, options: TableOptio
     fmt, source = format_of(path), str(path)
     try:
         data = read_limited(path, limits.max_table_bytes)
-        table = _load(path, data, options)
+        table = _load(path, data, options, limits, max_rows)
         if not table.rows:
             raise ReadFailure("the table holds no data rows", data)
         id_col, text_col = resolve_columns(table.columns, options)
@@ -311,8 +343,10 @@ def read_table(path: Path, *, file_id: str, row_prefix: str, options: TableOptio
         value = row.get(text_col)
         if value is None and parts_col:
             value = row.get(parts_col)
-        text, parts = _text_of(value)
-        if not is_unicode_clean(row_id):
+        text = _text_of(value)
+        if number in table.refused:
+            reason = table.refused[number]
+        elif not is_unicode_clean(row_id):
             reason = f"{word} {number}: the id cell (column '{id_col}') {_SURROGATE}"
         elif not is_unicode_clean(text):
             reason = f"{word} {number}: the text cell (column '{text_col}') {_SURROGATE}"
@@ -322,7 +356,7 @@ def read_table(path: Path, *, file_id: str, row_prefix: str, options: TableOptio
             reason = f"{word} {number}: " + too_long(len(text), limits.max_chars)
         else:
             reports.append(Report.from_text(id=report_id, source=row_source, format=fmt,
-                                            text=text, parts=parts, warnings=warnings))
+                                            text=text, warnings=warnings))
             continue
         reports.append(Report.failed(id=report_id, source=row_source, format=fmt, reason=reason,
                                      raw=raw, warnings=warnings))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass
@@ -15,7 +16,22 @@ _SYSTEM_FILES = {"thumbs.db", "desktop.ini", "ehthumbs.db"}
 class Entry:
     rel: str  # relative POSIX path from the walked folder: the report id
     path: Path
-    error: str | None = None  # a subfolder that could not be listed
+    error: str | None = None  # a subfolder that could not be listed, a link that leads nowhere
+    is_folder: bool = False
+
+
+def _link_failure(path: str) -> str | None:
+    """Why a symbolic link cannot be read, or None when its target is there (a pipe or device,
+    skipped like any other)."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop: the link leads back to itself"
+        if isinstance(exc, FileNotFoundError):
+            return "broken symbolic link: its target does not exist"
+        return f"symbolic link whose target cannot be opened ({exc.strerror or type(exc).__name__})"
+    return None
 
 
 def is_hidden(entry: os.DirEntry) -> bool:
@@ -35,8 +51,9 @@ def walk_folder(root: Path) -> list[Entry]:
 
     Symlinked folders are followed once (a loop is not followed twice). Pipes, sockets and
     devices are skipped: reading one would block or make no sense. A subfolder that cannot be
-    listed becomes an Entry with an error so it does not vanish silently. Listing the root itself
-    raises OSError to the caller.
+    listed, a symbolic link whose target is missing or that loops back to itself, and a file
+    that cannot be examined each become an Entry with an error, so none vanishes silently.
+    Listing the root itself raises OSError to the caller.
     """
     entries: list[Entry] = []
     seen_dirs = {os.path.realpath(root)}
@@ -53,14 +70,14 @@ def walk_folder(root: Path) -> list[Entry]:
             reason = "permission denied" if isinstance(exc, PermissionError) else (
                 exc.strerror or type(exc).__name__)
             entries.append(Entry(prefix.rstrip("/"), folder,
-                                 f"the folder could not be opened ({reason})"))
+                                 f"the folder could not be opened ({reason})", is_folder=True))
             continue
         first = False
         for child in children:
+            rel = prefix + child.name
             try:
                 if is_hidden(child):
                     continue
-                rel = prefix + child.name
                 if child.is_dir():
                     real = os.path.realpath(child.path)
                     if real not in seen_dirs:
@@ -68,8 +85,13 @@ def walk_folder(root: Path) -> list[Entry]:
                         pending.append((Path(child.path), rel + "/"))
                 elif child.is_file():
                     entries.append(Entry(rel, Path(child.path)))
-            except OSError:
-                # A dangling symlink or a file deleted while walking: nothing there to read.
-                continue
+                elif child.is_symlink() and (failure := _link_failure(child.path)):
+                    entries.append(Entry(rel, Path(child.path), failure))
+            except FileNotFoundError:
+                continue  # deleted while walking: nothing there any more
+            except OSError as exc:
+                failure = _link_failure(child.path) if child.is_symlink() else None
+                entries.append(Entry(rel, Path(child.path), failure or (
+                    f"the file could not be examined ({exc.strerror or type(exc).__name__})")))
     entries.sort(key=lambda e: e.rel)
     return entries

@@ -87,6 +87,17 @@ def check_writable(path: Path) -> None:
                              f"{exc.strerror or exc}") from None
 
 
+def reports_to_read(out_dir: str | Path, limit: int | None, resume: bool) -> int | None:
+    """How many reports the readers must give (ReadLimits.max_reports) so that a run with
+    `limit` takes the very reports a full read would give it: the limit, plus the reports a
+    resumed run skips as done (each done key matches at most one report). None: read all."""
+    if limit is None or limit < 0:  # a negative limit is the run options' to refuse
+        return None
+    folder = RunFolder(out_dir)
+    done = len(folder.done_keys()) if resume and folder.records_path.exists() else 0
+    return limit + done
+
+
 class RunFolder:
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -120,7 +131,7 @@ class RunFolder:
                                      "model file")
             manifest = manifest.model_copy(update={
                 "started_at": old.started_at, "resumed_at": [*old.resumed_at, now_iso()]})
-            folder._drop_partial_line()
+            folder._drop_damaged_tail()
         elif any(folder.path.iterdir()) and folder.records_path.exists():
             raise RunFolderError(f"{folder.path} holds records but no manifest; choose another "
                                  "output folder")
@@ -140,15 +151,14 @@ class RunFolder:
 
     # -- records ---------------------------------------------------------------------------
 
-    def _drop_partial_line(self) -> None:
-        """A kill during a write can leave half a line at the end; that report is redone."""
-        if not self.records_path.exists():
-            return
-        data = self.records_path.read_bytes()
-        if data and not data.endswith(b"\n"):
-            cut = data.rfind(b"\n") + 1
-            with self.records_path.open("r+b") as fh:
-                fh.truncate(cut)
+    def _drop_damaged_tail(self) -> None:
+        """A kill or power loss can leave the end of the file torn or zeroed (the file grew, its
+        last block never reached the disk); those reports are redone, so cut it off."""
+        if self.records_path.exists():
+            _records, end = self._scan()
+            if end < self.records_path.stat().st_size:
+                with self.records_path.open("r+b") as fh:
+                    fh.truncate(end)
 
     def append(self, record: Record) -> None:
         line = record.model_dump_json() + "\n"
@@ -158,24 +168,45 @@ class RunFolder:
             os.fsync(fh.fileno())
 
     def records(self) -> list[Record]:
-        """Every record, the latest one per report id, in first-seen order."""
+        """Every record, the latest one per report id, in first-seen order. A damaged tail
+        (torn or zeroed lines after the last intact record) is left out: resume redoes it."""
         latest: dict[str, Record] = {}
+        for record in self._scan()[0]:
+            latest.pop(record.id, None)
+            latest[record.id] = record
+        return list(latest.values())
+
+    def _scan(self) -> tuple[list[Record], int]:
+        """The intact records in file order and the byte offset just after the last of them.
+        Damage followed by an intact record is no torn tail but damage inside: RunFolderError,
+        which says how to recover."""
+        records: list[Record] = []
+        end = 0
+        damage: tuple[int, str] | None = None  # the first damaged line since the last intact one
         if not self.records_path.exists():
-            return []
-        with self.records_path.open(encoding="utf-8") as fh:
+            return records, end
+        offset = 0
+        with self.records_path.open("rb") as fh:
             for number, line in enumerate(fh, start=1):
+                offset += len(line)
                 if not line.strip():
                     continue
-                if not line.endswith("\n"):
-                    break  # a partial last line from a killed run
                 try:
+                    if not line.endswith(b"\n"):
+                        raise ValueError("the line is cut off")
                     record = Record.model_validate_json(line)
-                except ValidationError as exc:
-                    raise RunFolderError(f"{self.records_path}, line {number}, is damaged: "
-                                         f"{exc.errors()[0]['msg']}") from None
-                latest.pop(record.id, None)
-                latest[record.id] = record
-        return list(latest.values())
+                except (ValidationError, ValueError) as exc:
+                    why = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+                    damage = damage or (number, why)
+                    continue
+                if damage:
+                    raise RunFolderError(
+                        f"{self.records_path}, line {damage[0]}, is damaged ({damage[1]}) and "
+                        f"intact records follow it; to recover, delete line {damage[0]} from "
+                        "the file: --resume redoes its report")
+                records.append(record)
+                end = offset
+        return records, end
 
     def done_keys(self) -> set[tuple[str, str]]:
         return {(r.id, r.sha256) for r in self.records()}
