@@ -19,8 +19,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 def main() -> int:
     sys.path.insert(0, str(REPO))
-    from pluk.core.engine.llama import EngineOptions, LlamaEngine
+    from pluk.core.engine.llama import LlamaEngine
     from pluk.core.extraction.loop import run_extraction
+    from pluk.core.options import HardwareOptions
     from pluk.core.tasks import load_task
     from tests.support.english_mri import labels, reports
     from tests.support.real_models import fetch
@@ -34,7 +35,7 @@ def main() -> int:
     agree = disagree = 0
     seconds = []
     load = os.getloadavg()
-    with LlamaEngine(fetch(args.model), EngineOptions(n_ctx=2048, n_threads=args.threads)) as eng:
+    with LlamaEngine(fetch(args.model), 2048, HardwareOptions(n_threads=args.threads)) as eng:
         task = load_task("prostate_mri_nl")
         started = time.perf_counter()
         for record in run_extraction(task, reports(), eng):

@@ -26,15 +26,16 @@ def main() -> int:
     args = parse_args(default_reports=4)
     if args is None:
         return 1
-    from pluk.core.engine.llama import EngineOptions, LlamaEngine
-    from pluk.core.extraction.loop import RunOptions, run_extraction
+    from pluk.core.engine.llama import LlamaEngine
+    from pluk.core.extraction.loop import run_extraction
+    from pluk.core.options import HardwareOptions, RunOptions
     from pluk.core.readers import read_inputs
     from pluk.core.tasks import load_task_file
 
     model = build_model()
     task = load_task_file(REPO / "tasks" / f"{args.task}.json")
     reports = [r for r in read_inputs([str(SAMPLE_REPORTS)]) if r.text][: args.reports]
-    engine = LlamaEngine(model, EngineOptions(n_ctx=4096, n_threads=os.cpu_count()))
+    engine = LlamaEngine(model, 4096, HardwareOptions(n_threads=os.cpu_count()))
 
     evals: list[tuple[int, float, str]] = []  # (tokens, seconds, phase)
     phase = ["generate"]

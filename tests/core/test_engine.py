@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from pluk.core.extraction.answer_parse import parse_answer
-from pluk.core.engine.llama import EngineOptions, LlamaEngine, engine_versions
+from pluk.core.engine.llama import LlamaEngine, engine_versions
+from pluk.core.options import DecodingOptions, HardwareOptions
 from pluk.core.errors import CancelledError, ModelError, PlukError
 from pluk.core.engine.option_tree import branch_probabilities
 from pluk.core.extraction.context import output_token_budget, prompt_parts
@@ -16,7 +17,7 @@ from pluk.core.tasks import json_schema, load_task, validate_answer
 
 @pytest.fixture(scope="module")
 def engine(tiny_model):
-    with LlamaEngine(tiny_model, EngineOptions(n_ctx=4096)) as eng:
+    with LlamaEngine(tiny_model, 4096) as eng:
         yield eng
 
 
@@ -100,7 +101,7 @@ def test_threads_default_to_the_physical_cores_and_follow_the_option(engine, tin
 
     assert engine._llm.n_threads == default_threads()
     assert engine._llm.n_threads_batch == usable_cpus()
-    with LlamaEngine(tiny_model, EngineOptions(n_ctx=512, n_threads=1)) as one:
+    with LlamaEngine(tiny_model, 512, HardwareOptions(n_threads=1)) as one:
         assert one._llm.n_threads == 1 and one._llm.n_threads_batch == 1
         assert one._llm.context_params.n_threads == 1
 
@@ -139,7 +140,7 @@ def test_option_probabilities_match_scoring_each_option_from_scratch(engine, tin
     assert engine.cached_prefix(context) == len(context)
 
     # The reference: every prefix's distribution from a fresh evaluation of all before it.
-    with LlamaEngine(tiny_model, EngineOptions(n_ctx=512, reuse_prefix=False)) as fresh:
+    with LlamaEngine(tiny_model, 512, decoding=DecodingOptions(reuse_prefix=False)) as fresh:
         after = {}
         for prefix in {()} | prefixes:
             fresh._llm.reset()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pluk.core.engine.llama import EngineOptions, LlamaEngine
+from pluk.core.engine.llama import LlamaEngine
 from pluk.core.extraction.fewshot import ExampleIndex, words
 from pluk.core.extraction.context import prompt_parts
 from pluk.core.extraction.loop import run_extraction
@@ -81,7 +81,7 @@ TASK = parse_task({
 
 @pytest.fixture(scope="module")
 def engine(tiny_model):
-    with LlamaEngine(tiny_model, EngineOptions(n_ctx=2048)) as eng:
+    with LlamaEngine(tiny_model, 2048) as eng:
         yield eng
 
 

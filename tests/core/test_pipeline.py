@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from pluk.core.engine.llama import EngineOptions, LlamaEngine
-from pluk.core.extraction.context import plan_context
-from pluk.core.extraction.loop import RunOptions, run_extraction
+from pluk.core.engine.llama import LlamaEngine
+from pluk.core.extraction.context import (answer_reserve, output_token_budget, plan_context,
+                                          prompt_parts)
+from pluk.core.extraction.loop import run_extraction
+from pluk.core.options import DecodingOptions, ReadingOptions, RunOptions
 from pluk.core.readers import read_inputs
 from pluk.core.readers.reports import Report
-from pluk.core.tasks import load_task, pydantic_model
+from pluk.core.tasks import json_schema, load_task, pydantic_model
+from pluk.core.tasks.definition import Example
 from pluk.core.tasks.loader import parse_task
 from tests.support.records import answered
 from tests.support.report_folder import make_mixed_report_folder
@@ -20,7 +23,7 @@ RECORD_KEYS = {"id", "source", "sha256", "status", "fields", "error", "warnings"
 
 @pytest.fixture(scope="module")
 def engine(tiny_model):
-    with LlamaEngine(tiny_model, EngineOptions(n_ctx=4096)) as eng:
+    with LlamaEngine(tiny_model, 4096) as eng:
         yield eng
 
 
@@ -78,7 +81,7 @@ def test_too_long_report_is_an_error_or_truncated_with_a_warning(tiny_model):
     long_text = "Uitgebreid verslag zonder einde. " * 400
     reports = [Report.from_text(id="long", source="mem", format="txt", text=long_text),
                Report.from_text(id="short", source="mem", format="txt", text="PSA 4.")]
-    with LlamaEngine(tiny_model, EngineOptions(n_ctx=3072)) as small:
+    with LlamaEngine(tiny_model, 3072) as small:
         error_run = list(run_extraction(_long_task("error"), reports, small))
         assert error_run[0].status == "error"
         assert "tokens" in error_run[0].error and "--ctx" in error_run[0].error
@@ -101,11 +104,53 @@ def test_context_plan_fits_the_longest_report_under_the_cap(tiny_model):
         assert capped.n_ctx == 1024 and capped.reports_too_long >= 1
 
 
+def _terms_task(examples: list[Example]):
+    """A list task whose answer budget (thousands of tokens) is far above the answer's reserve."""
+    return parse_task({
+        "id": "terms", "title": "Terms", "language": "nl", "examples": [
+            e.model_dump() for e in examples],
+        "description": "List every medical term in the report, each once.",
+        "fields": [{"name": "terms", "type": "list", "max_items": 40,
+                    "items": {"type": "string", "max_length": 60}}]}, "memory")
+
+
+def test_one_planner_counts_too_long_reports_alike_with_examples_per_report(tiny_model):
+    example = Example(text="voorbeeld " * 30, answer={"terms": ["voorbeeld"]})
+    task = _terms_task([example])
+    budget = output_token_budget(json_schema(task))
+    assert budget > answer_reserve(budget)
+    reports = [Report.from_text(id=str(n), source="m", format="txt", text="woord " * n)
+               for n in (10, 100, 200)]
+    with LlamaEngine(tiny_model, vocab_only=True) as tokenizer:
+        for cap in (1024, 2048, 4096):
+            shared = plan_context(task, reports, tokenizer, cap)
+            per_report = plan_context(task, reports, tokenizer, cap, lambda _r: [example])
+            assert per_report == shared
+        # Every report fits next to the answer's reserve, though none next to the whole budget.
+        assert shared.reports_too_long == 0
+        assert all(shared.prompt_tokens + tokenizer.count_tokens(r.text) + budget > shared.n_ctx
+                   for r in reports)
+
+        def choose(report: Report) -> list[Example]:
+            return [example] if report.id == "200" else []
+
+        plan = plan_context(task, reports, tokenizer, 2048, choose)
+        fixed = {}
+        for report in reports:
+            parts = prompt_parts(task, tokenizer, choose(report))
+            fixed[report.id] = len(parts.prefix_tokens) + len(parts.suffix_tokens)
+        assert plan.prompt_tokens == max(fixed.values()) > fixed["10"]
+        expected = sum(1 for r in reports if fixed[r.id] + tokenizer.count_tokens(r.text)
+                       + answer_reserve(budget) > plan.n_ctx)
+        assert 0 < plan.reports_too_long == expected < len(reports)
+
+
 def test_limit_processes_only_the_first_n(engine):
     task = load_task("prostate_mri_nl")
     reports = [Report.from_text(id=f"r{i}", source="m", format="txt", text="PSA 5.")
                for i in range(5)]
-    records = list(run_extraction(task, reports, engine, RunOptions(limit=2)))
+    options = RunOptions(reading=ReadingOptions(limit=2))
+    records = list(run_extraction(task, reports, engine, options))
     assert [r.id for r in records] == ["r0", "r1"]
 
 
@@ -165,7 +210,7 @@ def test_an_answer_that_runs_out_of_context_is_reported_cut_off_not_parsed(tiny_
         "fields": [{"name": f"text{i}", "type": "string", "max_length": 1000}
                    for i in range(4)]}, "memory")
     report = Report.from_text(id="r", source="m", format="txt", text="Kort verslag.")
-    with LlamaEngine(tiny_model, EngineOptions(n_ctx=3072)) as small:
+    with LlamaEngine(tiny_model, 3072) as small:
         record = list(run_extraction(wordy, [report], small))[0]
     # The worst-case answer (12,000+ tokens) cannot fit, yet the report runs with the rest of
     # the context as the answer's room; the random model's long strings then run out.
@@ -220,7 +265,8 @@ def test_a_failure_while_scoring_options_keeps_the_values_and_says_so(engine, mo
 
 def test_an_answer_over_its_time_limit_is_stopped_and_says_so(engine):
     task = load_task("prostate_mri_nl")
-    (record,) = run_extraction(task, _five_reports()[:1], engine, RunOptions(time_limit=1e-9))
+    options = RunOptions(decoding=DecodingOptions(time_limit=1e-9))
+    (record,) = run_extraction(task, _five_reports()[:1], engine, options)
     assert record.status == "invalid" and record.time_limit_s == 1e-9
     assert "second limit per report" in record.error and record.raw is not None
     assert set(record.field_errors) == {f.name for f in task.fields}

@@ -17,11 +17,14 @@ from pluk.core.extraction.chat_template import FALLBACK_TEMPLATE, RENDER_TIME_LI
 from pluk.core.engine.llama import LlamaEngine
 from pluk.core.errors import ChatTemplateError, PlukError
 from pluk.core.extraction.job import run_job
-from pluk.core.extraction.loop import RunOptions
-from pluk.core.extraction.prompt import PromptRenderer, messages_for, prompt_template_facts, system_prompt
+from pluk.core.options import ContextOptions, DecodingOptions, RunOptions
+from pluk.core.extraction.prompt import (
+    PromptRenderer, field_guide, messages_for, prompt_template_facts, system_prompt,
+)
 from pluk.core.models.random_model import CHATML_TEMPLATE, build_random_gguf
 from pluk.core.readers.reports import Report
 from pluk.core.tasks import load_task
+from pluk.core.tasks.loader import parse_task
 
 REPORT = "MRI prostaat. PSA 9,7 ng/ml. Volume 41 cc. PI-RADS 4 laesie perifere zone links."
 
@@ -123,6 +126,90 @@ def _assert_one_line_naming(exc: PlukError, name: str) -> str:
     assert text.startswith(f"The chat template of {name} cannot be used: ")
     assert "\n" not in text and "Traceback" not in text and 'File "' not in text
     return text
+
+
+# -- what the prompt says ---------------------------------------------------------------------
+
+EVERY_TYPE = {
+    "id": "every_type", "title": "Every field type", "description": "A field of each type.",
+    "language": "nl", "instructions": "Noteer alleen wat er staat.",
+    "fields": [
+        {"name": "malignant", "type": "bool", "description": "Kwaadaardig."},
+        {"name": "lesions", "type": "int", "minimum": 0, "maximum": 1000,
+         "description": "Aantal laesies."},
+        {"name": "psa", "type": "float", "unit": "ng/mL", "optional": True},
+        {"name": "site", "type": "string", "max_length": 40},
+        {"name": "side", "type": "enum", "values": ["links", "rechts", "café"]},
+        {"name": "tags", "type": "list", "max_items": 5, "items": {"type": "string"}},
+        {"name": "tumour", "type": "object", "description": "De grootste tumor.", "fields": [
+            {"name": "size", "type": "float", "unit": "mm"},
+            {"name": "grade", "type": "int", "optional": True}]},
+        {"name": "nodes", "type": "list", "max_items": 3, "items": {"type": "object", "fields": [
+            {"name": "station", "type": "string", "max_length": 10}]}},
+    ],
+    "examples": [{"text": "PSA 4,1. Laesie links, café.", "answer": {
+        "malignant": True, "lesions": 1, "psa": 4.1, "site": "prostaat", "side": "café",
+        "tags": [], "tumour": {"size": 5.0, "grade": None}, "nodes": []}}],
+}
+
+
+@pytest.fixture(scope="module")
+def every_type():
+    return parse_task(EVERY_TYPE, "every_type.json")
+
+
+def test_the_field_guide_names_every_field_in_order_with_its_type_and_meaning(every_type):
+    assert field_guide(every_type).splitlines() == [
+        "- malignant (true or false): Kwaadaardig.",
+        "- lesions (whole number): Aantal laesies.",
+        "- psa (number, in ng/mL; null if not stated)",
+        "- site (text, at most 40 characters)",
+        '- side (one of "links", "rechts", "café")',
+        "- tags (list of at most 5 items, each text, at most 200 characters)",
+        "- tumour (object with the fields below): De grootste tumor.",
+        "    - size (number, in mm)",
+        "    - grade (whole number; null if not stated)",
+        "- nodes (list of at most 3 items, each object with the fields below)",
+        "    - station (text, at most 10 characters)",
+    ]
+    # A number's bounds stay out: a small model copies them as its answer.
+    assert "1000" not in field_guide(every_type)
+
+
+def test_the_system_prompt_holds_rules_task_language_instructions_guide_and_examples_in_order(
+        every_type):
+    prompt = system_prompt(every_type, every_type.examples)
+    pieces = ["Reply with one JSON object", "Task: Every field type\nA field of each type.",
+              "The reports are written in Dutch", "Noteer alleen wat er staat.",
+              "Field guide:\n" + field_guide(every_type),
+              "Example 1\nReport:\nPSA 4,1. Laesie links, café.\nAnswer:\n"
+              + json.dumps(EVERY_TYPE["examples"][0]["answer"], ensure_ascii=False)]
+    positions = [prompt.find(piece) for piece in pieces]
+    assert -1 not in positions, [p for p, at in zip(pieces, positions) if at == -1]
+    assert positions == sorted(positions)
+    assert "never guess" in prompt and "null" in prompt
+    # Without examples or instructions, neither leaves a trace.
+    plain = parse_task({**EVERY_TYPE, "instructions": "", "examples": []}, "plain.json")
+    assert "Example" not in system_prompt(plain) and "Noteer" not in system_prompt(plain)
+    assert system_prompt(plain).endswith(field_guide(plain))
+
+
+@pytest.mark.parametrize("code, named", [("nl", "Dutch"), ("en", "English"), ("de", "German"),
+                                         ("fr", "French"), ("sv", "sv")])
+def test_the_prompt_names_the_reports_language(every_type, code, named):
+    task = every_type.model_copy(update={"language": code})
+    assert (f"The reports are written in {named}; keep quoted text in the report's language."
+            in system_prompt(task))
+
+
+def test_the_report_comes_last_and_alone_so_the_prefix_is_shared(every_type):
+    first = messages_for(every_type, "Verslag één.", every_type.examples)
+    second = messages_for(every_type, "Verslag twee.", every_type.examples)
+    assert [m["role"] for m in first] == ["system", "user"]
+    assert first[0] == second[0] == {"role": "system",
+                                     "content": system_prompt(every_type, every_type.examples)}
+    assert first[1] == {"role": "user", "content": "Report:\nVerslag één."}
+    assert "Verslag" not in first[0]["content"]
 
 
 # -- real templates -----------------------------------------------------------------------------
@@ -235,7 +322,8 @@ def test_a_looping_template_stops_at_the_time_limit(messages):
 def _run(model, tmp_path, task):
     reports = [Report.from_text(id="r1", source="mem", format="txt", text=REPORT)]
     run_job(task, reports, model, tmp_path / "run",
-            RunOptions(ctx_cap=2048, probabilities=False))
+            RunOptions(context=ContextOptions(ctx_cap=2048),
+                       decoding=DecodingOptions(probabilities=False)))
     return json.loads((tmp_path / "run" / "manifest.json").read_text())
 
 

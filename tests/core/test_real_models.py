@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from pluk.core.engine.llama import EngineOptions, LlamaEngine
-from pluk.core.extraction.loop import RunOptions, run_extraction
+from pluk.core.engine.llama import LlamaEngine
+from pluk.core.extraction.loop import run_extraction
+from pluk.core.options import DecodingOptions, RunOptions
 from pluk.core.extraction.scoring import option_forms
 from pluk.core.runs.records import Record
 from pluk.core.readers.reports import Report
@@ -56,7 +57,7 @@ def assert_probabilities_agree(task, record: Record) -> int:
 @pytest.fixture(scope="module", params=["smollm2", "gemma3"])
 def real_engine(request):
     path = request.getfixturevalue(f"{request.param}_model")
-    with LlamaEngine(path, EngineOptions(n_ctx=2048)) as engine:
+    with LlamaEngine(path, 2048) as engine:
         yield request.param, engine
 
 
@@ -96,7 +97,7 @@ def test_a_dutch_decimal_comma_is_read_as_a_decimal(real_engine, shared_dir):
     _, engine = real_engine
     task = load_task("prostate_mri_nl")
     (record,) = run_extraction(task, [_dutch(shared_dir, "Task020_psa_reg.md")], engine,
-                               RunOptions(probabilities=False))
+                               RunOptions(decoding=DecodingOptions(probabilities=False)))
     assert "PSA: 9,7" in _dutch(shared_dir, "Task020_psa_reg.md").text
     assert record.fields["psa"] == 9.7, record.raw
 
@@ -108,7 +109,7 @@ def test_an_entity_list_ends_at_its_first_repeat(shared_dir, smollm2_model):
         "fields": [{"name": "terms", "type": "list", "max_items": 40,
                     "items": {"type": "string", "max_length": 60}}]}, "memory")
     report = _dutch(shared_dir, "Task026_medical_terminology_ner.md")
-    with LlamaEngine(smollm2_model, EngineOptions(n_ctx=4096)) as engine:
+    with LlamaEngine(smollm2_model, 4096) as engine:
         (record,) = run_extraction(terms, [report], engine)
     assert record.status == "ok", record.error
     items = record.fields["terms"]
@@ -127,6 +128,6 @@ def test_probabilities_agree_with_answers_on_the_qwen2_vocabulary(shared_dir, tm
     model = build_random_gguf(tmp_path / "qwen2-vocab.gguf",
                               vocab_path=shared_dir / "vocab" / "ggml-vocab-qwen2.gguf")
     task = load_task("prostate_mri_nl")
-    with LlamaEngine(model, EngineOptions(n_ctx=2048)) as engine:
+    with LlamaEngine(model, 2048) as engine:
         records = list(run_extraction(task, reports()[:1], engine))
     assert sum(assert_probabilities_agree(task, r) for r in records) == 2

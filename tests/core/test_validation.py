@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import json
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +21,7 @@ from pluk.core.validation.evaluate import (
     NULL, ValidationError, categorical_metrics, confusion_stats, numeric_metrics, read_table,
     render_markdown, validate_run, write_report,
 )
+from pluk.core.validation.result import ValidationReport
 
 TASK = {
     "id": "validation_demo",
@@ -163,38 +167,44 @@ def demo(tmp_path):
 def test_validation_end_to_end(demo):
     folder, truth = demo
     report = validate_run(folder.path, truth, "report id", tolerance=["psa=0.1"], resamples=200)
-    cov = report["coverage"]
-    assert (cov["truth_rows"], cov["with_record"], cov["without_record"]) == (5, 4, 1)
-    assert cov["missing_ids"] == ["r5"] and cov["records_not_in_truth"] == 1
-    assert cov["matched_record_status"] == {"ok": 2, "error": 1, "invalid": 1}
-    fields = {f["field"]: f for f in report["fields"]}
+    assert isinstance(report, ValidationReport)
+    cov = report.coverage
+    assert (cov.truth_rows, cov.with_record, cov.without_record) == (5, 4, 1)
+    assert cov.missing_ids == ["r5"] and cov.records_not_in_truth == 1
+    assert cov.matched_record_status == {"ok": 2, "error": 1, "invalid": 1}
+    fields = {f.field: f for f in report.fields}
     assert set(fields) == {"tissue", "malignant", "psa", "site", "lesion.count"}
-    assert report["skipped"] == [{"field": "tags", "reason": "list fields are not compared"}]
+    assert [(s.field, s.reason) for s in report.skipped] == [
+        ("tags", "list fields are not compared")]
 
     tissue = fields["tissue"]  # r1 ok, r2 ok, r3 error -> null, r4 invalid -> null
-    assert tissue["n"] == 4
-    assert tissue["metrics"]["accuracy"]["value"] == pytest.approx(0.5)
-    assert tissue["confusion"]["labels"] == ["Biopsy", "Resection", "Excision", NULL]
-    assert tissue["confusion"]["matrix"][2][3] == 1 and tissue["confusion"]["matrix"][0][3] == 1
-    reasons = {d["id"]: d.get("reason") for d in tissue["disagreements"]}
-    assert reasons == {"r3": "report too long", "r4": "invalid value"}
+    assert tissue.n == 4 and tissue.kind == "categorical"
+    assert tissue.metrics.accuracy.value == pytest.approx(0.5)
+    assert tissue.confusion.labels == ["Biopsy", "Resection", "Excision", NULL]
+    assert tissue.confusion.matrix[2][3] == 1 and tissue.confusion.matrix[0][3] == 1
+    assert {d.id: d.reason for d in tissue.disagreements} == {"r3": "report too long",
+                                                              "r4": "invalid value"}
 
     malignant = fields["malignant"]  # truth true,false,false,true; pred true,null,null,false
-    assert malignant["metrics"]["accuracy"]["value"] == pytest.approx(0.25)
-    assert malignant["confusion"]["labels"] == ["false", "true", NULL]
+    assert malignant.metrics.accuracy.value == pytest.approx(0.25)
+    assert malignant.confusion.labels == ["false", "true", NULL]
 
     psa = fields["psa"]  # (9.7, 9.7) ok; (null, null) ok; (4, null) no; (1.05, 1.0) within 0.1
-    assert psa["metrics"]["tolerance_accuracy"]["value"] == pytest.approx(0.75)
-    assert psa["metrics"]["mae"]["value"] == pytest.approx(0.025)
-    assert fields["site"]["metrics"]["accuracy"]["value"] == pytest.approx(0.5)  # r1 case-folded
-    assert fields["lesion.count"]["metrics"]["mae"]["value"] == pytest.approx(1 / 3)
+    assert psa.kind == "numeric" and psa.confusion is None and psa.counts.both_numbers == 2
+    assert psa.metrics.tolerance_accuracy.value == pytest.approx(0.75)
+    assert psa.metrics.tolerance_accuracy.tolerance == 0.1
+    assert psa.metrics.mae.value == pytest.approx(0.025)
+    assert fields["site"].metrics.accuracy.value == pytest.approx(0.5)  # r1 case-folded
+    assert fields["lesion.count"].metrics.mae.value == pytest.approx(1 / 3)
 
 
 def test_report_files_are_written_and_readable(demo, tmp_path):
     folder, truth = demo
     report = validate_run(folder.path, truth, "Report ID", resamples=100)
     md, js = write_report(report, tmp_path / "out")
-    assert json.loads(js.read_text(encoding="utf-8"))["coverage"]["with_record"] == 4
+    written = json.loads(js.read_text(encoding="utf-8"))
+    assert written["coverage"]["with_record"] == 4
+    assert ValidationReport.model_validate(written) == report  # the file reads back whole
     text = md.read_text(encoding="utf-8")
     for needle in ("## Coverage", "## Summary", "Confusion matrix", "Disagreements",
                    "percentile bootstrap", "tiny.gguf", NULL):
@@ -217,7 +227,7 @@ def test_clear_errors(demo):
 def test_a_field_can_be_mapped_to_another_column(demo):
     folder, truth = demo
     report = validate_run(folder.path, truth, "Report ID", columns=["site=tissue"], resamples=0)
-    assert [f["truth_column"] for f in report["fields"]] == ["tissue"]
+    assert [f.truth_column for f in report.fields] == ["tissue"]
 
 
 def test_cli_command_writes_the_report(demo, tmp_path, capsys):
@@ -231,3 +241,69 @@ def test_cli_command_writes_the_report(demo, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "4 of 5 reference rows have a record" in out and "kappa" in out
     assert (folder.path / "validation" / "validation.md").is_file()
+
+
+# -- the written files keep their format ---------------------------------------------------------
+
+GOLDEN = Path(__file__).parent / "data" / "validation"
+
+
+def _golden_cases(tmp_path) -> dict[str, object]:
+    """Validations that between them write every key validation.json can hold."""
+    rich = make_run(tmp_path / "rich", [
+        ok("r1", tissue="Biopsy", malignant=True, psa=9.7, site="Long"),
+        ok("r2", tissue="Resection", malignant=None, psa=None),
+        {"id": "r3", "status": "error", "error": "report too long"},
+        {"id": "r4", "status": "invalid", "fields": {**ok("r4")["fields"], "tissue": None},
+         "field_errors": {"tissue": "invalid value"}},
+        ok("r6", tissue="Excision"),
+        ok("extra"),
+    ])
+    truth = tmp_path / "rich.csv"
+    truth.write_text("Report ID;tissue;malignant;psa;site;lesion.count\n"
+                     "r1;Biopsy;ja;9,7;long;1\n"
+                     "r2;Resection;nee;;long;2\n"
+                     "r3;Excision;nee;4;long;1\n"
+                     "r4;biopsy;ja;1,05;lever;1\n"
+                     "r5;Biopsy;nee;1;long;1\n"
+                     "r6;Autopsy;misschien;2;long;3\n"
+                     ";Biopsy;nee;1;long;1\n", encoding="utf-8")
+    same = make_run(tmp_path / "same", [ok("u1"), ok("u2"), ok("u3")])
+    same_truth = tmp_path / "same.csv"
+    same_truth.write_text("id,tissue\nu1,Biopsy\nu2,Biopsy\nu3,Biopsy\n", encoding="utf-8")
+    return {
+        "rich": validate_run(rich.path, truth, "report id", tolerance=["0.5", "psa=0.1"],
+                             resamples=50),
+        "unanimous": validate_run(same.path, same_truth, "id", columns=["tissue"],
+                                  resamples=20),
+    }
+
+
+def _normalised(report: dict, markdown: str) -> tuple[str, str]:
+    """Both files with what differs per machine and run (paths, times, versions) blanked."""
+    data = copy.deepcopy(report)
+    moving = [report["run"]["path"], report["truth"]["path"], report["created_at"],
+              report["run"]["started_at"], report["run"]["task_sha256"][:16],
+              f"Pluk {report['pluk_version']}"]
+    data["created_at"] = data["pluk_version"] = "-"
+    data["run"]["path"] = data["run"]["started_at"] = data["run"]["task_sha256"] = "-"
+    data["truth"]["path"] = "-"
+    for text in sorted(moving, key=len, reverse=True):
+        markdown = markdown.replace(text, "-")
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n", markdown
+
+
+def test_validation_files_keep_their_format(tmp_path):
+    # The files a paper's supplement cites: the same keys, in the same order, with the same
+    # values as the format of record (tests/core/data/validation). PLUK_UPDATE_GOLDEN=1
+    # rewrites those after a deliberate change of format.
+    for name, report in _golden_cases(tmp_path).items():
+        md, js = write_report(report, tmp_path / name)
+        written = json.loads(js.read_text(encoding="utf-8"))
+        got_json, got_md = _normalised(written, md.read_text(encoding="utf-8"))
+        if os.environ.get("PLUK_UPDATE_GOLDEN"):
+            GOLDEN.mkdir(parents=True, exist_ok=True)
+            (GOLDEN / f"{name}.json").write_text(got_json, encoding="utf-8")
+            (GOLDEN / f"{name}.md").write_text(got_md, encoding="utf-8")
+        assert got_json == (GOLDEN / f"{name}.json").read_text(encoding="utf-8"), name
+        assert got_md == (GOLDEN / f"{name}.md").read_text(encoding="utf-8"), name

@@ -39,10 +39,12 @@ def pluk_home(tmp_path_factory) -> Path:
 
     (paths.user_tasks_dir() / "gui_test.json").write_text(json.dumps(TEST_TASK),
                                                            encoding="utf-8")
+    from pluk.core.options import HardwareOptions, RunOptions
     from pluk.core.settings import Settings, save_settings
 
     # One thread leaves the other core to the GUI thread and the rest of the machine.
-    save_settings(Settings(n_threads=1, last_task="gui_test"))
+    save_settings(Settings(run=RunOptions(hardware=HardwareOptions(n_threads=1)),
+                           last_task="gui_test"))
     return home
 
 

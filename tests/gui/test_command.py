@@ -24,13 +24,16 @@ def test_a_missing_path_is_a_plain_error(tmp_path):
 
 
 def test_settings_survive_a_damaged_file(pluk_home):
+    from pluk.core.options import ContextOptions, RunOptions
     from pluk.core.settings import Settings, load_settings, save_settings, settings_path
 
     saved = settings_path().read_text()
     try:
         settings_path().write_text("{ not json")
         assert load_settings() == Settings()
-        save_settings(Settings(ctx_cap=4096, csv_delimiter=";"))
-        assert load_settings().ctx_cap == 4096 and load_settings().csv_delimiter == ";"
+        save_settings(Settings(run=RunOptions(context=ContextOptions(ctx_cap=4096)),
+                               csv_delimiter=";"))
+        assert load_settings().run.context.ctx_cap == 4096
+        assert load_settings().csv_delimiter == ";"
     finally:
         settings_path().write_text(saved)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QTimer
 
+from pluk.core.options import RunOptions
 from pluk.core.runs.folder import RunFolder
 from tests.gui.conftest import load_folder, make_report_folder, write_reports
 
@@ -126,10 +127,16 @@ def test_previous_run_reopens_from_history(qtbot, window, report_folder):
     result = _run_to_end(qtbot, window)
     window.results.model.reset(None, [])
     tree = window.history.tree
-    rows = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
-    mine = [item for item in rows if Path(result.run_dir).name == item.text(6)]
-    assert mine and mine[0].text(2) == "finished"
-    window.history.tree.itemDoubleClicked.emit(mine[0], 0)
+
+    def mine():
+        rows = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+        return [item for item in rows if Path(result.run_dir).name == item.text(6)]
+
+    # The list is refreshed off the GUI thread when the run ends.
+    qtbot.waitUntil(lambda: bool(mine()) and not window.history.busy, timeout=10_000)
+    assert mine()[0].text(2) == "finished"
+    with qtbot.waitSignal(window.session.run_opened, timeout=10_000):
+        window.history.tree.itemDoubleClicked.emit(mine()[0], 0)
     assert window.results.model.rowCount() == 5
     assert window.results.run_dir == Path(result.run_dir).resolve()
 
@@ -155,5 +162,7 @@ def test_an_interrupted_run_is_offered_for_resuming(qtbot, window, report_folder
     assert Path(resumed.run_dir) == run_dir and resumed.status == "finished"
     folder = RunFolder(run_dir)
     assert folder.read_manifest().resumed_at
+    # The resumed run keeps the options it was started with (one thread, from the settings).
+    assert RunOptions.from_saved(folder.read_manifest().options) == window.session.settings.run
     assert len(folder.records()) == 5
     assert len((run_dir / "records.jsonl").read_text().splitlines()) == 5  # nothing redone twice

@@ -5,13 +5,16 @@ Previous runs tab; Cancel changes nothing."""
 from __future__ import annotations
 
 from pluk.core.models.hardware import default_threads
+from pluk.core.options import ContextOptions, DecodingOptions, HardwareOptions, RunOptions
 from pluk.core.settings import Settings, load_settings, save_settings
 from pluk.gui.settings_dialog import SettingsDialog
 
 
 def test_the_dialog_shows_and_returns_the_settings(qtbot):
-    original = Settings(n_threads=3, n_gpu_layers=-1, ctx_cap=4096, temperature=0.3,
-                        csv_delimiter=";", last_task="x")
+    run = RunOptions(hardware=HardwareOptions(n_threads=3, n_gpu_layers=-1),
+                     context=ContextOptions(ctx_cap=4096),
+                     decoding=DecodingOptions(temperature=0.3, seed=7))
+    original = Settings(run=run, csv_delimiter=";", last_task="x")
     dialog = SettingsDialog(original)
     qtbot.addWidget(dialog)
     assert dialog.threads.value() == 3 and dialog.gpu_layers.text() == "all layers"
@@ -23,9 +26,19 @@ def test_the_dialog_shows_and_returns_the_settings(qtbot):
     dialog.delimiter.setCurrentIndex(dialog.delimiter.findData("\t"))
     dialog.output_dir.setText("   ")
     changed = dialog.settings()
-    assert changed.n_threads is None and changed.csv_delimiter == "\t"
+    assert changed.run.hardware.n_threads is None and changed.csv_delimiter == "\t"
     assert changed.output_dir is None and changed.last_task == "x"  # untouched fields kept
-    assert original.n_threads == 3  # the dialog edits a copy
+    assert changed.run.decoding.seed == 7  # and the options the dialog does not show
+    assert original.run.hardware.n_threads == 3  # the dialog edits a copy
+
+
+def test_the_dialog_allows_what_the_options_allow(qtbot):
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    assert (dialog.ctx_cap.minimum(), dialog.ctx_cap.maximum()) == (512, 262144)
+    assert (dialog.temperature.minimum(), dialog.temperature.maximum()) == (0.0, 2.0)
+    assert (dialog.threads.minimum(), dialog.threads.maximum()) == (0, 512)
+    assert dialog.gpu_layers.minimum() == -1
 
 
 def test_ok_saves_and_cancel_does_not(qtbot, window, tmp_path, monkeypatch):
@@ -40,8 +53,8 @@ def test_ok_saves_and_cancel_does_not(qtbot, window, tmp_path, monkeypatch):
         monkeypatch.setattr(SettingsDialog, "exec", accept)
         window.settings_action.trigger()
         saved = load_settings()
-        assert saved.ctx_cap == 6144 and saved.output_dir == str(runs)
-        assert saved.n_threads == before.n_threads
+        assert saved.run.context.ctx_cap == 6144 and saved.output_dir == str(runs)
+        assert saved.run.hardware == before.run.hardware
         assert window.session.settings == saved
         assert runs in window.history._roots
 
@@ -51,6 +64,7 @@ def test_ok_saves_and_cancel_does_not(qtbot, window, tmp_path, monkeypatch):
 
         monkeypatch.setattr(SettingsDialog, "exec", cancel)
         window.settings_action.trigger()
-        assert load_settings().ctx_cap == 6144 and window.session.settings.ctx_cap == 6144
+        assert load_settings().run.context.ctx_cap == 6144
+        assert window.session.settings.run.context.ctx_cap == 6144
     finally:
         save_settings(before)

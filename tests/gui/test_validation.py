@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from pluk.core.validation.report import format_metric
+from pluk.core.validation.result import ValidationReport
 from pluk.core.validation.truth import NULL
 from tests.gui.conftest import load_folder, write_reports
 
@@ -70,7 +72,7 @@ def test_validation_tab_shows_metrics_confusion_and_disagreements(qtbot, window,
     _choose_table(qtbot, panel, tmp_path / "truth.csv")
     assert panel.id_combo.currentText() == "Report ID"  # guessed from the column names
     _validate(qtbot, panel)
-    assert panel.report is not None, panel.status.text()
+    assert isinstance(panel.report, ValidationReport), panel.status.text()
     assert "6 of 7 reference rows have a record" in panel.status.text()
     assert "1 without a record" in panel.status.text()
 
@@ -84,6 +86,7 @@ def test_validation_tab_shows_metrics_confusion_and_disagreements(qtbot, window,
     # Accuracy is shown with its 95% interval.
     accuracy = panel.summary.item(0, 3).text()
     assert f"{1 - len(expected['abnormal']) / 6:.3f} (" in accuracy
+    assert accuracy == format_metric(panel.report.fields[0].metrics.accuracy)
     assert len(expected["abnormal"]) >= 2  # the two flipped reports at least
 
     # The confusion matrix of 'abnormal' counts every report once; off the diagonal are the

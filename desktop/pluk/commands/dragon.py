@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from pluk.commands.run_flags import add_run_flags
 from pluk.core.dragon.errors import DragonError
 from pluk.core.dragon.evaluate import FOLDS, evaluate_folder
 
@@ -52,11 +53,7 @@ def _add_run(group: argparse._SubParsersAction) -> None:
     parser.add_argument("--limit", type=int, metavar="N",
                         help="run the model on the first N reports only; the others get the "
                              "fallback predictions listed in pluk-dragon-notes.json")
-    parser.add_argument("--ctx", type=int, default=8192, metavar="N",
-                        help="upper limit of the context size in tokens (default 8192)")
-    parser.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: the physical cores)")
-    parser.add_argument("--gpu-layers", type=int, default=0, metavar="N",
-                        help="layers to offload to the GPU (default 0; -1 for all)")
+    add_run_flags(parser)
     parser.add_argument("--resume", action="store_true",
                         help="continue the run folders in OUT, skipping reports they have")
     parser.set_defaults(func=run_command)
@@ -65,21 +62,22 @@ def _add_run(group: argparse._SubParsersAction) -> None:
 def run_command(args: argparse.Namespace) -> int:
     from pluk.commands.extract import resolve_model
     from pluk.commands.progress_bar import interruptible_progress, say
-    from pluk.core.dragon.run import DragonRunOptions, run_dragon
+    from pluk.commands.run_flags import run_options
+    from pluk.core.dragon.run import DragonOptions, run_dragon
     from pluk.core.tasks import load_task
 
     if args.shots < 0 or (args.limit is not None and args.limit < 0):
         raise DragonError("--shots and --limit must not be negative")
     if args.fixed_shots and not args.shots:
         raise DragonError("--fixed-shots needs --shots K")
+    options = run_options(args)
     task = load_task(args.task) if args.task else None
     model_path = resolve_model(args.model)
-    options = DragonRunOptions(shots=args.shots, fixed_shots=args.fixed_shots, limit=args.limit,
-                               ctx_cap=args.ctx, n_threads=args.threads,
-                               n_gpu_layers=args.gpu_layers, resume=args.resume)
+    dragon = DragonOptions(shots=args.shots, fixed_shots=args.fixed_shots)
     with interruptible_progress() as (stop, bar):
-        results = run_dragon(args.folder, model_path, args.out, options, task=task,
-                             on_status=say, on_progress=bar, should_stop=stop.is_set)
+        results = run_dragon(args.folder, model_path, args.out, options, dragon,
+                             resume=args.resume, task=task, on_status=say, on_progress=bar,
+                             should_stop=stop.is_set)
     for result in results:
         counts = result.counts
         where = result.predictions or f"no predictions (run {result.status})"

@@ -6,10 +6,11 @@ import sys
 from pathlib import Path
 
 from pluk.commands.progress_bar import interruptible_progress, say
+from pluk.commands.run_flags import add_run_flags, run_options
 from pluk.core.errors import ModelError
 from pluk.core.extraction.job import run_job
-from pluk.core.extraction.loop import RunOptions
-from pluk.core.readers import TableOptions, read_inputs
+from pluk.core.readers import ReadLimits, TableOptions, read_inputs
+from pluk.core.runs.folder import reports_to_read
 from pluk.core.tasks import load_task
 
 
@@ -26,16 +27,7 @@ def register(subparsers) -> None:
     p.add_argument("--resume", action="store_true",
                    help="continue a run in RUN_DIR, skipping reports it already has")
     p.add_argument("--limit", type=int, metavar="N", help="process at most N reports")
-    p.add_argument("--ctx", type=int, default=8192, metavar="N",
-                   help="upper limit of the context size in tokens (default 8192); the "
-                        "context is fitted to the longest report below it")
-    p.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: the physical cores)")
-    p.add_argument("--gpu-layers", type=int, default=0, metavar="N",
-                   help="layers to offload to the GPU (default 0; -1 for all)")
-    p.add_argument("--temperature", type=float, default=0.0)
-    p.add_argument("--time-limit", type=float, default=300.0, metavar="SECONDS",
-                   help="most seconds one report's answer may take (0: no limit; default 300); "
-                        "an answer stopped there is an invalid record that says so")
+    add_run_flags(p)
     p.add_argument("--id-column", help="for tables: the column holding the report id")
     p.add_argument("--text-column", help="for tables: the column holding the report text")
     p.add_argument("--delimiter", default=",",
@@ -62,11 +54,10 @@ def run(args) -> int:
     task = load_task(args.task)
     model_path = resolve_model(args.model)
     table = TableOptions(id_column=args.id_column, text_column=args.text_column)
-    reports = read_inputs(args.input, table=table)
-    options = RunOptions(ctx_cap=args.ctx, n_threads=args.threads, n_gpu_layers=args.gpu_layers,
-                         temperature=args.temperature, limit=args.limit,
-                         reuse_prefix=not args.no_prefix_reuse,
-                         time_limit=args.time_limit or None)
+    # Reading stops at the reports the limit can take: a huge table is not read whole first.
+    limits = ReadLimits(max_reports=reports_to_read(args.out, args.limit, args.resume))
+    reports = read_inputs(args.input, table=table, limits=limits)
+    options = run_options(args)
     say(f"{len(reports)} reports, task {task.id}, model {model_path.name}")
     with interruptible_progress() as (stop, bar):
         result = run_job(

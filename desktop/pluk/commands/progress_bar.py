@@ -10,16 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from pluk.core.progress import Progress
-
-
-def format_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "--"
-    seconds = int(round(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s"
+from pluk.core.progress import Progress, format_duration
 
 
 def progress_line(p: Progress, width: int = 24) -> str:

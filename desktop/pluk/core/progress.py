@@ -1,10 +1,27 @@
-"""Progress of a run as plain data: counts, rates and an ETA, shared by the CLI and the GUI."""
+"""Progress of a run as plain data: counts, rates and an ETA, shared by the CLI and the GUI,
+and the one way durations are written for the user (`format_duration`)."""
 
 from __future__ import annotations
 
+import math
 import time
 
 from pydantic import BaseModel
+
+
+def format_duration(seconds: float | None) -> str:
+    """'45 s', '1 min 05 s', '2 h 03 min'; '--' when unknown. The GUI and the CLI both use it,
+    so a time left reads the same in the window and in a terminal."""
+    if seconds is None or not math.isfinite(seconds):
+        return "--"
+    total = max(0, int(round(seconds)))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    if minutes:
+        return f"{minutes} min {secs:02d} s"
+    return f"{secs} s"
 
 
 class Progress(BaseModel):

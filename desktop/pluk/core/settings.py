@@ -1,8 +1,10 @@
 """The user's settings: one pydantic model with a schema version, stored as JSON under platformdirs.
 
-Run options (threads, GPU layers, context cap, temperature), where runs are written, and what the
-window remembers between sessions (last task, model, CSV delimiter). A missing or damaged file
-gives the defaults, so a bad settings file can never stop Pluk from starting.
+The run options (the one RunOptions model, of which the window edits threads, GPU layers, context
+cap and temperature), where runs are written, and what the window remembers between sessions
+(last task, model, CSV delimiter). A missing or damaged file gives the defaults, so a bad
+settings file can never stop Pluk from starting; a file of an earlier schema version is migrated
+when it is read.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import logging
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, Field, ValidationError
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from pluk.core import paths
-from pluk.core.extraction.loop import RunOptions
+from pluk.core.options import RunOptions, nest_flat_options
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 FILE_NAME = "settings.json"
 MAX_RECENT_MODELS = 8
 
@@ -25,23 +29,34 @@ log = logging.getLogger(__name__)
 
 
 class Settings(BaseModel):
+    # An option of an earlier shape (n_threads at the top) fails instead of being dropped.
+    model_config = ConfigDict(extra="forbid")
+
     schema_version: int = SCHEMA_VERSION
-    n_threads: int | None = Field(default=None, ge=1, le=512,
-                                  description="CPU threads; None uses the physical cores")
-    n_gpu_layers: int = Field(default=0, ge=-1, description="Layers on the GPU; -1 for all")
-    ctx_cap: int = Field(default=8192, ge=512, le=262144,
-                         description="Upper limit of the context size in tokens")
-    temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    run: RunOptions = Field(default_factory=RunOptions)
     output_dir: str | None = Field(default=None,
                                    description="Where new run folders go; None: paths.runs_dir()")
     csv_delimiter: str = Field(default=",", min_length=1, max_length=1)
     last_task: str | None = None
     last_model: str | None = None
     recent_models: list[str] = Field(default_factory=list)
+    reviewer: str = Field(default="", max_length=100,
+                          description="The name the Review tab writes into reviews.jsonl")
 
-    def run_options(self) -> RunOptions:
-        return RunOptions(ctx_cap=self.ctx_cap, n_threads=self.n_threads,
-                          n_gpu_layers=self.n_gpu_layers, temperature=self.temperature)
+    @model_validator(mode="before")
+    @classmethod
+    def _migrate(cls, data: Any) -> Any:
+        """Version 1 kept n_threads, n_gpu_layers, ctx_cap and temperature flat. (Every saved
+        file names its version; a model built in code is of this one.)"""
+        version = data.get("schema_version", SCHEMA_VERSION) if isinstance(data, dict) else None
+        if not isinstance(version, int) or version >= 2:
+            return data
+        data = dict(data)
+        flat = {key: data.pop(key) for key in ("n_threads", "n_gpu_layers", "ctx_cap",
+                                               "temperature") if key in data}
+        data["run"] = nest_flat_options(flat)
+        data["schema_version"] = SCHEMA_VERSION
+        return data
 
     def runs_folder(self) -> Path:
         if self.output_dir:

@@ -66,18 +66,12 @@ class LatestCall(QObject):
             self.busy_changed.emit(True)
         call.start()
 
-    def drop(self) -> None:
-        """Forget the call going on: its result will not be handed on."""
-        if self._current is not None:
-            self._current = None
-            self.busy_changed.emit(False)
-
     def _finish(self) -> bool:
         call = self.sender()
         if isinstance(call, BackgroundCall):
             call.deleteLater()  # it has emitted its one signal; nothing else refers to it
         if call is not self._current:
-            return False  # replaced by a newer request, or dropped
+            return False  # replaced by a newer request
         self._current = None
         self.busy_changed.emit(False)
         return True

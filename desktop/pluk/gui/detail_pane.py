@@ -1,5 +1,10 @@
-"""The detail of one record: the report text on the left with the extracted values found in it
-highlighted (the evidence), and on the right the values, the model's raw output and any error."""
+"""The detail of one record: the report text on the left with the evidence of every value
+highlighted at its offsets, and on the right the values with their evidence status, the
+model's raw output and any error. Selecting a value scrolls the text to its evidence; a value
+with no evidence in the report is marked "ungrounded" in red, never hidden.
+
+A record from before evidence existed gets it here, found in the text as a run would find it.
+"""
 
 from __future__ import annotations
 
@@ -7,34 +12,142 @@ import json
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtGui import QBrush, QColor, QFont, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPlainTextEdit, QSplitter, QTabWidget,
                                QTextEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from pluk.core.runs.records import Record
+from pluk.core.extraction.evidence import find_evidence
+from pluk.core.runs.records import Evidence, Record
 from pluk.core.readers.reports import Report
 from pluk.core.tasks import TaskDefinition
 from pluk.gui.results_model import display
 from pluk.gui.theme import status_chip_css
 
 EVIDENCE_COLOR = QColor("#fde68a")
-MIN_EVIDENCE_CHARS = 3
+FUZZY_COLOR = QColor("#fef3c7")
+CHOSEN_COLOR = QColor("#fdba74")
+UNGROUNDED = QColor("#991b1b")
+PATH_ROLE = Qt.ItemDataRole.UserRole + 1
+EVIDENCE_COLUMN = 2
 
 
-def evidence_strings(value: Any) -> list[str]:
-    """The text values of a record that could be quoted from the report."""
-    if isinstance(value, str):
-        return [value] if len(value.strip()) >= MIN_EVIDENCE_CHARS else []
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in evidence_strings(v)]
-    if isinstance(value, list):
-        return [s for v in value for s in evidence_strings(v)]
-    return []
+def evidence_label(evidence: Evidence | None) -> str:
+    if evidence is None:
+        return ""
+    if evidence.status == "fuzzy":
+        return f"fuzzy {evidence.score:.2f}" if evidence.score is not None else "fuzzy"
+    return "ungrounded" if evidence.status == "not_found" else "exact"
+
+
+def qt_offsets(text: str) -> list[int]:
+    """Qt's document position of each Python index of `text` (and of its end): Qt counts UTF-16
+    units and reads "\\r\\n" as one line break."""
+    out = [0]
+    for index, char in enumerate(text):
+        if char == "\r" and text[index + 1:index + 2] == "\n":
+            width = 0
+        else:
+            width = 2 if ord(char) > 0xFFFF else 1
+        out.append(out[-1] + width)
+    return out
+
+
+def usable_evidence(record: Record, text: str | None, task: TaskDefinition | None
+                    ) -> dict[str, Evidence]:
+    """The record's evidence, found now if the record predates it, for this text."""
+    if text is None:
+        return {}
+    evidence = record.evidence
+    if not evidence and task is not None and record.fields and record.status != "error":
+        evidence = find_evidence(task, record.fields, text)
+    return {path: e for path, e in evidence.items()
+            if e.status == "not_found" or text[e.start:e.end] == e.quote}
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return display(value)
+
+
+class EvidenceText(QTextEdit):
+    """A report's text with the evidence of each value highlighted at its offsets; `choose`
+    marks one value's passage and scrolls to it."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setPlaceholderText("The report text appears here.")
+        self.evidence: dict[str, Evidence] = {}
+        self.chosen: str | None = None
+        self._offsets: list[int] = [0]
+
+    def show_text(self, text: str | None, evidence: dict[str, Evidence],
+                  missing: str = "") -> None:
+        self.evidence = evidence if text is not None else {}
+        self.chosen = None
+        if text is None:
+            self.setPlainText(missing)
+            self._offsets = [0]
+        else:
+            self.setPlainText(text)
+            self._offsets = qt_offsets(text)
+        self._paint()
+
+    def _shown(self, evidence: Evidence | None) -> bool:
+        return (evidence is not None and evidence.status != "not_found"
+                and evidence.end < len(self._offsets))
+
+    def highlighted_paths(self) -> list[str]:
+        return [p for p, e in self.evidence.items() if self._shown(e)]
+
+    def _cursor(self, evidence: Evidence) -> QTextCursor:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._offsets[evidence.start])
+        cursor.setPosition(self._offsets[evidence.end], QTextCursor.MoveMode.KeepAnchor)
+        return cursor
+
+    def _paint(self) -> None:
+        selections = []
+        # The chosen passage last, so it shows above a longer one around it.
+        for path in sorted(self.highlighted_paths(), key=lambda p: p == self.chosen):
+            evidence = self.evidence[path]
+            fmt = QTextCharFormat()
+            fmt.setBackground(CHOSEN_COLOR if path == self.chosen else (
+                FUZZY_COLOR if evidence.status == "fuzzy" else EVIDENCE_COLOR))
+            if evidence.status == "fuzzy":
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
+            fmt.setToolTip(path)
+            selection = QTextEdit.ExtraSelection()
+            selection.cursor = self._cursor(evidence)
+            selection.format = fmt
+            selections.append(selection)
+        self.setExtraSelections(selections)
+
+    def choose(self, path: str | None) -> bool:
+        """Mark this value's passage and scroll to it; False when it has none to show."""
+        self.chosen = path
+        self._paint()
+        evidence = self.evidence.get(path) if path else None
+        if not self._shown(evidence):
+            return False
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._offsets[evidence.start])
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+        return True
+
+    def cursor_offset(self) -> int:
+        """The Python offset of the text cursor (to check where a scroll went)."""
+        return self._offsets.index(self.textCursor().position())
 
 
 class DetailPane(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.evidence: dict[str, Evidence] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         header = QHBoxLayout()
@@ -46,14 +159,13 @@ class DetailPane(QWidget):
         header.addWidget(self.heading, 1)
         layout.addLayout(header)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.text = QTextEdit(readOnly=True)
-        self.text.setPlaceholderText("The report text appears here.")
+        self.text = EvidenceText()
         splitter.addWidget(self.text)
         self.tabs = QTabWidget()
         self.values = QTreeWidget()
-        self.values.setHeaderLabels(["Field", "Value", "Note"])
+        self.values.setHeaderLabels(["Field", "Value", "Evidence", "Note"])
         self.values.setAlternatingRowColors(True)
-        self.values.setRootIsDecorated(False)
+        self.values.currentItemChanged.connect(self._on_value_chosen)
         self.raw = QPlainTextEdit(readOnly=True)
         self.problems = QPlainTextEdit(readOnly=True)
         mono = QFont("DejaVu Sans Mono")
@@ -69,6 +181,7 @@ class DetailPane(QWidget):
     def show_record(self, record: Record | None, report: Report | None,
                     task: TaskDefinition | None) -> None:
         self.values.clear()
+        self.evidence = {}
         if record is None:
             self.chip.hide()
             self.heading.setText("Select a record to see the report beside its values.")
@@ -84,6 +197,11 @@ class DetailPane(QWidget):
             facts.append(f"{record.seconds:.1f} s")
         if record.tokens_prompt:
             facts.append(f"{record.tokens_prompt} prompt tokens")
+        text = report.text if report is not None else None
+        self.evidence = usable_evidence(record, text, task)
+        ungrounded = sum(1 for e in self.evidence.values() if e.status == "not_found")
+        if ungrounded:
+            facts.append(f"<span style='color:#991b1b'>{ungrounded} ungrounded</span>")
         self.heading.setText(" · ".join(facts))
         self.heading.setToolTip(record.source)
         self._show_values(record, task)
@@ -95,44 +213,72 @@ class DetailPane(QWidget):
         problems += [f"warning: {w}" for w in record.warnings]
         self.problems.setPlainText("\n\n".join(problems) or "No problems.")
         self.tabs.setTabText(2, f"Problems ({len(problems)})" if problems else "Problems")
-        if report is not None and report.text is not None:
-            self._show_text(report.text, evidence_strings(record.fields or {}))
-        else:
-            reason = report.error if report is not None and report.error else (
-                "The report text is not available (its input is no longer loaded).")
-            self.text.setPlainText(reason)
+        reason = report.error if report is not None and report.error else (
+            "The report text is not available (its input is no longer loaded).")
+        self.text.show_text(text, self.evidence, reason)
+
+    # -- values ---------------------------------------------------------------------------------
+
+    def _item(self, path: str, label: str, value: Any, note: str = "") -> QTreeWidgetItem:
+        shown = _shown(value)
+        evidence = self.evidence.get(path)
+        item = QTreeWidgetItem([label, shown, evidence_label(evidence), note])
+        item.setData(0, PATH_ROLE, path)
+        item.setToolTip(1, shown)
+        if evidence is not None:
+            if evidence.status == "not_found":
+                item.setForeground(EVIDENCE_COLUMN, QBrush(UNGROUNDED))
+                item.setToolTip(EVIDENCE_COLUMN, "No passage of the report supports this "
+                                                 "value: check it against the text")
+            else:
+                item.setToolTip(EVIDENCE_COLUMN, evidence.quote)
+        if note:
+            item.setForeground(3, QBrush(UNGROUNDED))
+            item.setToolTip(3, note)
+        return item
+
+    def _children(self, parent: QTreeWidgetItem, value: Any, path: str) -> None:
+        entries = (value.items() if isinstance(value, dict)
+                   else ((f"[{i}]", v) for i, v in enumerate(value)))
+        for key, item_value in entries:
+            child_path = f"{path}{key}" if key.startswith("[") else f"{path}.{key}"
+            child = self._item(child_path, key, item_value)
+            parent.addChild(child)
+            if isinstance(item_value, (dict, list)) and item_value:
+                self._children(child, item_value, child_path)
 
     def _show_values(self, record: Record, task: TaskDefinition | None) -> None:
         fields = record.fields or {}
         names = [spec.name for spec in task.fields] if task else list(fields)
-        red = QBrush(QColor("#991b1b"))
         for name in names:
             value = fields.get(name)
-            shown = json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) \
-                else display(value)
-            reason = record.field_errors.get(name, "")
-            item = QTreeWidgetItem([name, shown if value is not None else "—", reason])
-            item.setToolTip(1, shown)
-            if reason:
-                item.setForeground(2, red)
-                item.setToolTip(2, reason)
+            item = self._item(name, name, value, record.field_errors.get(name, ""))
             self.values.addTopLevelItem(item)
+            if isinstance(value, (dict, list)) and value:
+                self._children(item, value, name)
+        self.values.expandAll()
         self.values.resizeColumnToContents(0)
 
-    def _show_text(self, text: str, evidence: list[str]) -> None:
-        self.text.setPlainText(text)
-        document = self.text.document()
-        fmt = QTextCharFormat()
-        fmt.setBackground(EVIDENCE_COLOR)
-        selections = []
-        for needle in dict.fromkeys(evidence):
-            cursor = QTextCursor(document)
-            while True:
-                cursor = document.find(needle, cursor, QTextDocument.FindFlag(0))
-                if cursor.isNull():
-                    break
-                selection = QTextEdit.ExtraSelection()
-                selection.cursor = cursor
-                selection.format = fmt
-                selections.append(selection)
-        self.text.setExtraSelections(selections)
+    def item_for(self, path: str) -> QTreeWidgetItem | None:
+        for item in _walk(self.values.invisibleRootItem()):
+            if item.data(0, PATH_ROLE) == path:
+                return item
+        return None
+
+    def select_field(self, path: str) -> bool:
+        """Choose a value in the list, and so scroll the text to its evidence."""
+        item = self.item_for(path)
+        if item is None:
+            return False
+        self.values.setCurrentItem(item)
+        return True
+
+    def _on_value_chosen(self, current: QTreeWidgetItem | None, _previous) -> None:
+        self.text.choose(current.data(0, PATH_ROLE) if current is not None else None)
+
+
+def _walk(root: QTreeWidgetItem):
+    for index in range(root.childCount()):
+        child = root.child(index)
+        yield child
+        yield from _walk(child)

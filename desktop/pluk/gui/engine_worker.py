@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from pluk.core.errors import PlukError
 from pluk.core.extraction.job import run_job
-from pluk.core.extraction.loop import RunOptions
+from pluk.core.options import RunOptions
 from pluk.core.readers.reports import Report
 from pluk.core.tasks import TaskDefinition
 
@@ -41,7 +41,6 @@ class RunRequest:
 
 
 class EngineWorker(QObject):
-    run_started = Signal(str)           # the run folder
     status_changed = Signal(str)        # a step: "Loading the model"
     hash_progressed = Signal(object, object)  # bytes done, total (may exceed 2**31)
     progress_changed = Signal(object)   # pluk.core.progress.Progress
@@ -68,7 +67,6 @@ class EngineWorker(QObject):
     def start_run(self, request: RunRequest) -> None:
         self._stop.clear()
         out = str(request.out_dir)
-        self.run_started.emit(out)
         try:
             result = run_job(
                 request.task, request.reports, request.model_path, request.out_dir,

@@ -1,30 +1,28 @@
 """Export of a run folder through a save dialog: CSV (with the delimiter and nesting options
-Excel needs), JSON or XLSX, written by the very function `pluk export` uses, with the task as
-the run's manifest recorded it, so the file is the same whichever way it was made."""
+Excel needs), JSON, XLSX or a self-contained HTML page with the evidence highlighted, with the
+reviewed values beside the model's (or those alone), written by the very function `pluk export`
+uses, so the file is the same whichever way it was made."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QLabel, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
+                               QFormLayout, QLabel, QVBoxLayout, QWidget)
 
-from pluk.core.runs import export
-from pluk.core.runs.folder import RunFolder
-from pluk.core.tasks.loader import parse_task
+from pluk.core.extraction import run_export
 
-FORMATS = [("CSV", "csv"), ("Excel workbook (.xlsx)", "xlsx"), ("JSON", "json")]
+FORMATS = [("CSV", "csv"), ("Excel workbook (.xlsx)", "xlsx"), ("JSON", "json"),
+           ("Web page with the evidence highlighted (.html)", "html")]
 DELIMITERS = [("comma ,", ","), ("semicolon ; (Excel with a Dutch or German locale)", ";"),
               ("tab", "\t")]
 NESTED = [("flatten objects into dotted columns", "flatten"), ("objects as JSON text", "json")]
 
 
 def export_run(run_dir: Path, path: Path, fmt: str, *, delimiter: str = ",",
-               nested: str = "flatten") -> Path:
-    folder = RunFolder(run_dir)
-    manifest = folder.read_manifest()
-    task = parse_task(manifest.task, str(folder.manifest_path))
-    return export.export(path, fmt, task, folder.records(), delimiter=delimiter, nested=nested)
+               nested: str = "flatten", reviewed_only: bool = False) -> Path:
+    return run_export.export_run(run_dir, path, fmt, delimiter=delimiter, nested=nested,
+                                 reviewed_only=reviewed_only)[0]
 
 
 class ExportDialog(QDialog):
@@ -42,6 +40,8 @@ class ExportDialog(QDialog):
         form.addRow("Format", self.format_combo)
         form.addRow("CSV delimiter", self.delimiter_combo)
         form.addRow("Nested fields", self.nested_combo)
+        self.reviewed_only = QCheckBox("Reviewed values only (the reports a person reviewed)")
+        form.addRow("Reviews", self.reviewed_only)
         layout.addLayout(form)
         self.format_combo.currentIndexChanged.connect(self._sync)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
@@ -54,7 +54,7 @@ class ExportDialog(QDialog):
     def _sync(self) -> None:
         fmt = self.format_combo.currentData()
         self.delimiter_combo.setEnabled(fmt == "csv")
-        self.nested_combo.setEnabled(fmt != "json")
+        self.nested_combo.setEnabled(fmt not in ("json", "html"))
 
     def choice(self) -> tuple[str, str, str]:
         return (self.format_combo.currentData(), self.delimiter_combo.currentData(),
@@ -65,6 +65,7 @@ class ExportDialog(QDialog):
         if not self.exec():
             return None
         fmt, delimiter, nested = self.choice()
+        reviewed_only = self.reviewed_only.isChecked()
         suggested = str(Path.home() / f"{self.run_dir.name}.{fmt}")
         name, _ = QFileDialog.getSaveFileName(self.parentWidget(), "Save the results",
                                               suggested, f"{fmt.upper()} files (*.{fmt})")
@@ -73,7 +74,8 @@ class ExportDialog(QDialog):
         path = Path(name)
         if path.suffix.lower() != f".{fmt}":
             path = path.with_name(path.name + f".{fmt}")
-        return export_run(self.run_dir, path, fmt, delimiter=delimiter, nested=nested)
+        return export_run(self.run_dir, path, fmt, delimiter=delimiter, nested=nested,
+                          reviewed_only=reviewed_only)
 
 
 def _combo(items, current) -> QComboBox:

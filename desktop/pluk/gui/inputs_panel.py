@@ -2,14 +2,16 @@
 
 Each report shows its id, format and size; a report that could not be read shows why, in red,
 in the same list (it becomes an error record in the run, never a silent gap). Table files given
-directly ask which columns hold the id and the text before they are read.
+directly ask which columns hold the id and the text before they are read; their columns are
+listed off the GUI thread (listing parses the table), one request after the other, in the order
+they came.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
                                QPushButton, QStackedWidget, QTreeWidget, QTreeWidgetItem,
@@ -19,6 +21,7 @@ from pluk.core.errors import PlukError
 from pluk.core.readers import SUPPORTED_SUFFIXES, TableOptions, table_columns
 from pluk.core.readers.formats import is_table
 from pluk.core.readers.reports import Report
+from pluk.gui.background import BackgroundCall
 from pluk.gui.table_columns_dialog import TableColumnsDialog
 from pluk.gui.widgets import Card, human_size, muted
 
@@ -32,6 +35,10 @@ class InputsPanel(Card):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("1", "Reports", parent)
+        self._requests: list[list[str]] = []  # waiting for the request before them
+        self._columns_call: BackgroundCall | None = None
+        self._reading = False
+        self._summary_text = "No reports yet."
         buttons = QHBoxLayout()
         self.add_folder_button = QPushButton("Add folder…")
         self.add_files_button = QPushButton("Add files…")
@@ -82,29 +89,82 @@ class InputsPanel(Card):
             self.request_add(files)
 
     def request_add(self, paths: list[str]) -> None:
-        """Paths from a dialog or a drop; a table given directly asks for its columns first."""
+        """Paths from a dialog or a drop; a table given directly asks for its columns first.
+
+        Requests are handled in the order they came: one whose tables are being listed holds
+        back the ones after it, so an earlier request can never land after a later one."""
+        self._requests.append(list(paths))
+        if self._columns_call is None:
+            self._next_request()
+
+    @property
+    def listing_columns(self) -> bool:
+        return self._columns_call is not None
+
+    def _next_request(self) -> None:
+        while self._requests:
+            paths = self._requests.pop(0)
+            tables = [p for p in map(Path, paths) if p.is_file() and is_table(p)]
+            if not tables:
+                self._emit_paths(paths)
+                continue
+            self._columns_call = BackgroundCall(
+                lambda paths=paths, tables=tables: (paths, _list_columns(tables)), self)
+            self._columns_call.succeeded.connect(self._on_columns)
+            self._columns_call.failed.connect(self._on_columns_failed)
+            self._update_busy(f"Reading the columns of {tables[0].name}…")
+            self._columns_call.start()
+            return
+
+    @Slot(object)
+    def _on_columns(self, result: tuple[list[str], dict[Path, list[str] | None]]) -> None:
+        # The call ends after the dialogs: a request that comes while one is open waits.
+        paths, columns = result
         table: TableOptions | None = None
-        for path in map(Path, paths):
-            if path.is_file() and is_table(path):
-                try:
-                    columns = table_columns(path)
-                except PlukError:
-                    continue  # the reader turns it into an inline problem
-                dialog = TableColumnsDialog(path, columns, self)
-                if not dialog.exec():
-                    paths = [p for p in paths if Path(p) != path]
-                    continue
-                table = dialog.options()
+        for path, names in columns.items():
+            if names is None:
+                continue  # the reader turns it into an inline problem
+            dialog = TableColumnsDialog(path, names, self)
+            if not dialog.exec():
+                paths = [p for p in paths if Path(p) != path]
+                continue
+            table = dialog.options()
+        self._end_columns_call()
+        self._emit_paths(paths, table)
+        self._next_request()
+
+    @Slot(object)
+    def _on_columns_failed(self, exc: Exception) -> None:
+        self._end_columns_call()
+        self.show_failure(str(exc))
+        self._next_request()
+
+    def _end_columns_call(self) -> None:
+        if self._columns_call is not None:
+            self._columns_call.deleteLater()
+        self._columns_call = None
+        self._update_busy()
+
+    def _emit_paths(self, paths: list[str], table: TableOptions | None = None) -> None:
         if paths:
             self.paths_chosen.emit(list(paths), table)
 
     # -- showing ---------------------------------------------------------------------------
 
     def set_reading(self, reading: bool) -> None:
-        if reading:
+        self._reading = reading
+        self._update_busy()
+
+    def _update_busy(self, columns_text: str | None = None) -> None:
+        busy = self._reading or self._columns_call is not None
+        if columns_text:
+            self.summary.setText(columns_text)
+        elif self._reading:
             self.summary.setText("Reading the reports…")
+        elif not busy:
+            self.summary.setText(self._summary_text)
         for button in (self.add_folder_button, self.add_files_button, self.clear_button):
-            button.setEnabled(not reading)
+            button.setEnabled(not busy)
 
     def show_failure(self, message: str) -> None:
         QMessageBox.warning(self, "Cannot add these reports", message)
@@ -127,10 +187,22 @@ class InputsPanel(Card):
             items.append(item)
         self.tree.addTopLevelItems(items)
         self.stack.setCurrentWidget(self.tree if reports else self.hint)
-        self.summary.setText(summary_line(reports))
+        self._summary_text = summary_line(reports)
+        self._update_busy()
 
     def report_count(self) -> int:
         return self.tree.topLevelItemCount()
+
+
+def _list_columns(tables: list[Path]) -> dict[Path, list[str] | None]:
+    """Each table's columns, or None when it cannot be read (the reader says why later)."""
+    columns: dict[Path, list[str] | None] = {}
+    for path in tables:
+        try:
+            columns[path] = table_columns(path)
+        except PlukError:
+            columns[path] = None
+    return columns
 
 
 def summary_line(reports: list[Report]) -> str:

@@ -18,6 +18,7 @@ from pluk.gui.icon import app_icon
 from pluk.gui.inputs_panel import InputsPanel
 from pluk.gui.model_picker import ModelPicker
 from pluk.gui.results_panel import ResultsPanel
+from pluk.gui.review_panel import ReviewPanel
 from pluk.gui.run_panel import RunPanel
 from pluk.gui.session import Session
 from pluk.gui.task_panel import TaskPanel
@@ -41,6 +42,9 @@ class MainWindow(QMainWindow):
         self.detail = DetailPane()
         self.history = HistoryPanel()
         self.validation = ValidationPanel()
+        self.review = ReviewPanel()
+        self.review.set_reviewer(settings.reviewer)
+        self.review.report_for = self.session.report_by_id
         self._compose()
         self._make_actions()
         self._connect()
@@ -72,6 +76,7 @@ class MainWindow(QMainWindow):
         results_split.setSizes([430, 300])
         self.tabs = QTabWidget()
         self.tabs.addTab(results_split, "Results")
+        self.tabs.addTab(self.review, "Review")
         self.tabs.addTab(self.validation, "Validation")
         self.tabs.addTab(self.history, "Previous runs")
         right = QWidget()
@@ -180,6 +185,15 @@ class MainWindow(QMainWindow):
         self.results.record_selected.connect(self._show_detail)
         self.results.export_requested.connect(self.window_actions.export_results)
         self.history.run_chosen.connect(self.window_actions.open_run)
+        s.opening_changed.connect(self.history.set_opening)
+        s.run_open_failed.connect(self.window_actions.show_open_failure)
+
+        s.run_opened.connect(self.review.show_run)
+        s.record_added.connect(self.review.add_record)
+        s.reports_changed.connect(self.review.refresh)
+        s.running_changed.connect(self.review.set_running)
+        self.results.review_requested.connect(self.show_review)
+        self.review.reviewer_changed.connect(self.window_actions.set_reviewer)
 
         s.run_opened.connect(self.validation.show_run)
         s.running_changed.connect(self.validation.set_running)
@@ -214,6 +228,10 @@ class MainWindow(QMainWindow):
 
     def show_results(self) -> None:
         self.tabs.setCurrentIndex(0)
+
+    def show_review(self) -> None:
+        self.tabs.setCurrentWidget(self.review)
+        self.review.fields.setFocus()
 
     def closeEvent(self, event) -> None:
         if not self.window_actions.confirm_quit():

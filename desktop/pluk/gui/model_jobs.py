@@ -119,7 +119,7 @@ def verify_call(model_id: str) -> JobCall:
 def describe_progress(progress: Progress) -> str:
     """'Downloading · 120.5 MB of 4.7 GB · 12.3 MB/s · 6 min 12 s left'."""
     from pluk.core.models.download import format_bytes
-    from pluk.gui.widgets import format_duration
+    from pluk.core.progress import format_duration
 
     parts = [progress.phase.capitalize()]
     parts.append(f"{format_bytes(progress.done)} of {format_bytes(progress.total)}"

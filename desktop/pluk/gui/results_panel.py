@@ -18,6 +18,7 @@ from pluk.gui.results_model import RECORD_ROLE, ResultsFilter, ResultsModel
 class ResultsPanel(QWidget):
     record_selected = Signal(object)  # Record | None
     export_requested = Signal()
+    review_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -44,7 +45,12 @@ class ResultsPanel(QWidget):
         self.export_button = QPushButton("Export…")
         self.export_button.setEnabled(False)
         self.export_button.clicked.connect(self.export_requested)
-        for widget in (self.status_combo, self.field_combo, self.search, self.export_button):
+        self.review_button = QPushButton("Review…")
+        self.review_button.setToolTip("Check the values report by report, most uncertain first")
+        self.review_button.setEnabled(False)
+        self.review_button.clicked.connect(self.review_requested)
+        for widget in (self.status_combo, self.field_combo, self.search, self.review_button,
+                       self.export_button):
             bar.addWidget(widget)
         layout.addLayout(bar)
         self.table = QTableView()
@@ -116,6 +122,7 @@ class ResultsPanel(QWidget):
 
     def set_exportable(self, exportable: bool) -> None:
         self.export_button.setEnabled(exportable)
+        self.review_button.setEnabled(exportable)
 
     def _apply_filter(self) -> None:
         self.proxy.set_filter(self.status_combo.currentData(), self.field_combo.currentData(),

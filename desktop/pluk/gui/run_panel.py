@@ -6,8 +6,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout
 
 from pluk.core.extraction.job import JobResult
-from pluk.core.progress import Progress
-from pluk.gui.widgets import format_duration, human_size
+from pluk.core.progress import Progress, format_duration
+from pluk.gui.widgets import human_size
 
 
 class RunPanel(QFrame):

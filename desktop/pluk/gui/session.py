@@ -14,15 +14,16 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from pluk.core.errors import PlukError
 from pluk.core.extraction.job import JobResult
-from pluk.core.extraction.loop import RunOptions
+from pluk.core.options import RunOptions
 from pluk.core.readers import TableOptions, read_inputs
 from pluk.core.runs.records import Record
 from pluk.core.readers.reports import Report
+from pluk.core.runs.find import LoadedRun, load_run
 from pluk.core.runs.folder import RunFolder, RunManifest
 from pluk.core.settings import Settings, save_settings
 from pluk.core.tasks import TaskDefinition
 from pluk.core.tasks.loader import parse_task
-from pluk.gui.background import BackgroundCall
+from pluk.gui.background import BackgroundCall, LatestCall
 from pluk.gui.engine_worker import EngineThread, RunRequest
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,8 @@ class Session(QObject):
     model_changed = Signal(object)          # Path | None
     running_changed = Signal(bool)
     run_opened = Signal(object, object, list)  # run dir, TaskDefinition, records so far
+    opening_changed = Signal(bool)          # a previous run is being read back
+    run_open_failed = Signal(str)
     run_status = Signal(str)
     hash_progressed = Signal(object, object)
     progress_changed = Signal(object)       # Progress
@@ -66,6 +69,10 @@ class Session(QObject):
         self.running = False
         self._reader: BackgroundCall | None = None
         self._pending_resume: Path | None = None
+        self._opener = LatestCall(self)
+        self._opener.busy_changed.connect(self.opening_changed)
+        self._opener.succeeded.connect(self._on_run_loaded)
+        self._opener.failed.connect(self._on_run_load_failed)
         self._engine = EngineThread()
         worker = self._engine.worker
         self.run_requested.connect(worker.start_run)
@@ -163,7 +170,7 @@ class Session(QObject):
         self.run_opened.emit(self.run_dir, self.task, [])
         self.run_requested.emit(RunRequest(
             task=self.task, reports=list(self.reports), model_path=self.model_path,
-            out_dir=self.run_dir, options=self.settings.run_options(),
+            out_dir=self.run_dir, options=self.settings.run,
             inputs=[str(Path(p).resolve()) for p in self.input_paths],
             delimiter=self.settings.csv_delimiter))
         save_settings(self.settings)
@@ -175,17 +182,29 @@ class Session(QObject):
             self.run_status.emit("Stopping…")
 
     def open_run(self, run_dir: Path) -> None:
-        """Show a previous run's records; its reports are read again for the detail pane."""
-        folder = RunFolder(run_dir)
-        manifest = folder.read_manifest()
-        task = parse_task(manifest.task, str(folder.manifest_path))
-        records = folder.records()
-        self.run_dir = Path(run_dir)
-        self.run_opened.emit(self.run_dir, task, records)
-        existing = [p for p in manifest.inputs if Path(p).exists()]
-        if existing and not self.running:
+        """Show a previous run's records; its reports are read again for the detail pane.
+
+        The run folder is read off the GUI thread (every record is parsed); `opening_changed`
+        says while, then `run_opened` or `run_open_failed`. A newer open replaces this one."""
+        run_dir = Path(run_dir)
+        self._opener.start(lambda: load_run(run_dir))
+
+    @Slot(object)
+    def _on_run_loaded(self, run: LoadedRun) -> None:
+        if self.running:
+            return  # a run started meanwhile and owns the results view now
+        self.run_dir = run.folder
+        self.run_opened.emit(self.run_dir, run.task, run.records)
+        existing = [p for p in run.manifest.inputs if Path(p).exists()]
+        if existing:
             self.input_paths = existing
             self._read(existing, self.table_options)
+
+    @Slot(object)
+    def _on_run_load_failed(self, exc: Exception) -> None:
+        if not isinstance(exc, PlukError):
+            log.error("opening a run failed", exc_info=exc)
+        self.run_open_failed.emit(str(exc))
 
     def resume_run(self, run_dir: Path) -> None:
         """Continue a run a crash interrupted: its inputs, task, model and options as saved."""
@@ -204,8 +223,7 @@ class Session(QObject):
         folder = RunFolder(run_dir)
         manifest: RunManifest = folder.read_manifest()
         task = parse_task(manifest.task, str(folder.manifest_path))
-        known = set(RunOptions.model_fields)
-        options = RunOptions(**{k: v for k, v in manifest.options.items() if k in known})
+        options = RunOptions.from_saved(manifest.options)
         self.task = task
         self.model_path = Path(manifest.model.path)
         self.run_dir = Path(run_dir)

@@ -10,6 +10,8 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpin
 
 from pluk.core import paths
 from pluk.core.models.hardware import default_threads
+from pluk.core.options import (ContextOptions, DecodingOptions, HardwareOptions, RunOptions,
+                               bounds)
 from pluk.core.settings import Settings
 from pluk.gui.widgets import muted
 
@@ -22,22 +24,24 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.threads = QSpinBox()
-        self.threads.setRange(0, 512)
+        # 0 shows as the physical cores: the model's None.
+        self.threads.setRange(0, int(bounds(HardwareOptions, "n_threads")[1]))
         self.threads.setSpecialValueText(f"physical cores ({default_threads()})")
-        self.threads.setValue(settings.n_threads or 0)
+        run = settings.run
+        self.threads.setValue(run.hardware.n_threads or 0)
         self.gpu_layers = QSpinBox()
-        self.gpu_layers.setRange(-1, 999)
+        self.gpu_layers.setRange(int(bounds(HardwareOptions, "n_gpu_layers")[0]), 999)
         self.gpu_layers.setSpecialValueText("all layers")
-        self.gpu_layers.setValue(settings.n_gpu_layers)
+        self.gpu_layers.setValue(run.hardware.n_gpu_layers)
         self.ctx_cap = QSpinBox()
-        self.ctx_cap.setRange(512, 262144)
+        self.ctx_cap.setRange(*(int(b) for b in bounds(ContextOptions, "ctx_cap")))
         self.ctx_cap.setSingleStep(1024)
         self.ctx_cap.setSuffix(" tokens")
-        self.ctx_cap.setValue(settings.ctx_cap)
+        self.ctx_cap.setValue(run.context.ctx_cap)
         self.temperature = QDoubleSpinBox()
-        self.temperature.setRange(0.0, 2.0)
+        self.temperature.setRange(*bounds(DecodingOptions, "temperature"))
         self.temperature.setSingleStep(0.1)
-        self.temperature.setValue(settings.temperature)
+        self.temperature.setValue(run.decoding.temperature)
         self.output_dir = QLineEdit(settings.output_dir or "")
         self.output_dir.setPlaceholderText(str(paths.runs_dir()))
         browse = QPushButton("Choose…")
@@ -71,11 +75,18 @@ class SettingsDialog(QDialog):
             self.output_dir.setText(folder)
 
     def settings(self) -> Settings:
+        run = self._settings.run
+        # Validated as a whole: what the spin boxes allow is checked against RunOptions' bounds.
+        run = RunOptions.model_validate(run.model_dump() | {
+            "hardware": run.hardware.model_dump() | {
+                "n_threads": self.threads.value() or None,
+                "n_gpu_layers": self.gpu_layers.value()},
+            "context": {"ctx_cap": self.ctx_cap.value()},
+            "decoding": run.decoding.model_dump() | {
+                "temperature": round(self.temperature.value(), 2)},
+        })
         return self._settings.model_copy(update={
-            "n_threads": self.threads.value() or None,
-            "n_gpu_layers": self.gpu_layers.value(),
-            "ctx_cap": self.ctx_cap.value(),
-            "temperature": round(self.temperature.value(), 2),
+            "run": run,
             "output_dir": self.output_dir.text().strip() or None,
             "csv_delimiter": self.delimiter.currentData(),
         })

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QGridL
 from pluk.core.errors import PlukError
 from pluk.core.validation.evaluate import ValidationError, read_table, validate_run, write_report
 from pluk.core.validation.report import SUMMARY_METRICS, format_metric
+from pluk.core.validation.result import Disagreement, FieldResult, ValidationReport
 from pluk.core.validation.truth import find_column
 from pluk.gui.background import BackgroundCall
 from pluk.gui.detail_pane import DetailPane
@@ -68,7 +69,7 @@ class ValidationPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.run_dir: Path | None = None
-        self.report: dict[str, Any] | None = None
+        self.report: ValidationReport | None = None
         self.busy = False
         self._running = False
         self._call: BackgroundCall | None = None
@@ -214,30 +215,29 @@ class ValidationPanel(QWidget):
         self._start(lambda: validate_run(run_dir, truth, id_column, columns=columns,
                                          tolerance=tolerance), self.show_report)
 
-    def show_report(self, report: dict[str, Any]) -> None:
+    def show_report(self, report: ValidationReport) -> None:
         self.report = report
-        cov = report["coverage"]
-        text = f"{cov['with_record']} of {cov['truth_rows']} reference rows have a record"
-        if cov["without_record"]:
-            text += f"; {cov['without_record']} without a record are not scored"
-        if cov["records_not_in_truth"]:
-            text += f"; {cov['records_not_in_truth']} records are not in the table"
-        if report["skipped"]:
-            text += ". Not compared: " + "; ".join(f"{s['field']} ({s['reason']})"
-                                                   for s in report["skipped"])
+        cov = report.coverage
+        text = f"{cov.with_record} of {cov.truth_rows} reference rows have a record"
+        if cov.without_record:
+            text += f"; {cov.without_record} without a record are not scored"
+        if cov.records_not_in_truth:
+            text += f"; {cov.records_not_in_truth} records are not in the table"
+        if report.skipped:
+            text += ". Not compared: " + "; ".join(f"{s.field} ({s.reason})"
+                                                   for s in report.skipped)
         self._say(text + ". Estimates with 95% bootstrap intervals.")
         self.summary.setRowCount(0)
-        for row, field in enumerate(report["fields"]):
+        for row, field in enumerate(report.fields):
             self.summary.insertRow(row)
-            metrics = field["metrics"]
-            cells = [field["field"], field["type"], field["n"]]
-            cells += [format_metric(metrics.get(name)) for name in SUMMARY_METRICS]
-            cells.append(field["disagreement_count"])
+            cells = [field.field, field.type, field.n]
+            cells += [format_metric(field.metrics.get(name)) for name in SUMMARY_METRICS]
+            cells.append(field.disagreement_count)
             for column, value in enumerate(cells):
                 self.summary.setItem(row, column, _item(value))
         self.summary.resizeColumnsToContents()
         self._update_buttons()
-        if report["fields"]:
+        if report.fields:
             self.summary.setCurrentCell(0, 0)
 
     def choose_report_folder(self) -> None:
@@ -259,11 +259,11 @@ class ValidationPanel(QWidget):
 
     # -- one field ----------------------------------------------------------------------------
 
-    def current_field(self) -> dict[str, Any] | None:
+    def current_field(self) -> FieldResult | None:
         row = self.summary.currentRow()
-        if self.report is None or not 0 <= row < len(self.report["fields"]):
+        if self.report is None or not 0 <= row < len(self.report.fields):
             return None
-        return self.report["fields"][row]
+        return self.report.fields[row]
 
     def _show_field(self, row: int) -> None:
         self._cell = None
@@ -273,8 +273,8 @@ class ValidationPanel(QWidget):
             self.confusion_label.setText("")
             self._fill_disagreements()
             return
-        if "confusion" in field:
-            labels, matrix = field["confusion"]["labels"], field["confusion"]["matrix"]
+        if field.confusion is not None:
+            labels, matrix = field.confusion.labels, field.confusion.matrix
             self.confusion.setRowCount(len(labels))
             self.confusion.setColumnCount(len(labels))
             self.confusion.setHorizontalHeaderLabels(labels)
@@ -289,41 +289,41 @@ class ValidationPanel(QWidget):
                     self.confusion.setItem(i, j, item)
             self.confusion.horizontalHeader().setSectionResizeMode(
                 QHeaderView.ResizeMode.ResizeToContents)
-            self.confusion_label.setText(f"<b>{field['field']}</b>: rows are the reference, "
+            self.confusion_label.setText(f"<b>{field.field}</b>: rows are the reference, "
                                          "columns the prediction. Click a cell to list its "
                                          "reports.")
-        elif field.get("kind") == "numeric":
-            c = field["counts"]
-            tol = field["metrics"]["tolerance_accuracy"].get("tolerance", 0)
+        elif field.kind == "numeric" and field.counts is not None:
+            c, metrics = field.counts, field.metrics
+            within = metrics.tolerance_accuracy
+            tol = within.tolerance if within is not None and within.tolerance is not None else 0
             self.confusion_label.setText(
-                f"<b>{field['field']}</b>{' (' + field['unit'] + ')' if field.get('unit') else ''}"
-                f": both numbers {c['both_numbers']}, both empty {c['both_null']}, only the "
-                f"reference empty {c['truth_null_only']}, only the prediction empty "
-                f"{c['prediction_null_only']}. Mean error (prediction − reference) "
-                f"{format_metric(field['metrics']['mean_error'])}. Tolerance {tol:g}.")
+                f"<b>{field.field}</b>{' (' + field.unit + ')' if field.unit else ''}"
+                f": both numbers {c.both_numbers}, both empty {c.both_null}, only the "
+                f"reference empty {c.truth_null_only}, only the prediction empty "
+                f"{c.prediction_null_only}. Mean error (prediction − reference) "
+                f"{format_metric(metrics.mean_error)}. Tolerance {tol:g}.")
         else:
-            self.confusion_label.setText(f"<b>{field['field']}</b>: {field.get('comparison', '')}"
-                                         ".")
+            self.confusion_label.setText(f"<b>{field.field}</b>: {field.comparison or ''}.")
         self._fill_disagreements()
 
     def _cell_clicked(self, row: int, column: int) -> None:
         field = self.current_field()
-        if field is None or "confusion" not in field:
+        if field is None or field.confusion is None:
             return
-        labels = field["confusion"]["labels"]
+        labels = field.confusion.labels
         self._set_cell(None if row == column else (labels[row], labels[column]))
 
     def _set_cell(self, cell: tuple[str, str] | None) -> None:
         self._cell = cell
         self._fill_disagreements()
 
-    def shown_disagreements(self) -> list[dict[str, Any]]:
+    def shown_disagreements(self) -> list[Disagreement]:
         field = self.current_field()
         if field is None:
             return []
-        rows = field["disagreements"]
+        rows = field.disagreements
         if self._cell is not None:
-            rows = [d for d in rows if (str(d["truth"]), str(d["prediction"])) == self._cell]
+            rows = [d for d in rows if (str(d.truth), str(d.prediction)) == self._cell]
         return rows
 
     def _fill_disagreements(self) -> None:
@@ -333,12 +333,11 @@ class ValidationPanel(QWidget):
         table.setRowCount(0)
         for row, item in enumerate(rows):
             table.insertRow(row)
-            reason = item.get("reason", "")
-            for column, value in enumerate((item["id"], item["truth"], item["prediction"],
-                                            reason)):
+            reason = item.reason or ""
+            for column, value in enumerate((item.id, item.truth, item.prediction, reason)):
                 table.setItem(row, column, _item(value, str(value) if column == 3 else None))
         table.resizeColumnsToContents()
-        total = field["disagreement_count"] if field else 0
+        total = field.disagreement_count if field else 0
         if field is None:
             text = ""
         elif self._cell is not None:
@@ -359,7 +358,7 @@ class ValidationPanel(QWidget):
     def _emit_row(self, signal, row: int) -> None:
         rows = self.shown_disagreements()
         if 0 <= row < len(rows):
-            signal.emit(str(rows[row]["id"]))
+            signal.emit(rows[row].id)
 
     # -- small helpers ------------------------------------------------------------------------
 

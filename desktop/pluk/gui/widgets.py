@@ -16,15 +16,6 @@ def human_size(n: int | None) -> str:
     return f"{size:.1f} GB"
 
 
-def format_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "--"
-    seconds = int(round(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {secs:02d} s"
-
-
 class Card(QFrame):
     """A white panel with a step number and a title, holding one part of the workflow."""
 

@@ -7,17 +7,18 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QUrl
+from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from pluk import __version__
 from pluk.core.errors import PlukError
+from pluk.core.runs.find import InterruptedRun, interrupted_runs
 from pluk.core.settings import save_settings
+from pluk.gui.background import LatestCall
 from pluk.gui.drop import split_model_files
 from pluk.gui.errors import log_file, show_run_failed
 from pluk.gui.export_dialog import ExportDialog
-from pluk.gui.history_panel import find_runs
 from pluk.gui.model_manager_dialog import ModelManagerDialog
 from pluk.gui.session import Session
 from pluk.gui.settings_dialog import SettingsDialog
@@ -32,6 +33,10 @@ class WindowActions(QObject):
         self.window = window
         self.session = session
         self.model_manager: ModelManagerDialog | None = None
+        self._interrupted = LatestCall(self)
+        self._interrupted.succeeded.connect(self._ask_resume)
+        self._interrupted.failed.connect(
+            lambda exc: log.warning("looking for interrupted runs failed: %s", exc))
 
     # -- dialogs -----------------------------------------------------------------------------
 
@@ -60,6 +65,12 @@ class WindowActions(QObject):
             self.window.statusBar().showMessage(f"Exported to {path}", 10000)
         return path
 
+    def set_reviewer(self, name: str) -> None:
+        """The Review tab's reviewer name, kept in the settings for the next session."""
+        if name and name != self.session.settings.reviewer:
+            self.session.settings.reviewer = name
+            save_settings(self.session.settings)
+
     def edit_settings(self) -> None:
         dialog = SettingsDialog(self.session.settings, self.window)
         if dialog.exec():
@@ -70,8 +81,8 @@ class WindowActions(QObject):
     def open_model_manager(self) -> ModelManagerDialog:
         """One dialog for the window's life: closing it hides it, and a download goes on."""
         if self.model_manager is None:
-            self.model_manager = ModelManagerDialog(n_ctx=self.session.settings.ctx_cap,
-                                                    parent=self.window)
+            ctx_cap = self.session.settings.run.context.ctx_cap
+            self.model_manager = ModelManagerDialog(n_ctx=ctx_cap, parent=self.window)
             self.model_manager.models_changed.connect(self.window.model_picker.refresh)
         self.model_manager.show()
         self.model_manager.raise_()
@@ -103,12 +114,10 @@ class WindowActions(QObject):
             QMessageBox.information(self.window, "A run is going on",
                                     "Stop the current run before opening another one.")
             return
-        try:
-            self.session.open_run(run_dir)
-        except PlukError as exc:
-            QMessageBox.warning(self.window, "Cannot open this run", str(exc))
-            return
-        self.window.show_results()
+        self.session.open_run(run_dir)  # the window shows the results when they have come
+
+    def show_open_failure(self, message: str) -> None:
+        QMessageBox.warning(self.window, "Cannot open this run", message)
 
     def open_log_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_file().parent)))
@@ -124,22 +133,27 @@ class WindowActions(QObject):
 
     def offer_resume(self) -> None:
         """A manifest still 'running' at start-up means Pluk stopped mid-run (a crash, a power
-        cut): offer to continue it where it stopped."""
-        for folder, manifest in find_runs(self.run_roots()):
-            if manifest.status != "running":
-                continue
-            done = sum(1 for _ in open(folder / "records.jsonl", encoding="utf-8")) \
-                if (folder / "records.jsonl").exists() else 0
+        cut): offer to continue it where it stopped. The runs folders are read off the GUI
+        thread; the question comes when they have been."""
+        roots = self.run_roots()
+        self._interrupted.start(lambda: interrupted_runs(roots))
+
+    @Slot(object)
+    def _ask_resume(self, runs: list[InterruptedRun]) -> None:
+        for run in runs:
+            if self.session.running:
+                return  # the user started a run meanwhile; the question would come too late
             box = QMessageBox(QMessageBox.Icon.Question, "Resume the interrupted run?",
-                              f"The run <b>{folder.name}</b> ({manifest.task.get('title', '')}) "
-                              f"was interrupted after {done} reports. Resume it? Finished "
-                              "reports are kept and not redone.", parent=self.window)
+                              f"The run <b>{run.folder.name}</b> "
+                              f"({run.manifest.task.get('title', '')}) was interrupted after "
+                              f"{run.records_written} reports. Resume it? Finished reports are "
+                              "kept and not redone.", parent=self.window)
             resume = box.addButton("Resume", QMessageBox.ButtonRole.AcceptRole)
             box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
             box.exec()
             if box.clickedButton() is resume:
                 try:
-                    self.session.resume_run(folder)
+                    self.session.resume_run(run.folder)
                 except PlukError as exc:
                     QMessageBox.warning(self.window, "Cannot resume", str(exc))
                     continue

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from pluk.core.dragon.errors import DragonError
+from pluk.core.dragon.folders import read_task_folder
 from pluk.core.dragon.predict import build_predictions
-from pluk.core.dragon.run import find_task, read_task_folder
+from pluk.core.dragon.run import find_task
 from pluk.core.runs.records import Record
 
 

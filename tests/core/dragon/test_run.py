@@ -21,15 +21,8 @@ import pytest
 from pluk.cli import main
 from pluk.core.dragon.errors import DragonError
 from pluk.core.dragon.evaluate import evaluate_folder
-from pluk.core.dragon.run import (
-    NOTES_FILE,
-    DragonRunOptions,
-    find_task,
-    find_task_folders,
-    read_task_folder,
-    run_dragon,
-    training_examples,
-)
+from pluk.core.dragon.folders import find_task_folders, read_task_folder, training_examples
+from pluk.core.dragon.run import NOTES_FILE, DragonOptions, find_task, run_dragon
 from pluk.core.runs.records import Record
 from pluk.core.tasks import load_task_file, validate_answer
 from tests.support.dragon_folds import cut_fold
@@ -216,19 +209,49 @@ def test_zero_shot_folds_share_the_answers_of_the_first(tiny_model, synthetic, t
         subset_task_folder(synthetic, "Task103_Example_mednli", fold, tmp_path / f"f{fold}")
         shutil.move(tmp_path / f"f{fold}" / "input" / f"Task103_Example_mednli-fold{fold}",
                     tmp_path / "input" / f"Task103_Example_mednli-fold{fold}")
-    results = run_dragon(tmp_path / "input", tiny_model, tmp_path / "out")
+    said: list[str] = []
+    results = run_dragon(tmp_path / "input", tiny_model, tmp_path / "out", on_status=said.append)
     assert [r.reused_from is None for r in results] == [True, False]
     a, b = (_read(Path(r.predictions)) for r in results)
     assert a == b
+    # The second fold's answers are all there already: its model is never loaded.
+    loaded = [s.split(":")[0] for s in said if "Loading the model" in s]
+    assert loaded == ["Task103_Example_mednli-fold0"]
+
+
+def test_the_cli_passes_seed_temperature_and_time_limit_to_the_run(tiny_model, synthetic,
+                                                                    tmp_path):
+    subset_task_folder(synthetic, "Task101_Example_sl_bin_clf", 0, tmp_path, n=2)
+    out = tmp_path / "out"
+    assert main(["dragon", "run", str(tmp_path / "input"), "--model", str(tiny_model),
+                 "--out", str(out), "--threads", "1", "--seed", "7", "--temperature", "0.5",
+                 "--time-limit", "60", "--limit", "1", "--ctx", "4096"]) == 0
+    run = out / "Task101_Example_sl_bin_clf-fold0" / "run"
+    options = _read(run / "manifest.json")["options"]
+    assert options["decoding"]["seed"] == 7 and options["decoding"]["temperature"] == 0.5
+    assert options["decoding"]["time_limit"] == 60 and options["hardware"]["n_threads"] == 1
+    assert options["reading"]["limit"] == 1 and options["context"]["ctx_cap"] == 4096
+    assert options["dragon"] == {"shots": 0, "fixed_shots": False}
+    (record,) = [Record.model_validate_json(line)
+                 for line in (run / "records.jsonl").read_text().splitlines()]
+    assert record.time_limit_s == 60  # the limit reached the report's completion
+
+
+def test_run_flags_out_of_bounds_are_one_line_errors(tiny_model, synthetic, tmp_path, capsys):
+    folder = synthetic / "algorithm-input" / "Task101_Example_sl_bin_clf-fold0"
+    assert main(["dragon", "run", str(folder), "--model", str(tiny_model), "--out",
+                 str(tmp_path / "out"), "--temperature", "3"]) == 2
+    assert "--temperature" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
 
 
 def test_few_shot_per_report_and_fixed(tiny_model, synthetic, tmp_path):
     subset_task_folder(synthetic, "Task103_Example_mednli", 0, tmp_path, n=3)
     runs = {}
-    for name, options in {"zero": DragonRunOptions(),
-                          "per_report": DragonRunOptions(shots=2),
-                          "fixed": DragonRunOptions(shots=2, fixed_shots=True)}.items():
-        (result,) = run_dragon(tmp_path / "input", tiny_model, tmp_path / name, options)
+    for name, dragon in {"zero": DragonOptions(),
+                         "per_report": DragonOptions(shots=2),
+                         "fixed": DragonOptions(shots=2, fixed_shots=True)}.items():
+        (result,) = run_dragon(tmp_path / "input", tiny_model, tmp_path / name, dragon=dragon)
         records = [Record.model_validate_json(line) for line in
                    Path(result.run_dir, "records.jsonl").read_text().splitlines()]
         runs[name] = (_read(Path(result.run_dir) / "manifest.json"), records)

@@ -252,7 +252,7 @@ def _checks(tmp: Path, model_path: str | Path | None, say: Callable[[str, str], 
     say("Self-test model", f"{model} ({origin}, {_size(model)})")
 
     from pluk.core.extraction.job import run_job
-    from pluk.core.extraction.loop import RunOptions
+    from pluk.core.options import ContextOptions, RunOptions
     from pluk.core.readers import read_inputs
 
     task = parse_task(SELFTEST_TASK, "pluk.core.diagnostics.self_test")
@@ -263,7 +263,8 @@ def _checks(tmp: Path, model_path: str | Path | None, say: Callable[[str, str], 
     if len(reports) != 1 or reports[0].error:
         raise SelfTestFailed(f"the sample report could not be read: {reports}")
     t0 = time.perf_counter()
-    result = run_job(task, reports, model, tmp / "run", RunOptions(ctx_cap=2048, seed=0),
+    options = RunOptions(context=ContextOptions(ctx_cap=2048))  # seed and temperature 0
+    result = run_job(task, reports, model, tmp / "run", options,
                      inputs=[str(sample)])
     seconds = time.perf_counter() - t0
     counts = ", ".join(f"{v} {k}" for k, v in result.counts.items() if v and k != "total")

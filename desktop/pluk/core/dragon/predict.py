@@ -14,38 +14,16 @@ from __future__ import annotations
 import math
 from collections import Counter
 from statistics import median
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pluk.core.dragon import ner_align
 from pluk.core.dragon.errors import DragonError, shorten
+from pluk.core.dragon.folders import (BIN_LABELS, MC_LABELS, NER_LABELS, REG_LABELS, TaskFolder,
+                                      label_values, row_tokens)
 from pluk.core.dragon.scoring import value_problem
-from pluk.core.dragon.tasks import (ML_BIN, ML_MC, ML_NER, ML_REG, SL_BIN, SL_MC, SL_NER, SL_REG,
-                                    get_task)
+from pluk.core.dragon.tasks import ML_BIN, ML_MC, ML_NER, ML_REG, get_task
 from pluk.core.runs.records import Record
 from pluk.core.tasks import TaskDefinition
-
-if TYPE_CHECKING:  # run imports this module; here the folder is only named in annotations
-    from pluk.core.dragon.run import TaskFolder
-
-NER_LABELS = (SL_NER, ML_NER)
-BIN_LABELS = (SL_BIN, ML_BIN)
-MC_LABELS = (SL_MC, ML_MC)
-REG_LABELS = (SL_REG, ML_REG)
-
-
-def row_tokens(row: dict[str, Any], where: str) -> list[str]:
-    """A record's given NER tokens, which the report text joins and the tags must match."""
-    parts = row.get("text_parts")
-    if not isinstance(parts, list) or not all(isinstance(p, str) for p in parts):
-        raise DragonError(f"{where}: NER needs text_parts, a list of token strings")
-    return parts
-
-
-def label_values(label: Any, n_fields: int, label_name: str) -> list[Any]:
-    """A training label as one value per task field; [] if it has the wrong number."""
-    if label_name in (ML_BIN, ML_MC, ML_REG):
-        return list(label) if isinstance(label, list) and len(label) == n_fields else []
-    return [label]
 
 
 # -- records to predictions ------------------------------------------------------------------------

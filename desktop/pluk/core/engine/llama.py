@@ -25,22 +25,9 @@ from pluk.core.models.gguf_info import check_gguf_header
 from pluk.core.engine.grammar import schema_to_gbnf
 from pluk.core.models.hardware import default_threads, usable_cpus
 from pluk.core.engine.option_tree import branch_probabilities
+from pluk.core.options import DecodingOptions, HardwareOptions
 
 ShouldStop = Callable[[], bool]
-
-
-class EngineOptions(BaseModel):
-    n_ctx: int = 4096
-    # None: the physical cores for generation, every usable CPU for prompt batches.
-    n_threads: int | None = None
-    n_gpu_layers: int = 0
-    n_batch: int = 512
-    seed: int = 0
-    temperature: float = 0.0
-    top_p: float = 1.0
-    top_k: int = 0
-    # Off only to measure what prefix reuse saves (bench/); results are the same either way.
-    reuse_prefix: bool = True
 
 
 class Completion(BaseModel):
@@ -90,26 +77,29 @@ def _route_llama_logs() -> None:
 
 
 class LlamaEngine:
-    """One loaded model. `vocab_only=True` loads just the tokenizer (fast), for planning."""
+    """One loaded model with an `n_ctx`-token context, run as `hardware` and `decoding` say.
+    `vocab_only=True` loads just the tokenizer (fast), for planning."""
 
-    def __init__(self, model_path: str | Path, options: EngineOptions | None = None,
+    def __init__(self, model_path: str | Path, n_ctx: int = 4096,
+                 hardware: HardwareOptions | None = None, decoding: DecodingOptions | None = None,
                  *, vocab_only: bool = False):
         from llama_cpp import Llama
 
         _route_llama_logs()
         self.model_path = Path(model_path)
         check_gguf_header(self.model_path)
-        self.options = options or EngineOptions()
+        self.hardware = hardware or HardwareOptions()
+        self.decoding = decoding or DecodingOptions()
         self.vocab_only = vocab_only
         try:
             self._llm = Llama(
                 model_path=str(self.model_path),
-                n_ctx=self.options.n_ctx,
-                n_threads=self.options.n_threads or default_threads(),
-                n_threads_batch=self.options.n_threads or usable_cpus(),
-                n_gpu_layers=self.options.n_gpu_layers,
-                n_batch=self.options.n_batch,
-                seed=self.options.seed,
+                n_ctx=n_ctx,
+                n_threads=self.hardware.n_threads or default_threads(),
+                n_threads_batch=self.hardware.n_threads or usable_cpus(),
+                n_gpu_layers=self.hardware.n_gpu_layers,
+                n_batch=self.hardware.n_batch,
+                seed=self.decoding.seed,
                 vocab_only=vocab_only,
                 verbose=False,
             )
@@ -275,9 +265,10 @@ class LlamaEngine:
         if self.vocab_only:
             raise PlukError("This engine was opened for tokenizing only")
         stop = should_stop or (lambda: False)
-        if not self.options.reuse_prefix:
+        reuse = self.decoding.reuse_prefix
+        if not reuse:
             self._llm.reset()
-        cached = self.cached_prefix(tokens) if self.options.reuse_prefix else 0
+        cached = self.cached_prefix(tokens) if reuse else 0
         self._should_stop = stop
         started = time.perf_counter()
         out_of_time = [False]
@@ -294,9 +285,11 @@ class LlamaEngine:
             result = self._llm.create_completion(
                 prompt=tokens,
                 max_tokens=max_tokens,
-                temperature=self.options.temperature,
-                top_p=self.options.top_p,
-                top_k=self.options.top_k,
+                temperature=self.decoding.temperature,
+                # The whole distribution at that temperature: llama-cpp-python's own defaults
+                # (top_k 40, top_p 0.95) would cut it.
+                top_p=1.0,
+                top_k=0,
                 grammar=grammar,
                 logits_processor=processors,
                 stopping_criteria=StoppingCriteriaList([halt]),

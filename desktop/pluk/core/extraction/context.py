@@ -8,7 +8,7 @@ short report set does not pay for a large context. Nothing here runs the model.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from pydantic import BaseModel
@@ -107,15 +107,30 @@ class ContextPlan(BaseModel):
 
 
 def plan_context(task: TaskDefinition, reports: Iterable[Report], tokenizer: LlamaEngine,
-                 ctx_cap: int) -> ContextPlan:
-    """Fit n_ctx to the longest report (prompt + report + answer), capped by ctx_cap."""
-    parts = prompt_parts(task, tokenizer)
-    fixed = len(parts.prefix_tokens) + len(parts.suffix_tokens)
+                 ctx_cap: int,
+                 choose_examples: Callable[[Report], list[Example]] | None = None
+                 ) -> ContextPlan:
+    """Fit n_ctx to the longest prompt (prompt + report + answer), capped by ctx_cap.
+
+    With `choose_examples` each report's prompt holds its own few-shot examples, as
+    run_extraction builds it; a report counts as too long the same way either way: when its
+    prompt leaves less than the answer's reserve."""
     output = output_token_budget(json_schema(task))
-    lengths = [tokenizer.count_tokens(r.text) for r in reports if r.text is not None]
-    longest = max(lengths, default=0)
-    needed = fixed + longest + output
+    own = prompt_parts(task, tokenizer)
+    shared = len(own.prefix_tokens) + len(own.suffix_tokens)
+    sizes: list[tuple[int, int]] = []  # (prompt around the report, report) per report
+    for report in reports:
+        if report.text is None:
+            continue
+        fixed = shared
+        if choose_examples is not None:
+            parts = prompt_parts(task, tokenizer, choose_examples(report))
+            fixed = len(parts.prefix_tokens) + len(parts.suffix_tokens)
+        sizes.append((fixed, tokenizer.count_tokens(report.text)))
+    needed = max((fixed + n for fixed, n in sizes), default=shared) + output
     n_ctx = max(MIN_CTX, min(ctx_cap, -(-needed // 256) * 256))
-    too_long = sum(1 for n in lengths if fixed + n + answer_reserve(output) > n_ctx)
-    return ContextPlan(n_ctx=n_ctx, prompt_tokens=fixed, output_tokens=output,
-                       longest_report_tokens=longest, reports_too_long=too_long)
+    too_long = sum(1 for fixed, n in sizes if fixed + n + answer_reserve(output) > n_ctx)
+    return ContextPlan(n_ctx=n_ctx, prompt_tokens=max((f for f, _ in sizes), default=shared),
+                       output_tokens=output,
+                       longest_report_tokens=max((n for _, n in sizes), default=0),
+                       reports_too_long=too_long)

@@ -1,4 +1,4 @@
-"""run_extraction: the one long job of Pluk, shared by the CLI and the GUI's Run button.
+"""run_extraction: the one long job of Pluk, which run_job runs for every caller.
 
 For each report it builds the prompt (fixed prefix, report last), checks the report fits the
 context (never cutting it silently), runs one grammar-constrained completion and validates the
@@ -12,34 +12,20 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from pydantic import BaseModel
-
 from pluk.core.engine.answer_guard import AnswerGuard
 from pluk.core.engine.llama import LlamaEngine
 from pluk.core.errors import CancelledError
 from pluk.core.extraction.answer_parse import AnswerSyntaxError, parse_answer
+from pluk.core.extraction.evidence import find_evidence
 from pluk.core.extraction.context import (PromptParts, answer_reserve, output_token_budget,
                                           prompt_parts)
 from pluk.core.extraction.scoring import field_probabilities
+from pluk.core.options import RunOptions
 from pluk.core.progress import Progress, ProgressTracker
 from pluk.core.readers.reports import Report
 from pluk.core.runs.records import Record
 from pluk.core.tasks import TaskDefinition, json_schema, validate_answer
 from pluk.core.tasks.definition import Example
-
-
-class RunOptions(BaseModel):
-    ctx_cap: int = 8192
-    n_threads: int | None = None
-    n_gpu_layers: int = 0
-    temperature: float = 0.0
-    seed: int = 0
-    limit: int | None = None
-    reuse_prefix: bool = True
-    probabilities: bool = True
-    # Seconds one report's answer may take; None for no limit. A looping model on a slow
-    # machine otherwise holds the run for many minutes on one report.
-    time_limit: float | None = 300.0
 
 
 # -- one report -------------------------------------------------------------------------------
@@ -142,6 +128,10 @@ def extract_one(task: TaskDefinition, report: Report, engine: LlamaEngine, parts
     status = "invalid" if field_errors else "ok"
     error = (f"{len(field_errors)} field(s) failed validation: {', '.join(field_errors)}"
              if field_errors else None)
+    try:
+        common["evidence"] = find_evidence(task, fields, report.text)
+    except Exception as exc:  # the values stand; only their evidence is missing
+        warnings.append(f"Evidence could not be found: {exc}")
     return Record(status=status, fields=fields, field_errors=field_errors, error=error,
                   seconds=time.perf_counter() - started, **common)
 
@@ -166,8 +156,8 @@ def run_extraction(
     options = options or RunOptions()
     stop = should_stop or (lambda: False)
     todo = [r for r in reports if not (skip and skip(r))]
-    if options.limit is not None:
-        todo = todo[: options.limit]
+    if options.reading.limit is not None:
+        todo = todo[: options.reading.limit]
     tracker = ProgressTracker(total=len(todo))
     schema = json_schema(task)
     grammar = engine.grammar(schema)
@@ -183,7 +173,7 @@ def run_extraction(
             if choose_examples is not None and report.text is not None:
                 report_parts = prompt_parts(task, engine, choose_examples(report))
             record = extract_one(task, report, engine, report_parts, grammar, budget, stop,
-                                 options.probabilities, options.time_limit)
+                                 options.decoding.probabilities, options.decoding.time_limit)
         except CancelledError:
             return
         tracker.add(record.status, seconds=record.seconds,

@@ -2,31 +2,68 @@
 
 Objects are flattened into dotted columns (or kept as JSON text), lists are JSON text. The CSV
 is UTF-8 with a BOM and takes a delimiter, so Excel with a Dutch locale (which expects ';')
-opens it right. Text cells that a spreadsheet would run as a formula are neutralised.
+opens it right. A CSV text cell that a spreadsheet would run as a formula gets an apostrophe in
+front, by OWASP's rule (see `neutralise`); XLSX text cells are typed as text (data type "s"), so
+they are never run and keep their exact value.
+
+Every export is written to a temporary file beside the target and renamed over it when complete,
+so a kill or a full disk leaves the previous file (or none), never a half-written one.
+
+With a run's reviews (`Reviewed`), every reviewable field gains `FIELD:reviewed` (the value
+after review) and `FIELD:review_status` (model, accepted, corrected or rejected) columns; with
+`only`, the rows are the reviewed reports and the field columns hold reviewed values alone.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
 from pluk.core.errors import PlukError
 from pluk.core.runs.records import Record
+from pluk.core.runs.review_columns import (Reviewed, json_reviews, review_cells,
+                                           review_header, reviewed_records)
 from pluk.core.tasks import TaskDefinition
 
 Nested = Literal["flatten", "json"]
 FORMATS = ("csv", "json", "xlsx")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# OWASP's CSV injection list (=, +, -, @, tab, carriage return) and the full-width forms of the
+# first four, which Excel and LibreOffice also read as formula starts.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 BASE_COLUMNS = ["id", "source", "status", "error", "warnings"]
+XLSX_CELL_MAX = 32_767  # Excel's limit on the characters of one cell
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def neutralise(value: Any) -> Any:
-    """Prefix text that starts like a formula with an apostrophe; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    """Text that starts like a formula, also after leading whitespace (" =1+1", "\\n=1+1"), gets
+    an apostrophe in front; numbers stay numbers."""
+    if isinstance(value, str) and (value.startswith(_FORMULA_START)
+                                   or value.lstrip().startswith(_FORMULA_START)):
         return "'" + value
     return value
+
+
+@contextmanager
+def _replaced_when_done(path: Path) -> Iterator[Path]:
+    """A temporary path in the target's folder (so the rename is atomic) that replaces `path`
+    only when the block completes; on any failure it is removed and `path` is left alone."""
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _field_columns(spec: Any, prefix: str, nested: Nested) -> list[str]:
@@ -36,8 +73,12 @@ def _field_columns(spec: Any, prefix: str, nested: Nested) -> list[str]:
     return [name]
 
 
-def columns(task: TaskDefinition, nested: Nested = "flatten") -> list[str]:
-    return BASE_COLUMNS + [c for spec in task.fields for c in _field_columns(spec, "", nested)]
+def columns(task: TaskDefinition, nested: Nested = "flatten",
+            reviewed: Reviewed | None = None) -> list[str]:
+    fields = [c for spec in task.fields for c in _field_columns(spec, "", nested)]
+    if reviewed is not None:
+        return BASE_COLUMNS + review_header(task, fields, reviewed)
+    return BASE_COLUMNS + fields
 
 
 def _cell(value: Any) -> Any:
@@ -55,7 +96,8 @@ def _flatten(spec: Any, value: Any, prefix: str, nested: Nested, out: dict[str, 
         out[name] = _cell(value)
 
 
-def record_row(task: TaskDefinition, record: Record, nested: Nested = "flatten") -> dict[str, Any]:
+def record_row(task: TaskDefinition, record: Record, nested: Nested = "flatten",
+               reviewed: Reviewed | None = None) -> dict[str, Any]:
     row: dict[str, Any] = {
         "id": record.id,
         "source": record.source,
@@ -64,59 +106,95 @@ def record_row(task: TaskDefinition, record: Record, nested: Nested = "flatten")
         "warnings": " | ".join(record.warnings),
     }
     fields = record.fields or {}
-    for spec in task.fields:
-        _flatten(spec, fields.get(spec.name), "", nested, row)
+    if reviewed is None or not reviewed.only:
+        for spec in task.fields:
+            _flatten(spec, fields.get(spec.name), "", nested, row)
+    if reviewed is not None:
+        row.update({k: _cell(v) for k, v in review_cells(task, record, reviewed).items()})
     return row
 
 
-def rows(task: TaskDefinition, records: list[Record], nested: Nested = "flatten"
-         ) -> list[dict[str, Any]]:
-    return [record_row(task, r, nested) for r in records]
+def rows(task: TaskDefinition, records: list[Record], nested: Nested = "flatten",
+         reviewed: Reviewed | None = None) -> list[dict[str, Any]]:
+    if reviewed is not None:
+        records = reviewed_records(records, reviewed)
+    return [record_row(task, r, nested, reviewed) for r in records]
 
 
 def write_csv(path: str | Path, task: TaskDefinition, records: list[Record], *,
-              delimiter: str = ",", nested: Nested = "flatten", bom: bool = True) -> Path:
+              delimiter: str = ",", nested: Nested = "flatten", bom: bool = True,
+              reviewed: Reviewed | None = None) -> Path:
     if len(delimiter) != 1:
         raise PlukError(f"The CSV delimiter must be one character, not {delimiter!r}")
     path = Path(path)
-    header = columns(task, nested)
-    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+    header = columns(task, nested, reviewed)
+    with _replaced_when_done(path) as tmp, tmp.open(
+            "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=header, delimiter=delimiter)
         writer.writeheader()
-        for row in rows(task, records, nested):
+        for row in rows(task, records, nested, reviewed):
             writer.writerow({k: neutralise("" if v is None else v) for k, v in row.items()})
     return path
 
 
-def write_json(path: str | Path, task: TaskDefinition, records: list[Record]) -> Path:
+def write_json(path: str | Path, task: TaskDefinition, records: list[Record], *,
+               reviewed: Reviewed | None = None) -> Path:
     path = Path(path)
     payload = {"task": task.id, "records": [r.model_dump(mode="json") for r in records]}
-    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+    if reviewed is not None:
+        payload["records"] = json_reviews(task, records, reviewed)
+    with _replaced_when_done(path) as tmp:
+        tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
     return path
 
 
 def write_xlsx(path: str | Path, task: TaskDefinition, records: list[Record], *,
-               nested: Nested = "flatten") -> Path:
+               nested: Nested = "flatten", reviewed: Reviewed | None = None) -> Path:
     from openpyxl import Workbook
 
     path = Path(path)
+    header = columns(task, nested, reviewed)
+    table = rows(task, records, nested, reviewed)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("results")
-    header = columns(task, nested)
-    sheet.append(header)
-    for row in rows(task, records, nested):
-        # openpyxl stores a string starting with '=' as a formula: neutralise first.
-        sheet.append([neutralise(row.get(column)) for column in header])
-    workbook.save(path)
+    sheet.append([_xlsx_cell(sheet, name) for name in header])
+    for row in table:
+        sheet.append([_xlsx_cell(sheet, row.get(column)) for column in header])
+    with _replaced_when_done(path) as tmp:
+        workbook.save(tmp)
     return path
 
 
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    """Numbers, booleans and empty cells as they are; text as a typed text cell. openpyxl would
+    store text starting with "=" as a formula: data type "s" keeps it text without changing it."""
+    if not isinstance(value, str):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=_xlsx_text(value))
+    cell.data_type = "s"
+    return cell
+
+
+def _xlsx_text(value: str) -> str:
+    # A worksheet cannot hold C0 control characters (openpyxl refuses the whole file) nor more
+    # than 32,767 characters (openpyxl cuts the rest silently): escape the one, mark the other.
+    value = _XLSX_ILLEGAL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    if len(value) > XLSX_CELL_MAX:
+        note = f" [cut: {len(value):,} characters; results.json has the whole value]"
+        value = value[:XLSX_CELL_MAX - len(note)] + note
+    return value
+
+
 def export(path: str | Path, fmt: str, task: TaskDefinition, records: list[Record], *,
-           delimiter: str = ",", nested: Nested = "flatten") -> Path:
+           delimiter: str = ",", nested: Nested = "flatten",
+           reviewed: Reviewed | None = None) -> Path:
     if fmt == "csv":
-        return write_csv(path, task, records, delimiter=delimiter, nested=nested)
+        return write_csv(path, task, records, delimiter=delimiter, nested=nested,
+                         reviewed=reviewed)
     if fmt == "json":
-        return write_json(path, task, records)
+        return write_json(path, task, records, reviewed=reviewed)
     if fmt == "xlsx":
-        return write_xlsx(path, task, records, nested=nested)
+        return write_xlsx(path, task, records, nested=nested, reviewed=reviewed)
     raise PlukError(f"Unknown export format '{fmt}'; choose one of {', '.join(FORMATS)}")

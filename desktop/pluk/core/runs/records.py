@@ -12,6 +12,19 @@ from pydantic import BaseModel, Field
 
 Status = Literal["ok", "invalid", "error"]
 STATUSES: tuple[Status, ...] = ("ok", "invalid", "error")
+EvidenceStatus = Literal["exact", "fuzzy", "not_found"]
+
+
+class Evidence(BaseModel):
+    """The passage of the report text that supports one value: text[start:end] == quote, except
+    for `not_found` (an ungrounded value: quote "", start == end == 0). `score` is set for
+    `fuzzy` only, in (0, 1)."""
+
+    quote: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    status: EvidenceStatus
+    score: float | None = None
 
 
 class Record(BaseModel):
@@ -41,3 +54,6 @@ class Record(BaseModel):
     time_limit_s: float | None = Field(
         default=None, description="The most seconds this report's answer was allowed")
     seconds: float = 0.0
+    evidence: dict[str, Evidence] = Field(
+        default_factory=dict, description="Per value path (psa, lesions[0].size_mm) of an ok "
+        "or invalid record: the passage of the report that supports it")

@@ -7,11 +7,12 @@ numbers; exact-match accuracy for text. Every metric has a seeded percentile boo
 interval over reports. A missing answer is never dropped: a null prediction (a failed record, a
 failed field, or 'not stated') is its own category, "—/null", and counts as a disagreement
 unless the reference is empty too. Truth rows without a record are reported as coverage, not
-scored. The result is plain data (JSON) and a Markdown report for a paper's supplement.
+scored. The result is a typed ValidationReport (`result`), written as validation.json and as a
+Markdown report for a paper's supplement.
 
 This module owns `validate_run`: choosing the fields and columns, matching ids, coverage, and
-pairing each reference value with its prediction. Reading the table is `validation_truth`, the
-metrics are `validation_metrics`, the written report is `validation_report`; their public names
+pairing each reference value with its prediction. Reading the table is `truth`, the metrics are
+`metrics`, the result's types are `result`, the written report is `report`; their public names
 are importable from here too.
 """
 
@@ -31,14 +32,21 @@ from pluk.core.validation.metrics import (
     numeric_metrics,
 )
 from pluk.core.validation.report import render_markdown, write_report
+from pluk.core.validation.result import (
+    Coverage, FieldResult, RunFacts, Skipped, TruthFacts, ValidationReport, ValidationSettings,
+)
 from pluk.core.validation.truth import (
     NULL, ValidationError, cell_text, find_column, parse_truth_cell, read_table,
 )
 
+# A reference cell that holds no value to compare with (a reviewed run's field that was
+# rejected without a correction): that report is not scored for that field.
+NO_REFERENCE = object()
+
 __all__ = [
-    "DEFAULT_RESAMPLES", "DEFAULT_SEED", "NULL", "ValidationError", "categorical_metrics",
-    "confusion_stats", "numeric_metrics", "read_table", "render_markdown", "validate_run",
-    "write_report",
+    "DEFAULT_RESAMPLES", "DEFAULT_SEED", "NULL", "ValidationError", "ValidationReport",
+    "categorical_metrics", "confusion_stats", "numeric_metrics", "read_table", "render_markdown",
+    "validate_run", "write_report",
 ]
 
 
@@ -130,11 +138,15 @@ def validate_run(run_dir: str | Path, truth_path: str | Path, id_column: str, *,
                  columns: list[str] | None = None,
                  tolerance: float | str | list[str] | dict[str, float] | None = None,
                  sheet: str | None = None, resamples: int = DEFAULT_RESAMPLES,
-                 seed: int = DEFAULT_SEED, max_listed: int | None = None) -> dict[str, Any]:
-    """Compare a run folder's fields with a reference table; returns the report as plain data.
+                 seed: int = DEFAULT_SEED, max_listed: int | None = None,
+                 table: tuple[list[str], list[dict[str, Any]]] | None = None
+                 ) -> ValidationReport:
+    """Compare a run folder's fields with a reference table; returns the report.
 
     `columns` picks fields ("psa") or maps a field to another column ("psa=PSA waarde");
-    by default every scalar field with a like-named column is compared.
+    by default every scalar field with a like-named column is compared. `table` gives the
+    reference as (columns, rows) made elsewhere (a run's reviews); `truth_path` then names the
+    file it came from.
     """
     folder = RunFolder(run_dir)
     manifest = folder.read_manifest()
@@ -145,7 +157,7 @@ def validate_run(run_dir: str | Path, truth_path: str | Path, id_column: str, *,
                               ) from None
     records = {r.id: r for r in folder.records()}
     truth_path = Path(truth_path)
-    table_columns, rows = read_table(truth_path, sheet)
+    table_columns, rows = table if table is not None else read_table(truth_path, sheet)
     id_col = find_column(table_columns, id_column)
     if id_col is None:
         raise ValidationError(f"id column {id_column!r} not found; columns: "
@@ -153,7 +165,7 @@ def validate_run(run_dir: str | Path, truth_path: str | Path, id_column: str, *,
     default_tol, field_tol = _parse_tolerance(tolerance)
 
     scalars = dict(_scalar_fields(task.fields))
-    skipped: list[dict[str, str]] = []
+    skipped: list[Skipped] = []
     chosen: list[_Field] = []
     wanted = columns or list(scalars)
     for item in wanted:
@@ -162,7 +174,7 @@ def validate_run(run_dir: str | Path, truth_path: str | Path, id_column: str, *,
         if name not in scalars:
             known = [s.name for s in task.fields]
             if name in known:
-                skipped.append({"field": name, "reason": "list fields are not compared"})
+                skipped.append(Skipped(field=name, reason="list fields are not compared"))
                 continue
             raise ValidationError(f"the task has no field {name!r}; fields: "
                                   f"{', '.join(scalars) or 'none'}")
@@ -171,11 +183,11 @@ def validate_run(run_dir: str | Path, truth_path: str | Path, id_column: str, *,
             if columns:
                 raise ValidationError(f"column {column.strip() or name!r} not found in "
                                       f"{truth_path.name}")
-            skipped.append({"field": name, "reason": "no column of that name in the table"})
+            skipped.append(Skipped(field=name, reason="no column of that name in the table"))
             continue
         chosen.append(_Field(name, scalars[name], truth_col))
     if columns is None:
-        skipped += [{"field": s.name, "reason": "list fields are not compared"}
+        skipped += [Skipped(field=s.name, reason="list fields are not compared")
                     for s in task.fields if s.type == "list"]
     unknown_tol = set(field_tol) - {f.name for f in chosen}
     if unknown_tol:
@@ -211,42 +223,44 @@ def validate_run(run_dir: str | Path, truth_path: str | Path, id_column: str, *,
     for rid, _ in matched:
         statuses[records[rid].status] = statuses.get(records[rid].status, 0) + 1
     missing = [rid for rid, _ in truth_rows if rid not in records]
-    coverage = {
-        "truth_rows": len(truth_rows), "with_record": len(matched),
-        "without_record": len(missing), "missing_ids": missing[:max_listed] if max_listed
-        else missing, "records_not_in_truth": len(set(records) - set(seen)),
-        "rows_without_id": blank_ids, "matched_record_status": statuses,
-    }
+    coverage = Coverage(
+        truth_rows=len(truth_rows), with_record=len(matched), without_record=len(missing),
+        missing_ids=missing[:max_listed] if max_listed else missing,
+        records_not_in_truth=len(set(records) - set(seen)), rows_without_id=blank_ids,
+        matched_record_status=statuses)
 
     results = []
     for field in chosen:
         results.append(_validate_field(field, matched, records, task, default_tol, field_tol,
                                        resamples, seed, max_listed))
     model = manifest.model
-    return {
-        "pluk_version": __version__,
-        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "run": {"path": str(folder.path), "task_id": task.id, "task_title": task.title,
-                "task_sha256": manifest.task_sha256, "model_file": Path(model.path).name,
-                "model_sha256": model.sha256, "started_at": manifest.started_at,
-                "status": manifest.status},
-        "truth": {"path": str(truth_path), "sha256": _sha256(truth_path), "id_column": id_col,
-                  "rows": len(rows)},
-        "settings": {"bootstrap_resamples": resamples, "seed": seed, "confidence": 0.95,
-                     "interval": "percentile", "null_label": NULL,
-                     "tolerance": {"default": default_tol, **field_tol}},
-        "coverage": coverage,
-        "fields": results,
-        "skipped": skipped,
-    }
+    return ValidationReport(
+        pluk_version=__version__,
+        created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        run=RunFacts(path=str(folder.path), task_id=task.id, task_title=task.title,
+                     task_sha256=manifest.task_sha256, model_file=Path(model.path).name,
+                     model_sha256=model.sha256, started_at=manifest.started_at,
+                     status=manifest.status),
+        truth=TruthFacts(path=str(truth_path), sha256=_sha256(truth_path), id_column=id_col,
+                         rows=len(rows)),
+        settings=ValidationSettings(bootstrap_resamples=resamples, seed=seed, confidence=0.95,
+                                    interval="percentile", null_label=NULL,
+                                    tolerance={"default": default_tol, **field_tol}),
+        coverage=coverage,
+        fields=results,
+        skipped=skipped,
+    )
 
 
 def _validate_field(field: _Field, matched, records, task, default_tol, field_tol, resamples,
-                    seed, max_listed) -> dict[str, Any]:
+                    seed, max_listed) -> FieldResult:
     spec = field.spec
     truths, preds, ids, problems, reasons = [], [], [], [], []
     for rid, row in matched:
-        value, problem = parse_truth_cell(spec, row.get(field.truth_column))
+        raw = row.get(field.truth_column)
+        if raw is NO_REFERENCE:
+            continue
+        value, problem = parse_truth_cell(spec, raw)
         if problem:
             problems.append({"id": rid, "problem": problem})
             continue
@@ -297,7 +311,8 @@ def _validate_field(field: _Field, matched, records, task, default_tol, field_to
     listed = disagree[:max_listed] if max_listed else disagree
     result["disagreements"] = [{"id": ids[i], "truth": shown_t[i], "prediction": shown_p[i],
                                 **({"reason": reasons[i]} if reasons[i] else {})} for i in listed]
-    return result
+    # The metrics come as plain dicts from metrics.py; here they become the typed result.
+    return FieldResult.model_validate(result)
 
 
 def _number(value: float) -> float | int:

@@ -1,7 +1,8 @@
 """The written validation report: Markdown for a paper's supplement, and the JSON beside it.
 
 Owns `render_markdown` (method, coverage, summary table and per-field sections with confusion
-matrices and disagreements) and `write_report`, which writes validation.md and validation.json.
+matrices and disagreements) and `write_report`, which writes validation.md and validation.json
+from a ValidationReport (`result`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pluk.core.validation.result import Metric, ValidationReport
 from pluk.core.validation.truth import NULL, ValidationError
 
 
@@ -18,13 +20,13 @@ SUMMARY_METRICS = {"accuracy": "Accuracy", "kappa": "Kappa", "macro_f1": "Macro 
                    "mae": "MAE", "tolerance_accuracy": "Within tolerance"}
 
 
-def format_metric(metric: dict[str, Any] | None, digits: int = 3) -> str:
+def format_metric(metric: Metric | None, digits: int = 3) -> str:
     """'0.812 (0.75–0.87)': the estimate and its 95% interval, or 'n/a'."""
-    if not metric or metric.get("value") is None:
+    if metric is None or metric.value is None:
         return "n/a"
-    text = f"{metric['value']:.{digits}f}"
-    if metric.get("ci_low") is not None:
-        text += f" ({metric['ci_low']:.{digits}f}–{metric['ci_high']:.{digits}f})"
+    text = f"{metric.value:.{digits}f}"
+    if metric.ci_low is not None and metric.ci_high is not None:
+        text += f" ({metric.ci_low:.{digits}f}–{metric.ci_high:.{digits}f})"
     return text
 
 
@@ -39,19 +41,18 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
     return lines
 
 
-def render_markdown(report: dict[str, Any], max_disagreements: int = 100) -> str:
-    run, truth, settings, cov = (report["run"], report["truth"], report["settings"],
-                                 report["coverage"])
-    out = [f"# Validation of Pluk run: {run['task_title']}", ""]
+def render_markdown(report: ValidationReport, max_disagreements: int = 100) -> str:
+    run, truth, settings, cov = report.run, report.truth, report.settings, report.coverage
+    out = [f"# Validation of Pluk run: {run.task_title}", ""]
     out += _table(["", ""], [
-        ["Task", f"{run['task_id']} (sha256 {run['task_sha256'][:16]}…)"],
-        ["Model file", f"{run['model_file']} (sha256 {run['model_sha256'][:16]}…)"],
-        ["Run", f"{run['path']}, started {run['started_at']}, {run['status']}"],
-        ["Reference table", f"{Path(truth['path']).name} (sha256 {truth['sha256'][:16]}…), "
-                            f"id column '{truth['id_column']}'"],
-        ["Report made", f"{report['created_at']} by Pluk {report['pluk_version']}"],
+        ["Task", f"{run.task_id} (sha256 {run.task_sha256[:16]}…)"],
+        ["Model file", f"{run.model_file} (sha256 {run.model_sha256[:16]}…)"],
+        ["Run", f"{run.path}, started {run.started_at}, {run.status}"],
+        ["Reference table", f"{Path(truth.path).name} (sha256 {truth.sha256[:16]}…), "
+                            f"id column '{truth.id_column}'"],
+        ["Report made", f"{report.created_at} by Pluk {report.pluk_version}"],
     ])
-    tol = settings["tolerance"]
+    tol = settings.tolerance
     out += ["", "## Method", "",
             f"Each report's extracted values were compared with the reference table, matched on "
             f"the id column. Categorical fields: accuracy, Cohen's kappa (unweighted) and macro "
@@ -63,68 +64,65 @@ def render_markdown(report: dict[str, Any], max_disagreements: int = 100) -> str
             f"missing prediction (failed report, invalid value, or not stated) is the category "
             f"'{NULL}' and counts as a disagreement unless the reference is empty too. 95% "
             f"confidence intervals: percentile bootstrap over reports, "
-            f"{settings['bootstrap_resamples']} resamples, seed {settings['seed']}.", "",
+            f"{settings.bootstrap_resamples} resamples, seed {settings.seed}.", "",
             "## Coverage", ""]
-    status = ", ".join(f"{k} {v}" for k, v in sorted(cov["matched_record_status"].items()))
+    status = ", ".join(f"{k} {v}" for k, v in sorted(cov.matched_record_status.items()))
     out += _table(["", "Reports"], [
-        ["Reference rows with an id", cov["truth_rows"]],
-        ["… with a record in the run (scored)", f"{cov['with_record']} ({status or 'none'})"],
-        ["… without a record (not scored)", cov["without_record"]],
-        ["Records not in the reference", cov["records_not_in_truth"]],
-        ["Reference rows without an id (ignored)", cov["rows_without_id"]],
+        ["Reference rows with an id", cov.truth_rows],
+        ["… with a record in the run (scored)", f"{cov.with_record} ({status or 'none'})"],
+        ["… without a record (not scored)", cov.without_record],
+        ["Records not in the reference", cov.records_not_in_truth],
+        ["Reference rows without an id (ignored)", cov.rows_without_id],
     ])
-    if cov["missing_ids"]:
-        shown = cov["missing_ids"][:50]
+    if cov.missing_ids:
+        shown = cov.missing_ids[:50]
         out += ["", "Ids without a record: " + ", ".join(f"`{i}`" for i in shown)
-                + (" …" if len(cov["missing_ids"]) > 50 else "")]
+                + (" …" if len(cov.missing_ids) > 50 else "")]
     out += ["", "## Summary (estimate, 95% CI)", ""]
     summary = []
-    for f in report["fields"]:
-        m = f["metrics"]
-        summary.append([f["field"], f["type"], f["n"]]
-                       + [format_metric(m.get(name)) for name in SUMMARY_METRICS])
+    for f in report.fields:
+        summary.append([f.field, f.type, f.n]
+                       + [format_metric(f.metrics.get(name)) for name in SUMMARY_METRICS])
     out += _table(["Field", "Type", "n", *SUMMARY_METRICS.values()], summary)
-    if report["skipped"]:
-        out += ["", "Not compared: " + "; ".join(f"{s['field']} ({s['reason']})"
-                                                 for s in report["skipped"]) + "."]
-    for f in report["fields"]:
-        out += ["", f"## {f['field']}", "",
-                f"Type {f['type']}{', unit ' + f['unit'] if f.get('unit') else ''}; reference "
-                f"column '{f['truth_column']}'; {f['n']} reports; disagreements: "
-                f"{f['disagreement_count']}."]
-        if f.get("kind") == "numeric":
-            c = f["counts"]
-            out += ["", f"Both numbers {c['both_numbers']}, both empty {c['both_null']}, only "
-                        f"the reference empty {c['truth_null_only']}, only the prediction empty "
-                        f"{c['prediction_null_only']}. Mean error "
-                        f"{format_metric(f['metrics']['mean_error'])}."]
-        if "confusion" in f:
-            labels, matrix = f["confusion"]["labels"], f["confusion"]["matrix"]
+    if report.skipped:
+        out += ["", "Not compared: " + "; ".join(f"{s.field} ({s.reason})"
+                                                 for s in report.skipped) + "."]
+    for f in report.fields:
+        out += ["", f"## {f.field}", "",
+                f"Type {f.type}{', unit ' + f.unit if f.unit else ''}; reference "
+                f"column '{f.truth_column}'; {f.n} reports; disagreements: "
+                f"{f.disagreement_count}."]
+        if f.kind == "numeric" and f.counts is not None:
+            c = f.counts
+            out += ["", f"Both numbers {c.both_numbers}, both empty {c.both_null}, only "
+                        f"the reference empty {c.truth_null_only}, only the prediction empty "
+                        f"{c.prediction_null_only}. Mean error "
+                        f"{format_metric(f.metrics.mean_error)}."]
+        if f.confusion is not None:
+            labels, matrix = f.confusion.labels, f.confusion.matrix
             out += ["", "Confusion matrix (rows: reference, columns: prediction):", ""]
             out += _table(["reference \\ prediction", *labels],
                           [[lb, *row] for lb, row in zip(labels, matrix)])
             out += ["", *_table(["Label", "Support", "Predicted", "Precision", "Recall", "F1"],
-                                [[p["label"], p["support"], p["predicted"], f"{p['precision']:.3f}",
-                                  f"{p['recall']:.3f}", f"{p['f1']:.3f}"] for p in f["per_label"]])]
-        if f.get("labels_outside_task"):
+                                [[p.label, p.support, p.predicted, f"{p.precision:.3f}",
+                                  f"{p.recall:.3f}", f"{p.f1:.3f}"] for p in f.per_label or []])]
+        if f.labels_outside_task:
             out += ["", "Reference values outside the task's allowed values: "
-                        + ", ".join(f"`{v}`" for v in f["labels_outside_task"])]
-        if f["truth_problems"]:
+                        + ", ".join(f"`{v}`" for v in f.labels_outside_task)]
+        if f.truth_problems:
             out += ["", "Unreadable reference cells (not scored): "
-                        + ", ".join(f"`{p['id']}` ({p['problem']})"
-                                    for p in f["truth_problems"][:20])]
-        if f["disagreements"]:
-            shown = f["disagreements"][:max_disagreements]
+                        + ", ".join(f"`{p.id}` ({p.problem})" for p in f.truth_problems[:20])]
+        if f.disagreements:
+            shown = f.disagreements[:max_disagreements]
             out += ["", "Disagreements:", ""]
             out += _table(["Id", "Reference", "Prediction", "Reason"],
-                          [[d["id"], d["truth"], d["prediction"], d.get("reason", "")]
-                           for d in shown])
-            if f["disagreement_count"] > len(shown):
-                out += ["", f"… {f['disagreement_count'] - len(shown)} more in validation.json."]
+                          [[d.id, d.truth, d.prediction, d.reason or ""] for d in shown])
+            if f.disagreement_count > len(shown):
+                out += ["", f"… {f.disagreement_count - len(shown)} more in validation.json."]
     return "\n".join(out) + "\n"
 
 
-def write_report(report: dict[str, Any], out_dir: str | Path) -> tuple[Path, Path]:
+def write_report(report: ValidationReport, out_dir: str | Path) -> tuple[Path, Path]:
     """validation.md and validation.json in out_dir; returns both paths."""
     out_dir = Path(out_dir)
     try:
@@ -132,7 +130,8 @@ def write_report(report: dict[str, Any], out_dir: str | Path) -> tuple[Path, Pat
         md = out_dir / "validation.md"
         js = out_dir / "validation.json"
         md.write_text(render_markdown(report), encoding="utf-8")
-        js.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        js.write_text(json.dumps(report.as_json_data(), indent=2, ensure_ascii=False) + "\n",
+                      encoding="utf-8")
     except OSError as exc:
         raise ValidationError(f"cannot write the report to {out_dir}: {exc.strerror or exc}"
                               ) from None

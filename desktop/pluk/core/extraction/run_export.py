@@ -1,0 +1,81 @@
+"""Exports a run folder in any format, the one way `pluk export` and the window's export dialog
+do it: the task as the run's manifest recorded it, the run's reviews when it has any, and for
+HTML the report texts, read again from the run's inputs and matched by sha256.
+
+A run made before evidence existed gets it here, for the HTML page only: the records in the run
+folder are never changed.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from pluk.core.errors import PlukError
+from pluk.core.extraction.evidence import find_evidence
+from pluk.core.readers import read_inputs
+from pluk.core.runs import export
+from pluk.core.runs.folder import RunFolder
+from pluk.core.runs.html_export import write_html
+from pluk.core.runs.records import Record
+from pluk.core.runs.review_columns import Reviewed
+from pluk.core.tasks import TaskDefinition
+from pluk.core.tasks.loader import parse_task
+
+FORMATS = (*export.FORMATS, "html")
+log = logging.getLogger(__name__)
+
+
+def report_texts(inputs: list[str], records: list[Record]) -> dict[str, str]:
+    """The texts of the records' reports by sha256, from the inputs that still exist; a text
+    whose file changed since the run has another sha256 and is not found."""
+    wanted = {r.sha256 for r in records}
+    existing = [p for p in inputs if Path(p).exists()]
+    if not existing:
+        return {}
+    try:
+        reports = read_inputs(existing)
+    except PlukError as exc:
+        log.warning("the run's inputs could not be read again: %s", exc)
+        return {}
+    return {r.sha256: r.text for r in reports if r.text is not None and r.sha256 in wanted}
+
+
+def with_evidence(task: TaskDefinition, records: list[Record], texts: dict[str, str]
+                  ) -> list[Record]:
+    """Records of an older run with the evidence they lack, where their text is at hand."""
+    out = []
+    for record in records:
+        text = texts.get(record.sha256)
+        if not record.evidence and record.fields and record.status != "error" and text:
+            record = record.model_copy(update={"evidence": find_evidence(task, record.fields,
+                                                                         text)})
+        out.append(record)
+    return out
+
+
+def export_run(run_dir: str | Path, path: str | Path, fmt: str, *, delimiter: str = ",",
+               nested: export.Nested = "flatten", reviewed_only: bool = False,
+               inputs: list[str] | None = None) -> tuple[Path, int]:
+    """Write the run's export; returns the file and how many records (rows) it holds.
+    `inputs` replaces the manifest's inputs for finding report texts (HTML only)."""
+    if fmt not in FORMATS:
+        raise PlukError(f"Unknown export format '{fmt}'; choose one of {', '.join(FORMATS)}")
+    folder = RunFolder(run_dir)
+    manifest = folder.read_manifest()
+    # The task as it was when the run was made, not as the library holds it today.
+    task = parse_task(manifest.task, str(folder.manifest_path))
+    records = folder.records()
+    reviewed = Reviewed.of_run(folder.path, records, only=reviewed_only)
+    if not reviewed_only and not reviewed.latest:
+        reviewed = None  # a run nobody reviewed exports exactly as before
+    shown = len(records) if reviewed is None or not reviewed.only else len(
+        {rid for rid, _ in reviewed.latest})
+    if fmt == "html":
+        texts = report_texts(list(inputs if inputs is not None else manifest.inputs), records)
+        written = write_html(path, task, with_evidence(task, records, texts), texts,
+                             title=f"{task.title} · {folder.path.name}", reviewed=reviewed)
+        return written, shown
+    written = export.export(path, fmt, task, records, delimiter=delimiter, nested=nested,
+                            reviewed=reviewed)
+    return written, shown

@@ -1,0 +1,69 @@
+"""The order in which a reviewer meets a run's records: by default the most uncertain first.
+
+Uncertain, in this order: a bool or enum answer the model gave with a low probability, a
+value with no evidence in the report (ungrounded), fields that failed validation or a failed
+record; then the rest. Within each group the most uncertain come first, then the run's order.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pluk.core.runs.records import Record
+from pluk.core.tasks import TaskDefinition
+
+Order = Literal["uncertain", "run", "id"]
+ORDERS: tuple[Order, ...] = ("uncertain", "run", "id")
+LOW_PROBABILITY = 0.8
+
+
+def _option_key(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def lowest_probability(record: Record) -> float | None:
+    """The smallest probability the model gave one of its own bool/enum answers."""
+    lowest = None
+    for name, options in record.probabilities.items():
+        chosen = options.get(_option_key((record.fields or {}).get(name)))
+        if chosen is not None and (lowest is None or chosen < lowest):
+            lowest = chosen
+    return lowest
+
+
+def ungrounded(record: Record) -> float:
+    """Values without evidence count 1, those with fuzzy evidence only 0.5."""
+    return sum(1.0 if e.status == "not_found" else 0.5 if e.status == "fuzzy" else 0.0
+               for e in record.evidence.values())
+
+
+def failed_fields(task: TaskDefinition, record: Record) -> int:
+    return len(task.fields) if record.status == "error" else len(record.field_errors)
+
+
+def uncertainty_key(task: TaskDefinition, record: Record) -> tuple[int, float]:
+    """(group, how uncertain within it, negated so that smaller sorts first)."""
+    probability = lowest_probability(record)
+    if probability is not None and probability < LOW_PROBABILITY:
+        return 0, probability
+    missing = ungrounded(record)
+    if any(e.status == "not_found" for e in record.evidence.values()):
+        return 1, -missing
+    failed = failed_fields(task, record)
+    if failed:
+        return 2, -float(failed)
+    return 3, -missing
+
+
+def review_order(task: TaskDefinition, records: list[Record], order: Order = "uncertain"
+                 ) -> list[Record]:
+    indexed = list(enumerate(records))
+    if order == "run":
+        return list(records)
+    if order == "id":
+        return [r for _, r in sorted(indexed, key=lambda p: (p[1].id, p[0]))]
+    return [r for _, r in sorted(indexed, key=lambda p: (*uncertainty_key(task, p[1]), p[0]))]
