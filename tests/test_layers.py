@@ -45,3 +45,14 @@ def test_the_core_importing_qt_breaks_the_qt_free_contract(tmp_path):
     result = _lint(tmp_path, tmp_path / "desktop")
     assert result.returncode != 0
     assert "Qt-free" in result.stdout
+
+
+MAX_MODULE_LINES = 450
+
+
+def test_no_module_is_longer_than_the_house_allows():
+    """Short modules with names that say their role (DESIGN.md): a module past the limit is a
+    sign that it owns two things."""
+    long = {str(p.relative_to(ROOT)): n for p in (ROOT / "desktop" / "pluk").rglob("*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
+    assert not long, f"modules over {MAX_MODULE_LINES} lines: {long}"
