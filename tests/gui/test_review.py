@@ -161,3 +161,20 @@ def test_html_export_from_the_window(qtbot, window, tmp_path, monkeypatch):
     page = target.read_text(encoding="utf-8")
     assert page.count("<section") == len(records) and "<mark" in page
     assert not re.search(r"https?://|\bsrc\s*=|<link|<script", page, re.I)
+
+
+def test_review_waits_for_a_run_to_finish_then_sorts_its_records(qtbot, tmp_path):
+    from pluk.gui.review_panel import ReviewPanel
+
+    run_dir, records = make_review_run(tmp_path)
+    panel = ReviewPanel()
+    qtbot.addWidget(panel)
+    panel.show_run(run_dir, load_task("prostate_mri_nl"), [])
+    panel.set_running(True)
+    for record in records:
+        panel.add_record(record)
+        assert not panel.accept_button.isEnabled()
+    assert [r.id for r in panel.order] == [r.id for r in records]  # arrival order meanwhile
+    panel.set_running(False)
+    assert panel.accept_button.isEnabled()
+    assert panel.order[0].id == records[2].id  # most uncertain first once it has finished
