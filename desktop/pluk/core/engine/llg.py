@@ -1,0 +1,153 @@
+"""The answer's grammar in llguidance: Pluk's GBNF converted to llguidance's Lark, a tokenizer
+made from the model's own vocabulary (cached per model file: it takes seconds for a 262k
+vocabulary), matchers, and full token masks.
+
+Pluk's GBNF (engine/grammar.py) stays the one source of the answer's language. llguidance reads
+it through its own converter (llguidance.gbnf_to_lark), with one repair: the converter writes a
+code point escape without its leading zeros (`\\U00010000` becomes `\\U10000`), which
+llguidance's regex syntax then rejects; it is rewritten as `\\u{10000}`. The tests compare the
+masks of llguidance and of llama.cpp's own GBNF sampler along random paths through every task's
+grammar: they agree, except where llama.cpp admits what no answer may hold (control tokens as
+text, bytes that are not UTF-8, surrogates), which llguidance refuses.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+
+from pluk.core.errors import PlukError
+
+_HEX_ESCAPE = re.compile(r"(\\+)[uU]([0-9A-Fa-f]{1,8})")
+_CACHE_SIZE = 2
+_cache: OrderedDict[tuple, "_TokenizerEntry"] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _repair_escapes(lark: str) -> str:
+    def fix(match: re.Match) -> str:
+        slashes, digits = match.group(1), match.group(2)
+        if len(slashes) % 2 == 0:  # an escaped backslash followed by a letter u
+            return match.group(0)
+        return f"{slashes}u{{{digits}}}"
+
+    return _HEX_ESCAPE.sub(fix, lark)
+
+
+def gbnf_to_llguidance(gbnf: str) -> str:
+    """llguidance's grammar for a GBNF text; raises PlukError when it cannot be converted."""
+    import llguidance
+    from llguidance.gbnf_to_lark import gbnf_to_lark
+
+    try:
+        lark = _repair_escapes(gbnf_to_lark(gbnf))
+    except Exception as exc:  # the converter raises assorted types
+        raise PlukError(f"The task's grammar cannot be read by llguidance: {exc}") from exc
+    return llguidance.LLMatcher.grammar_from_lark(lark)
+
+
+class _TokenizerEntry:
+    """A vocabulary-only model kept alive for as long as its llguidance tokenizer: the tokenizer
+    calls llama_tokenize on that model's vocabulary."""
+
+    def __init__(self, path: Path):
+        from pluk.core.engine.native import NativeModel
+
+        self.model = NativeModel(path, vocab_only=True)
+        self.tokenizer = _build_tokenizer(self.model.vocab)
+
+
+def _build_tokenizer(vocab_ptr):
+    """An llguidance tokenizer over a llama.cpp vocabulary: each token's bytes, control tokens
+    marked (llguidance never lets them be written as text), and llama.cpp's own tokenizer for
+    the forced text. As llguidance.llamacpp does, but without its deprecated per-token calls,
+    which warn 262k times for Gemma's vocabulary."""
+    import ctypes
+
+    import llama_cpp
+    from llguidance import LLTokenizer
+
+    n_vocab = llama_cpp.llama_vocab_n_tokens(vocab_ptr)
+    buf = ctypes.create_string_buffer(1024)
+    control = llama_cpp.LLAMA_TOKEN_ATTR_CONTROL
+    user = llama_cpp.LLAMA_TOKEN_ATTR_USER_DEFINED
+    tokens: list[bytes] = []
+    eog: list[int] = []
+    for token in range(n_vocab):
+        n = llama_cpp.llama_token_to_piece(vocab_ptr, token, buf, len(buf), 0, True)
+        if n < 0:
+            raise PlukError(f"Token {token} of the vocabulary is longer than {len(buf)} bytes")
+        text = buf.raw[:n]
+        attr = llama_cpp.llama_vocab_get_attr(vocab_ptr, token)
+        if attr & control or (attr & user and text.startswith(b"<") and text.endswith(b">")):
+            text = b"\xff" + text  # llguidance's mark of a special token
+        tokens.append(text)
+        if llama_cpp.llama_vocab_is_eog(vocab_ptr, token):
+            eog.append(token)
+    tokenize = ctypes.cast(llama_cpp.llama_cpp._lib.llama_tokenize, ctypes.c_void_p).value
+    # Every end-of-generation token ends an answer (ChatML's <|im_end|>, Gemma's
+    # <end_of_turn>), as llama.cpp's own grammar sampler allows them.
+    return LLTokenizer.from_llamacpp(tokens=tokens, vocab_ptr=vocab_ptr, tokenize_fptr=tokenize,
+                                     eos_token=eog or llama_cpp.llama_vocab_eos(vocab_ptr),
+                                     slices=None)
+
+
+def tokenizer_for(path: str | Path):
+    """The llguidance tokenizer of a model file, built once per file (size and mtime)."""
+    path = Path(path).resolve()
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    with _cache_lock:
+        entry = _cache.get(key)
+        if entry is None:
+            entry = _TokenizerEntry(path)
+            _cache[key] = entry
+            while len(_cache) > _CACHE_SIZE:
+                _cache.popitem(last=False)
+        _cache.move_to_end(key)
+    return entry
+
+
+class Grammar:
+    """A compiled answer grammar: a fresh matcher per answer is a copy of the first."""
+
+    def __init__(self, tokenizer, gbnf: str):
+        import llguidance
+
+        self.gbnf = gbnf
+        self.source = gbnf_to_llguidance(gbnf)
+        self._tokenizer = tokenizer
+        is_error, messages = llguidance.LLMatcher.validate_grammar_with_warnings(
+            self.source, tokenizer)
+        if is_error:
+            raise PlukError(f"llguidance rejected the task's grammar: {messages[0][:300]}")
+        self._pristine = llguidance.LLMatcher(tokenizer, self.source, log_level=0)
+        if self._pristine.is_error():
+            raise PlukError("llguidance rejected the task's grammar: "
+                            f"{self._pristine.get_error()[:300]}")
+
+    def matcher(self):
+        return self._pristine.deep_copy()
+
+
+class MaskBuffer:
+    """Room for one full token mask, and the allowed tokens it says as booleans."""
+
+    def __init__(self, n_vocab: int, tokenizer_vocab: int):
+        self.n_vocab = n_vocab
+        self._words = np.zeros((max(n_vocab, tokenizer_vocab) + 31) // 32, dtype=np.int32)
+
+    def allowed(self, matcher) -> np.ndarray:
+        matcher.unsafe_compute_mask_ptr(self._words.ctypes.data, self._words.nbytes)
+        bits = np.unpackbits(self._words.view(np.uint8), bitorder="little")
+        return bits[:self.n_vocab].astype(bool)
+
+
+def llguidance_version() -> str:
+    import llguidance
+
+    return f"llguidance {llguidance.__version__}"

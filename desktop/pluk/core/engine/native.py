@@ -1,0 +1,178 @@
+"""Thin owners of llama.cpp's native objects for Pluk's decoder: a loaded model, a context with
+several sequences, and a batch. Nothing here decides anything; decoder.py does.
+
+The context gives each sequence a stream of its own cells, or one cache shared by all
+(kv_unified): a prefix evaluated once in sequence 0 reaches another sequence through
+llama_memory_seq_cp, copied between streams, shared (a second sequence id on the same cells) in
+one cache. Logits may be read at several positions of one sequence per batch
+(n_outputs_max_per_seq = 0; llama.cpp defaults to 1).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+from pathlib import Path
+
+import llama_cpp
+import numpy as np
+
+from pluk.core.errors import ModelError
+
+_log_callback = None
+
+
+def route_llama_logs() -> None:
+    """llama.cpp's log lines go to the 'pluk.llama' logger instead of stderr (the same routing as
+    engine/llama.py; one process-wide callback)."""
+    global _log_callback
+    if _log_callback is not None:
+        return
+    log = logging.getLogger("pluk.llama")
+
+    @llama_cpp.llama_log_callback
+    def route(level: int, text: bytes, _user_data) -> None:
+        log.debug(text.decode("utf-8", errors="replace").rstrip())
+
+    _log_callback = route  # llama.cpp keeps calling it: keep a reference
+    llama_cpp.llama_log_set(route, ctypes.c_void_p(0))
+
+
+class NativeModel:
+    """A llama_model loaded from a GGUF file (weights, or only the vocabulary)."""
+
+    def __init__(self, path: str | Path, *, n_gpu_layers: int = 0, vocab_only: bool = False):
+        route_llama_logs()
+        llama_cpp.llama_backend_init()
+        self.path = Path(path)
+        params = llama_cpp.llama_model_default_params()
+        params.n_gpu_layers = n_gpu_layers
+        params.vocab_only = vocab_only
+        self.ptr = llama_cpp.llama_model_load_from_file(str(self.path).encode("utf-8"), params)
+        if not self.ptr:
+            raise ModelError(f"llama.cpp could not load {self.path.name}")
+        self.vocab = llama_cpp.llama_model_get_vocab(self.ptr)
+
+    def metadata(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        buf = ctypes.create_string_buffer(1 << 16)
+        for i in range(llama_cpp.llama_model_meta_count(self.ptr)):
+            n = llama_cpp.llama_model_meta_key_by_index(self.ptr, i, buf, len(buf))
+            key = buf.value[:n].decode("utf-8", errors="replace") if n >= 0 else ""
+            n = llama_cpp.llama_model_meta_val_str_by_index(self.ptr, i, buf, len(buf))
+            if key and n >= 0:
+                out[key] = buf.value[:n].decode("utf-8", errors="replace")
+        return out
+
+    def close(self) -> None:
+        ptr, self.ptr = getattr(self, "ptr", None), None
+        if ptr:
+            llama_cpp.llama_model_free(ptr)
+
+    def __del__(self) -> None:
+        self.close()
+
+
+class Batch:
+    """A llama_batch with room for `capacity` tokens, each of one sequence."""
+
+    def __init__(self, capacity: int):
+        self.capacity = capacity
+        self.raw = llama_cpp.llama_batch_init(capacity, 0, 1)
+        self.n = 0
+
+    def clear(self) -> None:
+        self.n = 0
+
+    def add(self, token: int, pos: int, seq: int, logits: bool) -> int:
+        i = self.n
+        raw = self.raw
+        raw.token[i] = token
+        raw.pos[i] = pos
+        raw.n_seq_id[i] = 1
+        raw.seq_id[i][0] = seq
+        raw.logits[i] = 1 if logits else 0
+        self.n = i + 1
+        return i
+
+    def want_logits(self, i: int) -> None:
+        self.raw.logits[i] = 1
+
+    def free(self) -> None:
+        if self.raw is not None:
+            llama_cpp.llama_batch_free(self.raw)
+            self.raw = None
+
+    def __del__(self) -> None:
+        self.free()
+
+
+class NativeContext:
+    """A llama_context with `n_seq_max` sequences over one unified KV cache of n_ctx cells."""
+
+    def __init__(self, model: NativeModel, *, n_ctx: int, n_batch: int, n_seq_max: int,
+                 n_threads: int, n_threads_batch: int, kv_unified: bool = False):
+        params = llama_cpp.llama_context_default_params()
+        params.n_ctx = n_ctx
+        params.n_batch = n_batch
+        params.n_ubatch = n_batch
+        params.n_seq_max = n_seq_max
+        params.n_outputs_max_per_seq = 0
+        params.n_threads = n_threads
+        params.n_threads_batch = n_threads_batch
+        params.kv_unified = kv_unified
+        # A full-size sliding-window cache (Gemma 3): a side evaluation goes back to an earlier
+        # position of a sequence, whose window a pruned cache would no longer hold.
+        params.swa_full = True
+        params.no_perf = True
+        self.ptr = llama_cpp.llama_init_from_model(model.ptr, params)
+        if not self.ptr:
+            raise ModelError(f"llama.cpp could not create a context of {n_ctx} tokens for "
+                             f"{model.path.name}")
+        self.model = model
+        self.n_ctx = llama_cpp.llama_n_ctx(self.ptr)
+        self.n_ctx_seq = llama_cpp.llama_n_ctx_seq(self.ptr)
+        self.n_vocab = llama_cpp.llama_vocab_n_tokens(model.vocab)
+        self.memory = llama_cpp.llama_get_memory(self.ptr)
+        self._abort = None
+        self._no_abort = llama_cpp.ggml_abort_callback()
+
+    def set_threads(self, n_threads: int, n_threads_batch: int) -> None:
+        llama_cpp.llama_set_n_threads(self.ptr, n_threads, n_threads_batch)
+
+    def decode(self, batch: Batch, abort=None) -> int:
+        """llama_decode; `abort` (a callable) is polled by llama.cpp after every graph node,
+        so it is passed only for long prompt batches. Returns llama_decode's code."""
+        if abort is not None:
+            self._abort = llama_cpp.ggml_abort_callback(lambda _data: bool(abort()))
+            llama_cpp.llama_set_abort_callback(self.ptr, self._abort, ctypes.c_void_p())
+        batch.raw.n_tokens = batch.n
+        try:
+            return llama_cpp.llama_decode(self.ptr, batch.raw)
+        finally:
+            if abort is not None:
+                llama_cpp.llama_set_abort_callback(self.ptr, self._no_abort, ctypes.c_void_p())
+                self._abort = None
+
+    def logits(self, i: int) -> np.ndarray:
+        """The logits of batch position `i` of the last decode: a view, valid until the next
+        decode."""
+        pointer = llama_cpp.llama_get_logits_ith(self.ptr, i)
+        return np.ctypeslib.as_array(pointer, shape=(self.n_vocab,))
+
+    def seq_rm(self, seq: int, p0: int = -1, p1: int = -1) -> bool:
+        return llama_cpp.llama_memory_seq_rm(self.memory, seq, p0, p1)
+
+    def seq_cp(self, src: int, dst: int, p0: int = -1, p1: int = -1) -> None:
+        llama_cpp.llama_memory_seq_cp(self.memory, src, dst, p0, p1)
+
+    def seq_pos_max(self, seq: int) -> int:
+        return llama_cpp.llama_memory_seq_pos_max(self.memory, seq)
+
+    def close(self) -> None:
+        ptr, self.ptr = getattr(self, "ptr", None), None
+        if ptr:
+            llama_cpp.llama_free(ptr)
+
+    def __del__(self) -> None:
+        self.close()

@@ -1,0 +1,137 @@
+"""The Engine protocol: what the extraction pipeline asks of a model, and the data it gets back.
+
+An engine prepares a run's fixed prompt once (the prefix every report shares), then extracts a
+batch of reports, yielding one result per report as each finishes (in order of completion; the
+caller keeps input order for exports itself). Every answer is constrained by a grammar; a guard
+may steer it where the grammar cannot; the probabilities of the options of top-level bool and
+enum fields are read at the moment the model decides them.
+
+The types are small and plain so that an engine other than Pluk's own decoder (for example a
+remote OpenAI-compatible server) can implement the same protocol: requests are data apart from
+the guard factory, results and facts are pydantic models that go into records and manifests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Literal, Protocol, runtime_checkable
+
+from pydantic import BaseModel, Field
+
+from pluk.core.engine.answer_guard import Steer
+
+ShouldStop = Callable[[], bool]
+FinishReason = Literal["stop", "length", "time", "error"]
+
+
+@runtime_checkable
+class Steering(Protocol):
+    """Follows an answer as text and says what the next token may be (AnswerGuard)."""
+
+    def feed(self, piece: str) -> None: ...
+
+    def steer(self) -> Steer: ...
+
+
+class DecisionSpec(BaseModel):
+    """A top-level field whose decision is read from the model's own distribution: its JSON key
+    and, per option, the texts the grammar lets the model write it as (scoring.option_forms:
+    "true"; '"4"' and 4; "null")."""
+
+    key: str
+    options: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class GrammarSpec:
+    """The answer's language as GBNF (engine/grammar.py writes it from the task's schema)."""
+
+    gbnf: str
+
+
+@dataclass
+class ExtractRequest:
+    """One report to answer. `tokens` follow the prepared prefix (report, then the prompt's
+    suffix). `guard` makes a fresh guard for the answer (a factory, not an instance: an engine
+    may restart an answer). `time_limit` is in seconds; `max_tokens` bounds the answer."""
+
+    id: str
+    tokens: list[int]
+    grammar: GrammarSpec
+    max_tokens: int
+    time_limit: float | None = None
+    guard: Callable[[], Steering] | None = None
+    decisions: list[DecisionSpec] = field(default_factory=list)
+
+
+class DecodeStats(BaseModel):
+    """Counts of what a decoder did, for one report or a whole batch."""
+
+    decode_calls: int = 0
+    tokens_evaluated: int = 0   # every token put through llama_decode (prompt, answer, side)
+    prompt_tokens: int = 0
+    sampled_tokens: int = 0     # answer tokens the model chose
+    forced_tokens: int = 0      # answer tokens the grammar forced (fast-forwarded in a batch)
+    masks_computed: int = 0     # full grammar masks: only where the model's choice was refused
+    side_tokens: int = 0        # tokens evaluated to read a decision the answer did not take
+    preempted: int = 0          # answers restarted because the KV cache ran full
+
+    def add(self, other: "DecodeStats") -> None:
+        for name in DecodeStats.model_fields:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+class ExtractResult(BaseModel):
+    id: str
+    text: str
+    output_tokens: list[int] = Field(default_factory=list, exclude=True)
+    finish_reason: FinishReason
+    error: str | None = None
+    tokens_prompt: int
+    tokens_cached: int
+    tokens_output: int
+    token_limit: int
+    seconds: float
+    # field key -> option -> probability, for every DecisionSpec whose value the answer wrote
+    probabilities: dict[str, dict[str, float]] = Field(default_factory=dict)
+    stats: DecodeStats = Field(default_factory=DecodeStats)
+
+
+class PreparedPrompt(BaseModel):
+    """A run's fixed prompt prefix, evaluated once and shared by every report."""
+
+    tokens: list[int]
+    generation: int = 0  # which preparation of the engine this is; a stale one is re-prepared
+
+
+class EngineFacts(BaseModel):
+    """What a run manifest records about the engine."""
+
+    kind: str                      # "llama.cpp (pluk decoder)", "openai-compatible", ...
+    model: str                     # the model file's name or the served model's id
+    n_ctx: int
+    n_vocab: int
+    parallel: int
+    n_threads: int | None = None
+    n_threads_batch: int | None = None
+    grammar: str                   # the grammar engine and its version
+    versions: dict[str, str] = Field(default_factory=dict)
+    options: dict[str, object] = Field(default_factory=dict)
+
+
+class Engine(Protocol):
+    """What run_extraction needs of a model (phase 2 moves the pipeline onto this)."""
+
+    def facts(self) -> EngineFacts: ...
+
+    def tokenize(self, text: str, *, special: bool = False, add_bos: bool = False,
+                 ) -> list[int]: ...
+
+    def detokenize(self, tokens: list[int]) -> str: ...
+
+    def prepare(self, prefix_tokens: list[int], *, should_stop: ShouldStop | None = None,
+                ) -> PreparedPrompt: ...
+
+    def extract(self, prompt: PreparedPrompt, requests: Iterable[ExtractRequest], *,
+                should_stop: ShouldStop | None = None) -> Iterator[ExtractResult]: ...

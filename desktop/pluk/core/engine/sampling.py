@@ -1,0 +1,81 @@
+"""Choosing the next token of an answer: the model's own choice, checked against the grammar;
+the full grammar mask only when the grammar refuses that choice.
+
+This is how llama.cpp's server samples (common/sampling.cpp): checking the one token the model
+picked costs a few microseconds, a full mask of a 262k vocabulary far more. At temperature 0
+the choice is the argmax; at temperature > 0 a draw from the softmax with a seeded generator,
+redrawn from the masked distribution when refused. Both are exact: a draw accepted at once or
+redrawn after a refusal has the masked distribution's probabilities (p(a) + (1 - Z) p(a) / Z =
+p(a) / Z for an allowed a, Z the allowed mass).
+
+The guard's steer (engine/answer_guard.py) applies first: banned tokens are out, or only the
+named tokens are in. Where that leaves nothing the grammar allows, the grammar wins: a guard
+is a heuristic, the grammar the answer's language.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pluk.core.engine.answer_guard import Steer
+from pluk.core.engine.llg import MaskBuffer
+from pluk.core.engine.protocol import DecodeStats
+
+
+class Chooser:
+    def __init__(self, masks: MaskBuffer, eog: frozenset[int], temperature: float = 0.0,
+                 rng: np.random.Generator | None = None):
+        self._masks = masks
+        self._eog = eog
+        self.temperature = temperature
+        self._rng = rng or np.random.default_rng(0)
+
+    def _steered(self, row: np.ndarray, steer: Steer | None) -> np.ndarray:
+        if steer is None:
+            return row
+        if steer.only is not None:
+            work = np.full(row.shape, -np.inf, dtype=np.float32)
+            work[steer.only] = row[steer.only]
+            return work
+        if steer.banned:
+            work = row.copy()
+            work[steer.banned] = -np.inf
+            return work
+        return row
+
+    def _take(self, matcher, token: int) -> bool:
+        """Whether the grammar takes `token` now; a taken token is consumed (an end of
+        generation token is only checked: the answer ends there)."""
+        if token in self._eog:
+            return matcher.is_accepting()
+        return matcher.try_consume_tokens([token]) == 1
+
+    def choose(self, row: np.ndarray, matcher, steer: Steer | None, stats: DecodeStats,
+               ) -> int | None:
+        """The next token, consumed by `matcher`; None where the grammar allows nothing."""
+        work = self._steered(row, steer)
+        if not np.isfinite(work.max()):
+            work = row
+        token = self._pick(work)
+        if self._take(matcher, token):
+            return token
+        stats.masks_computed += 1
+        allowed = self._masks.allowed(matcher)
+        masked = np.where(allowed, work, -np.inf)
+        if not np.isfinite(masked.max()):
+            masked = np.where(allowed, row, -np.inf)
+            if not np.isfinite(masked.max()):
+                return None
+        token = self._pick(masked)
+        if token not in self._eog and not matcher.consume_token(token):
+            return None
+        return token
+
+    def _pick(self, logits: np.ndarray) -> int:
+        if self.temperature <= 0:
+            return int(np.argmax(logits))
+        scaled = logits.astype(np.float64) / self.temperature
+        weights = np.exp(scaled - scaled.max())
+        cdf = np.cumsum(weights)
+        index = int(np.searchsorted(cdf, self._rng.random() * cdf[-1], side="right"))
+        return min(index, len(cdf) - 1)

@@ -1,0 +1,206 @@
+"""One answer being written in one sequence of the decoder's context: its prompt still to
+evaluate, its grammar matcher, guard and tracker, its tokens, and the decisions it watches.
+
+A slot advances one step per decode: given the logits that predict its next token it chooses
+that token (or takes the grammar's forced tokens), appends the forced continuation after it, and
+leaves all of them pending for the next batch. Each appended token's bytes go to the tracker
+(which says where a tracked value starts) and, as text, to the guard.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from pluk.core.engine.decisions import DecisionWatch, TokenPath, log_sum_exp, logprob_entries
+from pluk.core.engine.llg import Grammar
+from pluk.core.engine.protocol import DecodeStats, ExtractRequest, ExtractResult
+from pluk.core.engine.sampling import Chooser
+from pluk.core.engine.tracker import TopLevelTracker
+from pluk.core.engine.vocab import PieceText, Vocabulary
+
+
+class Slot:
+    def __init__(self, request: ExtractRequest, *, seq: int, prefix: list[int], shared: int,
+                 grammar: Grammar, vocab: Vocabulary, chooser: Chooser, token_limit: int,
+                 reserve: int, order: int, stop_at_close: bool = True):
+        self.request = request
+        self.seq = seq
+        self.order = order
+        self.reserve = reserve
+        self.vocab = vocab
+        self.chooser = chooser
+        self.stop_at_close = stop_at_close
+        self.matcher = grammar.matcher()
+        self.guard = request.guard() if request.guard is not None else None
+        self._text = PieceText()
+        self.tracker = TopLevelTracker()
+        self._specs = {spec.key: spec for spec in request.decisions}
+        self.watches: list[DecisionWatch] = []
+        self.tokens_prompt = len(prefix) + len(request.tokens)
+        self.tokens_cached = shared
+        self.prompt = prefix[shared:] + list(request.tokens)
+        self.n_past = shared
+        self.answer_pos = self.tokens_prompt  # position of the answer's first token
+        self.token_limit = token_limit
+        self.output: list[int] = []
+        self.starts: list[int] = []
+        self.answer = bytearray()
+        self.pending: list[int] = []
+        # (index in `pending` of the token whose logits to read, watch, prefix, tokens)
+        self.reads: list[tuple[int, DecisionWatch, TokenPath, list[int]]] = []
+        self.side: list[tuple[DecisionWatch, TokenPath]] = []
+        self.side_running = 0
+        self.settled = False
+        self.finish: str | None = None
+        self.error: str | None = None
+        self.stats = DecodeStats()
+        self.started = time.perf_counter()
+        limit = request.time_limit
+        self.deadline = None if limit is None else self.started + limit
+
+    # -- one step -----------------------------------------------------------------------------
+
+    def step(self, row: np.ndarray) -> None:
+        """Advance with the logits `row` that predict the next token."""
+        self.pending, self.reads = [], []
+        if self.finish is not None:
+            return
+        self._lse: float | None = None
+        room = self.token_limit - len(self.output)
+        forced = self.matcher.compute_ff_tokens()
+        if forced:
+            self._append_forced(forced[:room], row)
+        else:
+            steer = self.guard.steer() if self.guard is not None else None
+            token = self.chooser.choose(row, self.matcher, steer, self.stats)
+            if token is None:
+                self.finish, self.error = "error", "The grammar allowed no token here"
+                return
+            if token in self.vocab.eog:
+                self._read_open(token, row)
+                self.finish = "stop"
+                return
+            self.stats.sampled_tokens += 1
+            self._append(token, row)
+            if room > 1:
+                self._append_forced(self.matcher.compute_ff_tokens()[:room - 1], None)
+        self._check_finish()
+
+    def _append_forced(self, tokens: list[int], row: np.ndarray | None) -> None:
+        if not tokens:
+            return
+        if not self.matcher.consume_tokens(tokens):
+            self.finish, self.error = "error", f"Forced tokens refused: {self.matcher.get_error()}"
+            return
+        self.stats.forced_tokens += len(tokens)
+        for i, token in enumerate(tokens):
+            self._append(token, row if i == 0 else None)
+
+    def _read(self, watch: DecisionWatch, prefix: TokenPath, tokens: list[int],
+              row: np.ndarray | None) -> None:
+        """Keep the log-probabilities of `tokens` after `prefix`: from `row` when it predicts
+        the token being appended, else from the logits of the pending token before it."""
+        if row is not None:
+            if self._lse is None:
+                self._lse = log_sum_exp(row)
+            watch.record(prefix, logprob_entries(row, tokens, self._lse))
+        else:
+            self.reads.append((len(self.pending) - 1, watch, prefix, tokens))
+
+    def _read_open(self, token: int, row: np.ndarray | None) -> None:
+        k = len(self.output)
+        for watch in self.watches:
+            if watch.open:
+                prefix = tuple(self.output[watch.index:k])
+                self._read(watch, prefix, watch.wanted(prefix, token), row)
+
+    def _append(self, token: int, row: np.ndarray | None) -> None:
+        self._read_open(token, row)
+        data = self.vocab.piece(token)
+        start = len(self.answer)
+        self.output.append(token)
+        self.starts.append(start)
+        self.answer += data
+        if self.guard is not None:
+            self.guard.feed(self._text.feed(data))
+        for event in self.tracker.feed(data):
+            if event.kind == "start" and event.key in self._specs:
+                watch = DecisionWatch(self._specs.pop(event.key), self.vocab,
+                                      index=len(self.output) - 1,
+                                      before=bytes(self.answer[:start]),
+                                      lead=bytes(self.answer[start:event.offset]),
+                                      value_start=event.offset)
+                self.watches.append(watch)
+                self._read(watch, (), watch.wanted((), token), row)
+            elif event.kind == "end":
+                for watch in self.watches:
+                    if watch.key == event.key and watch.value_end is None:
+                        watch.value_end = event.offset
+        # The read for a watch opened by this token was taken before it joined `pending`.
+        self.pending.append(token)
+        for watch in self.watches:
+            if watch.open:
+                watch.after_token(start, len(self.answer))
+
+    def _check_finish(self) -> None:
+        if self.finish is not None:
+            return
+        if self.stop_at_close and self.tracker.closed and self.matcher.is_accepting():
+            self.finish = "stop"  # only whitespace could follow: the answer is complete
+        elif self.matcher.is_stopped():
+            self.finish = "stop"
+        elif len(self.output) >= self.token_limit:
+            self.finish = "length"
+
+    # -- after a decode -------------------------------------------------------------------------
+
+    def resolve_reads(self, rows: list[np.ndarray]) -> None:
+        """`rows[i]`: the logits of pending token i where a read asked for them."""
+        cache: dict[int, float] = {}
+        for index, watch, prefix, tokens in self.reads:
+            row = rows[index]
+            if index not in cache:
+                cache[index] = log_sum_exp(row)
+            watch.record(prefix, logprob_entries(row, tokens, cache[index]))
+        self.reads = []
+
+    def settle(self) -> None:
+        """Once finished: fix each written decision's tree and queue the side evaluations it
+        still needs (only for a complete answer: a cut one is not parsed)."""
+        self.settled = True
+        if self.finish != "stop":
+            return
+        for watch in self.watches:
+            if watch.value_end is None:
+                continue
+            watch.settle(self.output, self.starts, bytes(self.answer))
+            self.side.extend((watch, chain) for chain in watch.missing())
+        # Side chains run in this sequence, cut back to each decision: the latest first.
+        self.side.sort(key=lambda item: -item[0].index)
+
+    @property
+    def cells(self) -> int:
+        """KV cells this answer holds beyond the shared prefix."""
+        return self.n_past - self.tokens_cached + len(self.pending)
+
+    @property
+    def done(self) -> bool:
+        return (self.finish is not None and self.settled and not self.reads
+                and not self.side and not self.side_running)
+
+    def result(self) -> ExtractResult:
+        probabilities = {}
+        for spec in self.request.decisions:
+            for watch in self.watches:
+                if watch.key == spec.key and watch.paths is not None:
+                    probabilities[spec.key] = watch.probabilities()
+        finish = self.finish or "error"
+        return ExtractResult(
+            id=self.request.id, text=bytes(self.answer).decode("utf-8", errors="replace"),
+            output_tokens=list(self.output), finish_reason=finish, error=self.error,
+            tokens_prompt=self.tokens_prompt, tokens_cached=self.tokens_cached,
+            tokens_output=len(self.output), token_limit=self.token_limit,
+            seconds=time.perf_counter() - self.started, probabilities=probabilities,
+            stats=self.stats)

@@ -1,0 +1,123 @@
+"""A model's vocabulary as the decoder uses it: each token's bytes (read once, on first use),
+the end-of-generation tokens, tokenizing and detokenizing, and the token classes an AnswerGuard
+steers with.
+
+An answer is followed token by token from the bytes of each new token, never by detokenizing
+the whole answer again; `PieceText` turns those bytes into text for the guard, holding back the
+bytes of a character that a token boundary splits until the next token completes it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import ctypes
+
+from pluk.core.engine.answer_guard import TokenClasses, token_classes
+
+
+class Vocabulary:
+    def __init__(self, vocab_ptr):
+        import llama_cpp
+
+        self._ptr = vocab_ptr
+        self.n_vocab = llama_cpp.llama_vocab_n_tokens(vocab_ptr)
+        self.eog = frozenset(t for t in range(self.n_vocab)
+                             if llama_cpp.llama_vocab_is_eog(vocab_ptr, t))
+        self.bos = llama_cpp.llama_vocab_bos(vocab_ptr)
+        self.eos = llama_cpp.llama_vocab_eos(vocab_ptr)
+        self.adds_bos = bool(llama_cpp.llama_vocab_get_add_bos(vocab_ptr))
+        self._pieces: dict[int, bytes] = {}
+        self._buf = ctypes.create_string_buffer(1024)
+        self._classes: TokenClasses | None = None
+
+    def piece(self, token: int) -> bytes:
+        """The bytes `token` writes (control tokens write nothing, as in an answer's text)."""
+        found = self._pieces.get(token)
+        if found is None:
+            found = self._render(token, special=False)
+            self._pieces[token] = found
+        return found
+
+    def _render(self, token: int, *, special: bool) -> bytes:
+        import llama_cpp
+
+        n = llama_cpp.llama_token_to_piece(self._ptr, token, self._buf, len(self._buf), 0,
+                                           special)
+        if n < 0:
+            buf = ctypes.create_string_buffer(-n)
+            n = llama_cpp.llama_token_to_piece(self._ptr, token, buf, len(buf), 0, special)
+            return bytes(buf.raw[:n])
+        return bytes(self._buf.raw[:n])
+
+    def token_text(self, token: int) -> str:
+        """A token's own text, control tokens included (for BOS/EOS in chat templates)."""
+        if token < 0:
+            return ""
+        return self._render(token, special=True).decode("utf-8", errors="replace")
+
+    def tokenize_bytes(self, data: bytes, *, special: bool = False,
+                       add_bos: bool = False) -> list[int]:
+        import llama_cpp
+
+        if not data:
+            return []
+        room = len(data) + 8
+        while True:
+            out = (llama_cpp.llama_token * room)()
+            n = llama_cpp.llama_tokenize(self._ptr, data, len(data), out, room, add_bos,
+                                         special)
+            if n >= 0:
+                return list(out[:n])
+            room = -n
+
+    def tokenize(self, text: str, *, special: bool = False, add_bos: bool = False) -> list[int]:
+        return self.tokenize_bytes(text.encode("utf-8"), special=special, add_bos=add_bos)
+
+    def detokenize_bytes(self, tokens: list[int]) -> bytes:
+        """Text of whole token lists as llama.cpp writes it (a SentencePiece vocabulary drops
+        the space it adds at the start); an answer is followed piece by piece instead."""
+        import llama_cpp
+
+        if not tokens:
+            return b""
+        array = (llama_cpp.llama_token * len(tokens))(*tokens)
+        room = 8 * len(tokens) + 16
+        while True:
+            buf = ctypes.create_string_buffer(room)
+            n = llama_cpp.llama_detokenize(self._ptr, array, len(tokens), buf, room, False,
+                                           False)
+            if n >= 0:
+                return buf.raw[:n]
+            room = -n
+
+    def detokenize(self, tokens: list[int]) -> str:
+        return self.detokenize_bytes(tokens).decode("utf-8", errors="replace")
+
+    def continuation(self, before: bytes, text: bytes) -> list[int]:
+        """Tokens of `text` as the tokenizer writes it after `before` (the answer so far):
+        tokenized together, so a tokenizer that adds a space at the start of a text does not
+        add one mid-answer (the same rule as engine/llama.py's continuation_tokens)."""
+        head = self.tokenize_bytes(before)
+        joined = self.tokenize_bytes(before + text)
+        if before and joined[:len(head)] == head:
+            return joined[len(head):]
+        return self.tokenize_bytes(text)
+
+    def token_classes(self) -> TokenClasses:
+        """The classes an AnswerGuard steers with; read once, when a guard first needs them."""
+        if self._classes is None:
+            self._classes = token_classes(
+                (t, self.piece(t).decode("utf-8", errors="replace"))
+                for t in range(self.n_vocab))
+        return self._classes
+
+
+class PieceText:
+    """Bytes of successive tokens in, text out: a character split across tokens comes out
+    whole with the token that completes it."""
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+
+    def feed(self, data: bytes) -> str:
+        return self._decoder.decode(data)
