@@ -90,20 +90,25 @@ def test_pdf_text_layer_pages_joined_with_blank_line(tmp_path):
     )
 
 
-def test_pdf_without_text_layer_says_run_ocr(tmp_path):
+def test_pdf_without_text_layer_or_readable_scan_is_an_error(tmp_path):
+    # Blank pages and no text layer: OCR (when installed) finds nothing, else is unavailable;
+    # either way an error that says it was a scan. Real scans are in test_ocr.py.
     path = tmp_path / "scan.pdf"
     path.write_bytes(pdf_bytes([[], []]))
     report = read_one(path)
-    assert report.error == "scanned PDF without a text layer; run OCR first"
+    assert report.error.startswith("scanned PDF without a text layer; ")
+    assert ("OCR found no readable text on any of its 2 pages" in report.error
+            or "OCR is not available" in report.error)
     assert report.text is None
 
 
-def test_pdf_with_some_scanned_pages_warns(tmp_path):
+def test_pdf_with_some_blank_scanned_pages_warns(tmp_path):
     path = tmp_path / "half.pdf"
     path.write_bytes(pdf_bytes([["Pagina een"], [], ["Pagina drie"]]))
     report = read_one(path)
     assert report.text == "Pagina een\n\nPagina drie"
-    assert any("1 of 3 PDF pages have no text layer" in w for w in report.warnings)
+    assert any("page 2 of 3" in w or "1 of 3 PDF pages have no text layer" in w
+               for w in report.warnings)
 
 
 def test_corrupt_pdf_is_an_error(tmp_path):

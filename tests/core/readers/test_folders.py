@@ -80,12 +80,14 @@ def test_single_file_id_is_its_name(tmp_path):
 
 
 def test_unsupported_files_are_error_records(tmp_path):
-    (tmp_path / "foto.JPG").write_bytes(b"\xff\xd8\xff")
+    (tmp_path / "foto.HEIC").write_bytes(b"\x00\x00\x00\x18ftypheic")
+    (tmp_path / "kapot.JPG").write_bytes(b"\xff\xd8\xff")  # read by OCR, but truncated
     (tmp_path / "notities").write_text("geen extensie", encoding="utf-8")
     (tmp_path / "data.xyz").write_text("?", encoding="utf-8")
     reports = {r.id: r for r in read_inputs([tmp_path])}
     assert reports["data.xyz"].error == "unsupported file type .xyz"
-    assert reports["foto.JPG"].error.startswith("unsupported file type .jpg")
+    assert reports["foto.HEIC"].error.startswith("unsupported file type .heic")
+    assert reports["kapot.JPG"].error == "corrupt or unreadable JPG image"
     assert "no extension" in reports["notities"].error
     (single,) = read_inputs([tmp_path / "data.xyz"])
     assert single.error == "unsupported file type .xyz"

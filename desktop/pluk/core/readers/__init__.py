@@ -21,13 +21,19 @@ Hostile input, each a failed Report with its reason (the limits are `ReadLimits`
 - a dangling symbolic link or a link loop in a folder: that entry.
 A text that is not UTF-8 as a whole is decoded line by line, and its warning names the lines
 that were not UTF-8. With `ReadLimits.max_reports` reading stops early (a run's --limit).
+
+Scanned PDF pages and images (PNG, JPEG, TIFF) are read by OCR (`OcrOptions`; see `scans`).
+With `GroupOptions.by` set, the documents of one patient or case become one report (see
+`grouping`); everything is then read before the first `max_reports` groups are kept.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import posixpath
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import PlukError
@@ -35,25 +41,40 @@ from .reports import Report
 from .documents import read_document
 from .formats import (DOCUMENT_SUFFIXES, SUPPORTED_SUFFIXES, TABLE_SUFFIXES, format_of,
                       is_table)
+from .grouping import Grouping, group_reports, parse_group_by
 from .ids import make_unique
-from .options import ReadLimits, TableOptions
+from .options import GroupOptions, OcrOptions, ReadLimits, TableOptions
 from .tables import table_columns, read_table
 from .walk import walk_folder
 
 __all__ = [
-    "DOCUMENT_SUFFIXES", "ReadLimits", "SUPPORTED_SUFFIXES", "TABLE_SUFFIXES", "TableOptions",
-    "read_inputs", "table_columns",
+    "DOCUMENT_SUFFIXES", "GroupOptions", "OcrOptions", "ReadLimits", "SUPPORTED_SUFFIXES",
+    "TABLE_SUFFIXES", "TableOptions", "read_inputs", "table_columns",
 ]
 
 log = logging.getLogger(__name__)
 
 
-def _read_file(path: Path, *, id: str, table: TableOptions, limits: ReadLimits,
-               in_folder: bool, max_rows: int | None) -> list[Report]:
-    if is_table(path):
-        return read_table(path, file_id=id, row_prefix=f"{id}/" if in_folder else "",
-                          options=table, limits=limits, max_rows=max_rows)
-    return [read_document(path, id=id, limits=limits)]
+@dataclass(frozen=True)
+class _Reading:
+    table: TableOptions
+    limits: ReadLimits
+    ocr: OcrOptions
+    grouping: Grouping | None
+
+    def file(self, path: Path, *, id: str, folder: str, in_folder: bool,
+             max_rows: int | None) -> list[tuple[str | None, Report]]:
+        """One file's reports, each with its group key (None: not grouped)."""
+        prefix = f"{id}/" if in_folder else ""
+        if is_table(path):
+            reports = read_table(path, file_id=id, row_prefix=prefix, options=self.table,
+                                 limits=self.limits, max_rows=max_rows)
+        else:
+            reports = [read_document(path, id=id, limits=self.limits, ocr=self.ocr)]
+        if self.grouping is None:
+            return [(None, r) for r in reports]
+        return [(self.grouping.key(r, rel=id, folder=folder, row_prefix=prefix), r)
+                for r in reports]
 
 
 def _left(limits: ReadLimits, read: int) -> int | None:
@@ -68,15 +89,16 @@ def _first_time(path: Path, seen: set[str]) -> bool:
     return True
 
 
-def _read_folder(root: Path, table: TableOptions, limits: ReadLimits, seen: set[str],
-                 max_reports: int | None) -> list[Report]:
+def _read_folder(root: Path, reading: _Reading, seen: set[str],
+                 max_reports: int | None) -> list[tuple[str | None, Report]]:
     try:
         entries = walk_folder(root)
     except OSError as exc:
         reason = "permission denied" if isinstance(exc, PermissionError) else (
             exc.strerror or type(exc).__name__)
         raise PlukError(f"The folder {root} cannot be opened: {reason}.") from None
-    reports: list[Report] = []
+    reports: list[tuple[str | None, Report]] = []
+    folder = root.resolve().name
     for entry in entries:
         left = None if max_reports is None else max_reports - len(reports)
         if left is not None and left <= 0:
@@ -85,16 +107,22 @@ def _read_folder(root: Path, table: TableOptions, limits: ReadLimits, seen: set[
             continue
         if entry.error:
             fmt = "folder" if entry.is_folder else format_of(entry.path)
-            reports.append(Report.failed(id=entry.rel, source=str(entry.path), format=fmt,
-                                         reason=entry.error))
+            failed = Report.failed(id=entry.rel, source=str(entry.path), format=fmt,
+                                   reason=entry.error)
+            # A broken file in a patient's folder is a warning of that patient's report.
+            key = (posixpath.dirname(entry.rel) or folder) if (
+                reading.grouping and reading.grouping.kind == "folder"
+                and not entry.is_folder) else None
+            reports.append((key, failed))
         else:
-            reports.extend(_read_file(entry.path, id=entry.rel, table=table, limits=limits,
-                                      in_folder=True, max_rows=left))
+            reports.extend(reading.file(entry.path, id=entry.rel, folder=folder,
+                                        in_folder=True, max_rows=left))
     return reports
 
 
 def read_inputs(paths: Sequence[Path | str], *, table: TableOptions | None = None,
-                limits: ReadLimits = ReadLimits()) -> list[Report]:
+                limits: ReadLimits = ReadLimits(), ocr: OcrOptions = OcrOptions(),
+                group: GroupOptions = GroupOptions()) -> list[Report]:
     """Read every input into Reports, in input order, with unique ids.
 
     Each path is a folder (walked recursively, hidden and lock files skipped), a document file,
@@ -102,9 +130,19 @@ def read_inputs(paths: Sequence[Path | str], *, table: TableOptions | None = Non
     (the same path given twice, or a file given beside the folder that holds it).
     With `limits.max_reports` set, reading stops after that many reports: they are exactly the
     first ones a full read would give, ids included (an id depends only on earlier reports).
-    Raises PlukError only when a path does not exist or a folder cannot be listed at all.
+    Raises PlukError only when a path does not exist, a folder cannot be listed at all, or
+    `group.by` is not a grouping rule.
     """
     table = table or TableOptions()
+    grouping = parse_group_by(group)
+    if grouping is not None and grouping.kind == "column":
+        table = table.model_copy(update={"id_column": grouping.column})
+    # A group's documents may be anywhere in the inputs: read all, then keep the first groups.
+    reading = _Reading(table, limits if grouping is None else limits.model_copy(
+        update={"max_reports": None}), ocr, grouping)
+    wanted = limits.max_reports
+    if grouping is not None:
+        limits = reading.limits
     inputs: list[Path] = []
     for raw in paths:
         path = Path(raw).absolute()
@@ -114,7 +152,7 @@ def read_inputs(paths: Sequence[Path | str], *, table: TableOptions | None = Non
             raise PlukError(f"Not a file or folder: {path}")
         inputs.append(path)
 
-    groups: list[tuple[str, list[Report]]] = []
+    groups: list[tuple[str, list[tuple[str | None, Report]]]] = []
     seen_folders: set[str] = set()
     seen_files: set[str] = set()
     read = 0
@@ -126,15 +164,21 @@ def read_inputs(paths: Sequence[Path | str], *, table: TableOptions | None = Non
             if _first_time(path, seen_folders):
                 # resolve() so that "." is labelled with the folder's real name
                 groups.append((path.resolve().name,
-                               _read_folder(path, table, limits, seen_files, left)))
+                               _read_folder(path, reading, seen_files, left)))
         elif not _first_time(path, seen_files):
             continue
         else:
             label = path.name if is_table(path) else path.parent.name
-            groups.append((label, _read_file(path, id=path.name, table=table, limits=limits,
-                                             in_folder=False, max_rows=left)))
+            groups.append((label, reading.file(path, id=path.name, folder=path.parent.name,
+                                               in_folder=False, max_rows=left)))
         read = sum(len(group) for _, group in groups)
-    reports = make_unique(groups)
+    if grouping is None:
+        reports = make_unique([(label, [r for _, r in group]) for label, group in groups])
+    else:
+        members = [member for _, group in groups for member in group]
+        reports = make_unique([("", group_reports(members, grouping=grouping,
+                                                  limits=reading.limits))])
+        reports = reports if wanted is None else reports[:wanted]
     failed = sum(1 for r in reports if r.error)
     log.info("read %d reports from %d inputs (%d unreadable)", len(reports), len(inputs), failed)
     return reports

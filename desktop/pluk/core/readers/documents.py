@@ -1,4 +1,5 @@
-"""One document file (txt, md, rtf, docx, pdf) to one Report; failures become failed Reports."""
+"""One document file (txt, md, rtf, docx, pdf, or an image read by OCR) to one Report; failures
+become failed Reports. PDF pages without a text layer and images go through `scans` (OCR)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import io
 import logging
 from pathlib import Path
 
-from .reports import Report, is_unicode_clean
+from .reports import OcrInfo, Report, is_unicode_clean
 from .decoding import (ReadFailure, check_unzipped, decode_bytes, normalise, read_limited, tidy,
                        too_long)
-from .formats import DOCUMENT_SUFFIXES, format_of, suffix_of, unsupported_reason
-from .options import ReadLimits
+from .formats import (DOCUMENT_SUFFIXES, IMAGE_SUFFIXES, format_of, suffix_of,
+                      unsupported_reason)
+from .options import OcrOptions, ReadLimits
+from .scans import ocr_note, ocr_pdf_pages, read_image
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +91,7 @@ def _docx(data: bytes) -> tuple[str, list[str]]:
     return tidy("\n".join(blocks)), []
 
 
-def _pdf(data: bytes) -> tuple[str, list[str]]:
+def _pdf(data: bytes, ocr: OcrOptions) -> tuple[str, list[str], OcrInfo | None]:
     from pypdf import PdfReader
 
     try:
@@ -109,23 +112,40 @@ def _pdf(data: bytes) -> tuple[str, list[str]]:
     if not pages:
         raise ReadFailure("PDF without pages", data)
     texts = [tidy(p) for p in pages]
-    if not any(texts):
-        raise ReadFailure("scanned PDF without a text layer; run OCR first", data)
-    warnings = []
-    blank = sum(1 for t in texts if not t)
-    if blank:
-        warnings.append(
-            f"{blank} of {len(texts)} PDF pages have no text layer (scanned pages?); "
-            "their content is missing"
-        )
-    return "\n\n".join(t for t in texts if t), warnings
+    blank = [n for n, t in enumerate(texts, start=1) if not t]
+    if not blank:
+        return "\n\n".join(texts), [], None
+    # Pages without a text layer are scans: OCR reads them, in page order with the others.
+    # A PDF that has text on some pages keeps them when OCR is not available, with a warning.
+    try:
+        scan = ocr_pdf_pages(data, blank, len(texts), ocr)
+    except ReadFailure as failure:
+        if len(blank) == len(texts):
+            raise
+        return "\n\n".join(t for t in texts if t), [
+            f"{len(blank)} of {len(texts)} PDF pages have no text layer (scanned pages?) and "
+            f"could not be read: {failure.reason}; their content is missing"], None
+    for number, text in scan.texts.items():
+        texts[number - 1] = text
+    return ("\n\n".join(t for t in texts if t),
+            [ocr_note(scan.info, whole=len(blank) == len(texts)), *scan.warnings], scan.info)
 
 
-_EXTRACTORS = {".txt": _plain, ".md": _plain, ".rtf": _rtf, ".docx": _docx, ".pdf": _pdf}
-assert set(_EXTRACTORS) == set(DOCUMENT_SUFFIXES)
+_EXTRACTORS = {".txt": _plain, ".md": _plain, ".rtf": _rtf, ".docx": _docx}
+assert set(_EXTRACTORS) | {".pdf", *IMAGE_SUFFIXES} == set(DOCUMENT_SUFFIXES)
 
 
-def read_document(path: Path, *, id: str, limits: ReadLimits) -> Report:
+def _extract(path: Path, data: bytes, ocr: OcrOptions) -> tuple[str, list[str], OcrInfo | None]:
+    suffix = suffix_of(path)
+    if suffix == ".pdf":
+        return _pdf(data, ocr)
+    if suffix in IMAGE_SUFFIXES:
+        return read_image(data, format_of(path).upper(), ocr)
+    return (*_EXTRACTORS[suffix](data), None)
+
+
+def read_document(path: Path, *, id: str, limits: ReadLimits,
+                  ocr: OcrOptions = OcrOptions()) -> Report:
     """Read one document file; never raises for bad content."""
     fmt, source = format_of(path), str(path)
     size: int | None = None
@@ -133,14 +153,13 @@ def read_document(path: Path, *, id: str, limits: ReadLimits) -> Report:
         size = path.stat().st_size
     except OSError:
         pass
-    extractor = _EXTRACTORS.get(suffix_of(path))
-    if extractor is None:
+    if suffix_of(path) not in DOCUMENT_SUFFIXES:
         return _failed(id, source, fmt, unsupported_reason(path), b"", size)
     try:
         data = read_limited(path, limits.max_file_bytes)
         if suffix_of(path) == ".docx":
             check_unzipped(data, limits.max_unzipped_bytes, "Word")
-        text, warnings = extractor(data)
+        text, warnings, ocr_info = _extract(path, data, ocr)
     except ReadFailure as failure:
         return _failed(id, source, fmt, failure.reason, failure.raw, size)
     if not text.strip():
@@ -151,8 +170,8 @@ def read_document(path: Path, *, id: str, limits: ReadLimits) -> Report:
     if len(text) > limits.max_chars:
         return _failed(id, source, fmt, too_long(len(text), limits.max_chars), data, size)
     return Report.from_text(
-        id=id, source=source, format=fmt, text=text, size_bytes=size, warnings=warnings
-    )
+        id=id, source=source, format=fmt, text=text, size_bytes=size, warnings=warnings,
+        ocr=ocr_info)
 
 
 def _failed(id: str, source: str, fmt: str, reason: str, raw: bytes, size: int | None) -> Report:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-DOCUMENT_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".rtf", ".docx", ".pdf")
+# Images are read by OCR (readers.scans); a .tif may hold several pages.
+IMAGE_SUFFIXES: tuple[str, ...] = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+DOCUMENT_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".rtf", ".docx", ".pdf") + IMAGE_SUFFIXES
 TABLE_SUFFIXES: tuple[str, ...] = (".csv", ".xlsx", ".jsonl", ".json")
 SUPPORTED_SUFFIXES: tuple[str, ...] = DOCUMENT_SUFFIXES + TABLE_SUFFIXES
 
@@ -14,11 +16,8 @@ _UNSUPPORTED_HINTS = {
     ".xls": "old Excel .xls format; save it as .xlsx",
     ".odt": "OpenDocument text; save it as .docx",
     ".ods": "OpenDocument spreadsheet; save it as .xlsx",
-    ".jpg": "an image; run OCR first",
-    ".jpeg": "an image; run OCR first",
-    ".png": "an image; run OCR first",
-    ".tif": "an image; run OCR first",
-    ".tiff": "an image; run OCR first",
+    ".heic": "an iPhone photo; save it as .jpg or .png",
+    ".bmp": "a bitmap image; save it as .png",
     ".zip": "a zip archive; extract it first",
 }
 

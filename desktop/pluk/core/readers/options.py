@@ -51,3 +51,50 @@ class ReadLimits(BaseModel):
         description="Stop reading after this many reports, across all inputs in input order "
                     "(for a run with a report limit); None reads everything",
     )
+
+
+# Tesseract codes by task language (TaskDefinition.language, ISO 639-1). Both stay in for
+# either language: Dutch reports quote English terms ("Gleason score", "follow-up") and the
+# other way round; the first language is the one tesseract tries first.
+_OCR_LANGUAGES = {"nl": "nld+eng", "en": "eng+nld", "de": "deu+eng", "fr": "fra+eng"}
+
+
+class OcrOptions(BaseModel):
+    """How scanned PDF pages and images are read by OCR (see readers.ocr and readers.scans)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    languages: str = Field(default="nld+eng", pattern=r"^[a-z_]{3,8}(\+[a-z_]{3,8})*$",
+                           description="Tesseract language codes, first tried first")
+    dpi: int = Field(default=300, ge=72, le=600, description="PDF pages are rendered at this")
+    # A page whose mean word confidence is below this reads as noise (a photo, a smudge, a
+    # handwritten note): its text would feed the model invented words, so it is left out with
+    # a warning naming the page. Typed pages measure 90 and more (bench/ocr_bench.py).
+    min_confidence: float = Field(
+        default=50.0, ge=0, le=100,
+        description="A page whose mean word confidence is lower is left out, with a warning")
+
+    @classmethod
+    def for_task_language(cls, language: str | None) -> "OcrOptions":
+        """The OCR languages for a task's language; Dutch and English when it is unknown."""
+        return cls(languages=_OCR_LANGUAGES.get((language or "").lower(), "nld+eng"))
+
+
+class GroupOptions(BaseModel):
+    """How documents are grouped into one report per patient or case (see readers.grouping).
+
+    `by`: None (each document its own report), "folder" (the files directly in one folder are
+    one report, named by that folder), "column:NAME" (table rows sharing NAME's value), or a
+    regular expression with a named group `(?P<id>...)` searched in each file's relative path.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    by: str | None = None
+
+    @field_validator("by")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            return None
+        return value

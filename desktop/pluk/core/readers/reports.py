@@ -2,6 +2,9 @@ r"""The Report: one input document as the pipeline sees it, produced by the read
 
 A report that could not be read is still a Report, with `error` set and no text: the pipeline
 turns it into an `error` record, so bad input never stops a run and never disappears.
+`OcrInfo` says which pages' text came from OCR and with what confidence (the same note is also
+one of the warnings, so it reaches the record); `ReportPart` is one document of a report
+grouped per patient or case (readers.grouping), with its offsets in the grouped text.
 
 Ids and sources are always valid Unicode, so a record can be written as UTF-8 JSON: a file name
 byte that is not UTF-8 (Linux names are bytes; Python keeps them as surrogate escapes) is written
@@ -45,6 +48,40 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+class OcrInfo(BaseModel):
+    """That (part of) a report's text came from OCR, and how sure the engine was."""
+
+    model_config = ConfigDict(frozen=True)
+
+    engine: str = Field(description="The OCR engine and its version, e.g. 'tesseract 5.3.0'")
+    languages: str = Field(description="Tesseract language codes used, e.g. 'nld+eng'")
+    pages: list[int] = Field(description="1-based pages whose text came from OCR")
+    mean_confidence: float | None = Field(
+        description="Mean word confidence (0-100) over the words of those pages")
+    unread_pages: list[int] = Field(
+        default_factory=list, description="Pages left out: no text found, or confidence too low")
+
+
+class ReportPart(BaseModel):
+    """One document inside a grouped report: where it came from and where its text sits."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(description="The document's own id, as it would be read on its own")
+    source: str
+    format: str
+    start: int | None = Field(default=None, description="Offset of its text in the report text")
+    end: int | None = None
+    error: str | None = Field(default=None, description="Why it could not be read (then no text)")
+    warnings: list[str] = Field(default_factory=list)
+    ocr: OcrInfo | None = None
+
+    @field_validator("id", "source")
+    @classmethod
+    def _escaped(cls, value: str) -> str:
+        return escape_surrogates(value)
+
+
 class Report(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -56,6 +93,9 @@ class Report(BaseModel):
     size_bytes: int | None = None
     error: str | None = Field(default=None, description="Why it could not be read")
     warnings: list[str] = Field(default_factory=list)
+    ocr: OcrInfo | None = Field(default=None, description="Set when its text came from OCR")
+    parts: list[ReportPart] = Field(
+        default_factory=list, description="The documents of a grouped report, in order")
 
     @field_validator("id", "source")
     @classmethod
