@@ -19,9 +19,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 def main() -> int:
     sys.path.insert(0, str(REPO))
-    from pluk.core.engine.llama import LlamaEngine
+    from pluk.core.engine.decoder import Decoder, DecoderOptions
     from pluk.core.extraction.loop import run_extraction
-    from pluk.core.options import HardwareOptions
     from pluk.core.tasks import load_task
     from tests.support.english_mri import labels, reports
     from tests.support.real_models import fetch
@@ -35,7 +34,8 @@ def main() -> int:
     agree = disagree = 0
     seconds = []
     load = os.getloadavg()
-    with LlamaEngine(fetch(args.model), 2048, HardwareOptions(n_threads=args.threads)) as eng:
+    options = DecoderOptions(n_ctx=2048, n_threads=args.threads, n_threads_batch=args.threads)
+    with Decoder(fetch(args.model), options) as eng:
         task = load_task("prostate_mri_nl")
         started = time.perf_counter()
         for record in run_extraction(task, reports(), eng):

@@ -154,11 +154,11 @@ def main() -> int:
 
     engine = None
     if not args.no_model:
-        from pluk.core.engine.llama import LlamaEngine
-        from pluk.core.options import HardwareOptions
+        from pluk.core.engine.decoder import Decoder, DecoderOptions
         from tests.support.real_models import fetch
 
-        engine = LlamaEngine(fetch(args.model), args.ctx, HardwareOptions(n_threads=args.threads))
+        engine = Decoder(fetch(args.model), DecoderOptions(
+            n_ctx=args.ctx, n_threads=args.threads, n_threads_batch=args.threads))
     results: dict[str, Any] = {"model": None if args.no_model else args.model}
     try:
         truth = labels()

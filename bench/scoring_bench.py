@@ -1,8 +1,9 @@
-"""Where the time of one report goes: prompt, generation, and the probability scoring of its
-bool/enum fields, on the 1B-shape random model of extract_bench.py.
+"""What the option probabilities of a report's bool/enum fields cost, on the 1B-shape random
+model of extract_bench.py: the same reports with the decisions read and without.
 
-Runs the pipeline in-process on the DRAGON sample reports and times every llama.cpp eval call,
-so the cost of scoring (and of each multi-token batch it evaluates) is measured, not guessed.
+The decoder reads a decision from the logits that choose the value as the answer is written,
+and evaluates side tokens only for options the answer's own tokens did not pass through; the
+answers are the same either way. Runs in-process on the DRAGON sample reports.
 
     python bench/scoring_bench.py --reports 4      # writes bench/out/scoring_bench.md
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import os
 import platform
-import statistics
 import sys
 import time
 from datetime import date
@@ -26,69 +26,42 @@ def main() -> int:
     args = parse_args(default_reports=4)
     if args is None:
         return 1
-    from pluk.core.engine.llama import LlamaEngine
+    from pluk.core.engine.decoder import Decoder, DecoderOptions
     from pluk.core.extraction.loop import run_extraction
-    from pluk.core.options import HardwareOptions, RunOptions
+    from pluk.core.options import DecodingOptions, RunOptions
     from pluk.core.readers import read_inputs
     from pluk.core.tasks import load_task_file
 
     model = build_model()
     task = load_task_file(REPO / "tasks" / f"{args.task}.json")
     reports = [r for r in read_inputs([str(SAMPLE_REPORTS)]) if r.text][: args.reports]
-    engine = LlamaEngine(model, 4096, HardwareOptions(n_threads=os.cpu_count()))
-
-    evals: list[tuple[int, float, str]] = []  # (tokens, seconds, phase)
-    phase = ["generate"]
-    raw_eval = engine._llm.eval
-
-    def timed_eval(tokens):
-        started = time.perf_counter()
-        raw_eval(tokens)
-        evals.append((len(tokens), time.perf_counter() - started, phase[0]))
-
-    engine._llm.eval = timed_eval
-    raw_probs = engine.option_probabilities
-
-    def timed_probs(*a, **k):
-        phase[0] = "score"
-        try:
-            return raw_probs(*a, **k)
-        finally:
-            phase[0] = "generate"
-
-    engine.option_probabilities = timed_probs
-    rows = []
-    mark = 0
-    for record in run_extraction(task, reports, engine, RunOptions()):
-        mine, mark = evals[mark:], len(evals)
-        score = [e for e in mine if e[2] == "score"]
-        generate = [e for e in mine if e[2] == "generate"]
-        rows.append({
-            "seconds": record.seconds,
-            "prompt_eval_s": sum(s for n, s, _ in generate if n > 1),
-            "decode_s": sum(s for n, s, _ in generate if n == 1),
-            "decodes": sum(1 for n, _, _ in generate if n == 1),
-            "score_s": sum(s for _, s, _ in score),
-            "score_evals": len(score),
-            "score_batches": [(n, s) for n, s, _ in score if n > 1],
-        })
-    mean = lambda key: statistics.mean(r[key] for r in rows)  # noqa: E731
-    batches = [b for r in rows for b in r["score_batches"]]
+    runs = {}
+    with Decoder(model, DecoderOptions(n_ctx=4096)) as engine:
+        for scored in (False, True):
+            options = RunOptions(decoding=DecodingOptions(probabilities=scored))
+            before = engine.stats.model_copy()
+            started = time.perf_counter()
+            records = list(run_extraction(task, reports, engine, options))
+            stats = engine.stats.model_copy()
+            runs[scored] = dict(seconds=time.perf_counter() - started, records=records,
+                                side=stats.side_tokens - before.side_tokens,
+                                decodes=stats.decode_calls - before.decode_calls)
+    same = [r.raw for r in runs[True]["records"]] == [r.raw for r in runs[False]["records"]]
+    n = len(reports)
     lines = [
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}; date {date.today()}; model {model.name}; task "
-        f"{args.task}; {len(rows)} reports; command `python bench/scoring_bench.py --reports "
+        f"{args.task}; {n} reports; command `python bench/scoring_bench.py --reports "
         f"{args.reports}`.",
         "",
-        "| per report (mean) | |",
-        "|---|---|",
-        f"| total seconds (record.seconds) | {mean('seconds'):.1f} |",
-        f"| prompt evaluation | {mean('prompt_eval_s'):.1f} s |",
-        f"| generation: decode steps | {mean('decodes'):.0f} x "
-        f"{mean('decode_s') / max(mean('decodes'), 1):.3f} s |",
-        f"| probability scoring | {mean('score_s'):.2f} s in {mean('score_evals'):.0f} evals |",
-        f"| scoring batches of more than one token | {len(batches)} in all: "
-        + (", ".join(f"{n} tokens {s:.2f} s" for n, s in batches) or "none") + " |",
+        "| per report (mean) | without probabilities | with |",
+        "|---|---|---|",
+        f"| seconds | {runs[False]['seconds'] / n:.2f} | {runs[True]['seconds'] / n:.2f} |",
+        f"| decode calls | {runs[False]['decodes'] / n:.0f} | {runs[True]['decodes'] / n:.0f} |",
+        f"| side tokens evaluated | {runs[False]['side'] / n:.1f} | "
+        f"{runs[True]['side'] / n:.1f} |",
+        "",
+        f"The same answers both ways: {'yes' if same else 'NO'}.",
     ]
     write_result("scoring_bench.md", lines)
     return 0

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Screenshots of the Pluk window for the docs: starts Pluk under Xvfb with a sample folder of
 # invented reports, runs a built-in task on the tiny random-weight model, and saves PNGs of the
-# main states into docs/screenshots/ (or the folder given as $1).
+# main states into docs/screenshots/ (or the folder given as $1), in English, and the results
+# once more in Dutch (10-results-nl.png).
 #
 # Needs: xvfb and xauth (xvfb-run), the xcb libraries Qt's X11 plugin loads (see the list in
 # the error below), and `pip install -e ".[dev]"` in the active Python environment.
@@ -41,7 +42,7 @@ out, work = Path(sys.argv[1]), Path(sys.argv[2])
 model = build_random_gguf(work / "models" / "pluk-tiny-test.gguf")
 reports = work / "Verslagen 2024"
 make_mixed_report_folder(reports)
-app = make_app()
+app = make_app("en")  # the English shots; the Dutch one is made at the end
 
 
 def spin(until, timeout=180.0):
@@ -117,8 +118,8 @@ spin(lambda: panel.id_combo.count() > 0 and not panel.busy)
 panel.tolerance_edit.setText("psa=0.5")
 panel.validate_button.click()
 spin(lambda: panel.report is not None and not panel.busy)
-panel.summary.setCurrentCell(next(i for i, f in enumerate(panel.report["fields"])
-                                  if f["field"] == "highest_pirads"), 0)
+panel.summary.setCurrentCell(next(i for i, f in enumerate(panel.report.fields)
+                                  if f.field == "highest_pirads"), 0)
 shot(window, "08-validation.png")
 window.tabs.setCurrentIndex(0)
 
@@ -127,6 +128,27 @@ editor = next(w for w in QApplication.topLevelWidgets()
               if type(w).__name__ == "TaskEditor" and w.isVisible())
 shot(editor, "07-task-editor.png")
 editor.close()
+
+# The same run in Dutch: the window's other language (Settings -> Language).
+from pluk.gui.i18n import install_translators
+from pluk.gui.main_window import MainWindow
+
+run_dir = window.results.run_dir
 window.session.shutdown()
 window.hide()
+install_translators("nl", app)
+dutch = MainWindow(window.session.settings)
+dutch.resize(1440, 900)
+dutch.show()
+dutch.model_picker.set_path(model)
+dutch.task_panel.select("prostate_mri_nl")
+dutch.window_actions.open_run(run_dir)
+spin(lambda: dutch.results.model.rowCount() > 0 and dutch.inputs.report_count() > 0)
+rows = dutch.results.model.records
+row = next(i for i, r in enumerate(rows) if r.id.endswith("mri_001.txt"))
+dutch.results.table.selectRow(dutch.results.proxy.mapFromSource(
+    dutch.results.model.index(row, 0)).row())
+shot(dutch, "10-results-nl.png")
+dutch.session.shutdown()
+dutch.hide()
 PY

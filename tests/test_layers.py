@@ -29,11 +29,11 @@ def test_a_reader_importing_the_engine_breaks_the_layers(tmp_path):
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     reports = tmp_path / "desktop" / "pluk" / "core" / "readers" / "reports.py"
-    reports.write_text(reports.read_text() + "\nfrom pluk.core.engine import llama  # noqa\n")
+    reports.write_text(reports.read_text() + "\nfrom pluk.core.engine import decoder  # noqa\n")
     result = _lint(tmp_path, tmp_path / "desktop")
     assert result.returncode != 0
     assert "Core layers" in result.stdout and "BROKEN" in result.stdout
-    assert "pluk.core.readers.reports -> pluk.core.engine.llama" in result.stdout
+    assert "pluk.core.readers.reports -> pluk.core.engine.decoder" in result.stdout
 
 
 def test_the_core_importing_qt_breaks_the_qt_free_contract(tmp_path):

@@ -11,7 +11,7 @@ import importlib
 import sys
 
 from pluk import __version__
-from pluk.core.errors import PlukError
+from pluk.core.errors import PlukError, is_storage_error, storage_error
 
 # Command modules in the order `pluk --help` lists them.
 COMMAND_MODULES = (
@@ -58,6 +58,12 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except PlukError as exc:
         print(f"pluk: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        # A full, read-only or foreign disk met where no core code said more: one line too.
+        if not is_storage_error(exc):
+            raise
+        print(f"pluk: error: {storage_error(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("pluk: interrupted", file=sys.stderr)

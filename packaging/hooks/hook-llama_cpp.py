@@ -23,7 +23,7 @@ elif sys.platform == "darwin":
     _names = [p.name for p in _lib.glob("*.dylib") if "mtmd" not in p.name]
 else:
     # The name ctypes opens, and the SONAMEs the libraries ask for; libggml.so.X.Y.Z only
-    # carries the ggml version that pluk.core.engine.llama.engine_versions reports (47 KB).
+    # carries the ggml version that pluk.core.engine.native.engine_versions reports (47 KB).
     _names = ["libllama.so", "libggml.so.0", "libggml-base.so.0", "libggml-cpu.so.0"]
     _names += sorted(p.name for p in _lib.glob("libggml.so.*.*"))[-1:]
     # GPU variants (CUDA, Vulkan): their backend libraries, by SONAME.

@@ -204,14 +204,13 @@ def test_evidence_round_trips_through_a_record():
 
 @pytest.mark.real_model
 def test_a_real_models_exact_evidence_is_at_its_offsets(smollm2_model):
-    from pluk.core.engine.llama import LlamaEngine
     from pluk.core.extraction.loop import run_extraction
-    from pluk.core.options import HardwareOptions
+    from tests.support.decoders import open_decoder
 
     task = load_task("prostate_mri_nl")
     chosen = reports()[:4]
     texts = {r.id: r.text for r in chosen}
-    with LlamaEngine(smollm2_model, 2048, HardwareOptions(n_threads=1)) as engine:
+    with open_decoder(smollm2_model, 2048) as engine:
         records = list(run_extraction(task, chosen, engine))
     assert records
     exact = 0

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from pluk.core.engine.llama import LlamaEngine
 from pluk.core.extraction.fewshot import ExampleIndex, words
 from pluk.core.extraction.context import prompt_parts
 from pluk.core.extraction.loop import run_extraction
 from pluk.core.readers.reports import Report
 from pluk.core.tasks.definition import Example
 from pluk.core.tasks.loader import parse_task
+from tests.support.decoders import open_decoder
 
 EXAMPLES = [
     Example(text="MRI prostaat: PI-RADS 4 laesie in de perifere zone, PSA 8,1 ng/ml.",
@@ -81,7 +81,7 @@ TASK = parse_task({
 
 @pytest.fixture(scope="module")
 def engine(tiny_model):
-    with LlamaEngine(tiny_model, 2048) as eng:
+    with open_decoder(tiny_model, 2048) as eng:
         yield eng
 
 

@@ -3,8 +3,9 @@ number-like choices, strict JSON strings, task field order; parsed by llama.cpp 
 
 What a grammar admits is checked with llama.cpp's own grammar sampler over the tiny model's
 vocabulary (one token per character): a text is admitted when the sampler lets every one of its
-tokens through and then the end of the answer. That is the very check that masks the model's
-choices during a run, so these tests fail when the GBNF text reads right but does not constrain.
+tokens through and then the end of the answer, so these tests fail when the GBNF text reads
+right but does not constrain. llguidance, which masks the model's choices during a run, is held
+to the same sampler along random paths (tests/core/engine/test_llg.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import math
 import llama_cpp
 import pytest
 
-from pluk.core.engine.llama import LlamaEngine
 from pluk.core.errors import PlukError
 from pluk.core.engine.grammar import literal, number_body, schema_to_gbnf
 from pluk.core.tasks import json_schema, list_tasks
@@ -171,24 +171,13 @@ def test_unbounded_strings_and_lists_are_refused():
             "a": {"type": "array", "items": {"type": "boolean"}}}})
 
 
-def test_every_library_task_grammar_is_accepted_by_llama_cpp(tiny_model):
-    # engine.grammar() has llama.cpp parse the grammar (llama_sampler_init_grammar) and raises
-    # when it refuses one; LlamaGrammar.from_string alone only stores the text.
+def test_every_library_task_grammar_is_accepted_by_llguidance(tiny_model):
+    # The decoder compiles the grammar with llguidance (Decoder.grammar, once per run before
+    # anything is decoded) and refuses one it cannot read with a reason (tests/core/engine).
+    from pluk.core.engine.llg import Grammar, tokenizer_for
+
     tasks, _ = list_tasks()
     assert len(tasks) > 30
-    engine = LlamaEngine(tiny_model, 512, vocab_only=True)
-    try:
-        for _, task in tasks:
-            engine.grammar(json_schema(task))
-        # A grammar llama.cpp refuses (a rule used but never defined) is refused with a reason
-        # up front, not when sampling starts (where it would crash the process).
-        import pluk.core.engine.llama as engine_module
-        original = engine_module.schema_to_gbnf
-        engine_module.schema_to_gbnf = lambda schema: "root ::= missing-rule\n"
-        try:
-            with pytest.raises(PlukError, match="rejected"):
-                engine.grammar({"type": "object", "properties": {}})
-        finally:
-            engine_module.schema_to_gbnf = original
-    finally:
-        engine.close()
+    tokenizer = tokenizer_for(tiny_model).tokenizer
+    for _, task in tasks:
+        Grammar(tokenizer, schema_to_gbnf(json_schema(task)))

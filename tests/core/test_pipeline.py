@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pluk.core.engine.llama import LlamaEngine
+from pluk.core.engine.model import Model
 from pluk.core.extraction.context import (answer_reserve, output_token_budget, plan_context,
                                           prompt_parts)
 from pluk.core.extraction.loop import run_extraction
@@ -14,6 +14,7 @@ from pluk.core.readers.reports import Report
 from pluk.core.tasks import json_schema, load_task, pydantic_model
 from pluk.core.tasks.definition import Example
 from pluk.core.tasks.loader import parse_task
+from tests.support.decoders import open_decoder
 from tests.support.records import answered
 from tests.support.report_folder import make_mixed_report_folder
 
@@ -23,7 +24,7 @@ RECORD_KEYS = {"id", "source", "sha256", "status", "fields", "error", "warnings"
 
 @pytest.fixture(scope="module")
 def engine(tiny_model):
-    with LlamaEngine(tiny_model, 4096) as eng:
+    with open_decoder(tiny_model, 4096) as eng:
         yield eng
 
 
@@ -52,9 +53,10 @@ def test_mixed_folder_gives_one_valid_record_per_report(tmp_path, engine):
     assert progress[-1].done == progress[-1].total == 30
     assert progress[-1].ok + progress[-1].invalid == len(expected["good"])
     assert progress[-1].error == len(expected["bad"])
-    # Prefix reuse: after the first report only the report part is evaluated.
+    # The prefix is evaluated once: every report evaluates only its own part.
     model_records = [r for r in records if r.raw is not None]
-    assert all(r.tokens_cached > 0 for r in model_records[1:])
+    assert model_records and all(r.tokens_cached > 0 for r in model_records)
+    assert [r.input_index for r in records] == list(range(30))
 
 
 def test_stop_between_reports_yields_only_finished_records(engine):
@@ -81,7 +83,7 @@ def test_too_long_report_is_an_error_or_truncated_with_a_warning(tiny_model):
     long_text = "Uitgebreid verslag zonder einde. " * 400
     reports = [Report.from_text(id="long", source="mem", format="txt", text=long_text),
                Report.from_text(id="short", source="mem", format="txt", text="PSA 4.")]
-    with LlamaEngine(tiny_model, 3072) as small:
+    with open_decoder(tiny_model, 3072) as small:
         error_run = list(run_extraction(_long_task("error"), reports, small))
         assert error_run[0].status == "error"
         assert "tokens" in error_run[0].error and "--ctx" in error_run[0].error
@@ -96,7 +98,7 @@ def test_context_plan_fits_the_longest_report_under_the_cap(tiny_model):
     task = load_task("prostate_mri_nl")
     reports = [Report.from_text(id=str(n), source="m", format="txt", text="woord " * n)
                for n in (10, 300)]
-    with LlamaEngine(tiny_model, vocab_only=True) as tokenizer:
+    with Model(tiny_model) as tokenizer:
         plan = plan_context(task, reports, tokenizer, ctx_cap=100_000)
         assert plan.n_ctx >= plan.prompt_tokens + plan.longest_report_tokens + plan.output_tokens
         assert plan.n_ctx % 256 == 0 and plan.reports_too_long == 0
@@ -121,7 +123,7 @@ def test_one_planner_counts_too_long_reports_alike_with_examples_per_report(tiny
     assert budget > answer_reserve(budget)
     reports = [Report.from_text(id=str(n), source="m", format="txt", text="woord " * n)
                for n in (10, 100, 200)]
-    with LlamaEngine(tiny_model, vocab_only=True) as tokenizer:
+    with Model(tiny_model) as tokenizer:
         for cap in (1024, 2048, 4096):
             shared = plan_context(task, reports, tokenizer, cap)
             per_report = plan_context(task, reports, tokenizer, cap, lambda _r: [example])
@@ -173,35 +175,18 @@ def test_bool_and_enum_fields_carry_renormalised_probabilities(engine):
     assert again[1].tokens_cached > 0
 
 
-def test_scoring_reuses_the_generated_answer_in_the_cache(engine):
-    """Fields are scored last first, so every context is a prefix of the cached answer: each
-    step evaluates one token, never the answer between two fields again."""
+def test_reading_the_decisions_never_changes_the_answers(engine):
+    """Probabilities are read as the model writes: with them off the answers are the same."""
     task = load_task("prostate_mri_nl")
-    report = Report.from_text(id="r", source="m", format="txt", text="PSA 7 ng/ml. PI-RADS 3.")
-    sizes: list[int] = []
-    scoring = [False]
-    raw_eval, raw_probs = engine._llm.eval, engine.option_probabilities
-
-    def counted_eval(tokens):
-        if scoring[0]:
-            sizes.append(len(tokens))
-        return raw_eval(tokens)
-
-    def marked_probs(*args, **kwargs):
-        scoring[0] = True
-        try:
-            return raw_probs(*args, **kwargs)
-        finally:
-            scoring[0] = False
-
-    engine._llm.eval, engine.option_probabilities = counted_eval, marked_probs
-    try:
-        record = list(run_extraction(task, [report], engine))[0]
-    finally:
-        del engine._llm.eval, engine.option_probabilities
-    assert answered(record)
-    assert list(record.probabilities) == ["highest_pirads", "extraprostatic_extension"]
-    assert sizes and set(sizes) == {1}
+    reports = [Report.from_text(id=f"r{i}", source="m", format="txt",
+                                text=f"PSA {i + 3} ng/ml. PI-RADS {i + 2}.") for i in range(2)]
+    scored = list(run_extraction(task, reports, engine))
+    plain = list(run_extraction(task, reports, engine,
+                                RunOptions(decoding=DecodingOptions(probabilities=False))))
+    assert [r.raw for r in plain] == [r.raw for r in scored]
+    assert all(r.probabilities == {} for r in plain)
+    assert all(set(r.probabilities) == {"highest_pirads", "extraprostatic_extension"}
+               for r in scored)
 
 
 def test_an_answer_that_runs_out_of_context_is_reported_cut_off_not_parsed(tiny_model):
@@ -210,7 +195,7 @@ def test_an_answer_that_runs_out_of_context_is_reported_cut_off_not_parsed(tiny_
         "fields": [{"name": f"text{i}", "type": "string", "max_length": 1000}
                    for i in range(4)]}, "memory")
     report = Report.from_text(id="r", source="m", format="txt", text="Kort verslag.")
-    with LlamaEngine(tiny_model, 3072) as small:
+    with open_decoder(tiny_model, 3072) as small:
         record = list(run_extraction(wordy, [report], small))[0]
     # The worst-case answer (12,000+ tokens) cannot fit, yet the report runs with the rest of
     # the context as the answer's room; the random model's long strings then run out.
@@ -228,14 +213,14 @@ def _five_reports() -> list[Report]:
 def test_an_engine_failure_on_one_report_is_that_reports_error_not_the_runs(engine,
                                                                               monkeypatch):
     task = load_task("prostate_mri_nl")
-    real = engine.complete
+    real = engine._start
 
-    def fails_on_r2(tokens, **kwargs):
-        if engine.detokenize(tokens).find("PSA 2 ng/ml") >= 0:
+    def fails_on_r2(request, *args):
+        if "PSA 2 ng/ml" in engine.detokenize(request.tokens):
             raise RuntimeError("llama_decode returned -3")
-        return real(tokens, **kwargs)
+        return real(request, *args)
 
-    monkeypatch.setattr(engine, "complete", fails_on_r2)
+    monkeypatch.setattr(engine, "_start", fails_on_r2)
     records = list(run_extraction(task, _five_reports(), engine))
     assert [r.id for r in records] == ["r0", "r1", "r2", "r3", "r4"]
     assert [r.status == "error" for r in records] == [False, False, True, False, False]
@@ -243,24 +228,23 @@ def test_an_engine_failure_on_one_report_is_that_reports_error_not_the_runs(engi
     assert records[2].token_limit and records[2].fields is None
 
 
-def test_a_failure_while_scoring_options_keeps_the_values_and_says_so(engine, monkeypatch):
+def test_a_failed_decode_is_the_error_of_the_reports_in_work_only(tiny_model, monkeypatch):
     task = load_task("prostate_mri_nl")
-    real = engine.option_probabilities
-    calls = []
+    with open_decoder(tiny_model, 2048, parallel=2) as pair:
+        real, calls = pair._decode, []
 
-    def fails_once(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 1:
-            raise RuntimeError("llama_decode returned 1")
-        return real(*args, **kwargs)
+        def fails_once(**kwargs):
+            calls.append(1)
+            return -1 if len(calls) == 12 else real(**kwargs)
 
-    monkeypatch.setattr(engine, "option_probabilities", fails_once)
-    records = list(run_extraction(task, _five_reports()[:2], engine))
-    assert len(records) == 2 and all(answered(r) for r in records)
-    assert records[0].probabilities == {}
-    assert records[0].warnings == [
-        "Option probabilities could not be computed: llama_decode returned 1"]
-    assert set(records[1].probabilities) == {"highest_pirads", "extraprostatic_extension"}
+        monkeypatch.setattr(pair, "_decode", fails_once)
+        records = list(run_extraction(task, _five_reports(), pair))
+    assert sorted(r.id for r in records) == ["r0", "r1", "r2", "r3", "r4"]
+    failed = [r for r in records if r.status == "error"]
+    assert 1 <= len(failed) <= 2
+    assert all(r.error == "The engine failed on this report: llama_decode failed (-1)"
+               for r in failed)
+    assert all(answered(r) for r in records if r.status != "error")
 
 
 def test_an_answer_over_its_time_limit_is_stopped_and_says_so(engine):

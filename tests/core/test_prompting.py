@@ -14,7 +14,7 @@ from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
 from pluk.cli import main
 from pluk.core.extraction.chat_template import FALLBACK_TEMPLATE, RENDER_TIME_LIMIT_S
-from pluk.core.engine.llama import LlamaEngine
+from pluk.core.engine.model import Model
 from pluk.core.errors import ChatTemplateError, PlukError
 from pluk.core.extraction.job import run_job
 from pluk.core.options import ContextOptions, DecodingOptions, RunOptions
@@ -107,7 +107,7 @@ def messages(task):
 def _model_template(path) -> tuple[str | None, str, str]:
     """The template and special-token texts exactly as the pipeline gets them (through llama.cpp;
     gguf.GGUFReader gives the same text but parses all 262k Gemma tokens, ~40 s here)."""
-    engine = LlamaEngine(path, vocab_only=True)
+    engine = Model(path)
     try:
         return engine.chat_template, engine.bos_text, engine.eos_text
     finally:

@@ -141,8 +141,8 @@ def test_csv_and_xlsx_exports_gain_review_columns(run, tmp_path):
     first, second, third = rows[0], rows[1], rows[2]
     assert (first["psa:review_status"], first["psa:reviewed"]) == ("accepted", "8.6")
     assert (first["prostate_volume:review_status"], first["prostate_volume:reviewed"]) == (
-        "corrected", "27.0")
-    assert first["prostate_volume"] == "26.0"  # the model's value stays beside it
+        "corrected", "27")
+    assert first["prostate_volume"] == "26"  # the model's value stays beside it
     assert (second["psa:review_status"], second["psa:reviewed"]) == ("rejected", "")
     assert (third["psa:review_status"], third["psa:reviewed"]) == ("model", third["psa"])
 
@@ -160,7 +160,7 @@ def test_reviewed_only_exports_hold_only_what_a_person_reviewed(run, tmp_path):
     with path.open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert count == 2 and [r["id"] for r in rows] == [records[0].id, records[1].id]
-    assert rows[0]["prostate_volume"] == "27.0" and rows[0]["highest_pirads"] == ""
+    assert rows[0]["prostate_volume"] == "27" and rows[0]["highest_pirads"] == ""
     assert rows[0]["highest_pirads:review_status"] == "model"
     assert rows[1]["psa"] == "" and rows[1]["psa:review_status"] == "rejected"
     data = json.loads(export_run(run_dir, tmp_path / "only.json", "json",

@@ -166,3 +166,30 @@ def test_xlsx_and_json_exports_hold_every_record(tmp_path):
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
     data = json.loads(export.write_json(tmp_path / "r.json", task, records).read_text())
     assert [r["id"] for r in data["records"]] == ["1", "2", "3"]
+
+
+def test_csv_numbers_and_yes_no_as_a_spreadsheet_in_the_locale_reads_them(tmp_path):
+    """yes/no in words, numbers in their shortest exact form, the decimal mark asked for; a
+    negative number stays a number (no apostrophe), text is neutralised as before."""
+    from pluk.core.tasks.loader import parse_task
+
+    task = parse_task({"id": "n", "title": "t", "description": "d", "fields": [
+        {"name": "psa", "type": "float"}, {"name": "count", "type": "int"},
+        {"name": "abnormal", "type": "bool"}, {"name": "note", "type": "string"}]}, "m")
+    records = [Record(id="1", source="s", sha256="x", status="ok",
+                      fields={"psa": 9.7, "count": 2, "abnormal": True, "note": "-x"}),
+               Record(id="2", source="s", sha256="y", status="ok",
+                      fields={"psa": -27.0, "count": None, "abnormal": False, "note": None})]
+
+    def read(path, delimiter):
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            return [(r["psa"], r["count"], r["abnormal"], r["note"])
+                    for r in csv.DictReader(fh, delimiter=delimiter)]
+
+    plain = export.write_csv(tmp_path / "plain.csv", task, records, delimiter=";")
+    assert read(plain, ";") == [("9.7", "2", "yes", "'-x"), ("-27", "", "no", "")]
+    dutch = export.write_csv(tmp_path / "nl.csv", task, records, delimiter=";", decimal=",",
+                             booleans=("ja", "nee"))
+    assert read(dutch, ";") == [("9,7", "2", "ja", "'-x"), ("-27", "", "nee", "")]
+    assert export.number_text(0.1 + 0.2) == "0.30000000000000004"  # exact, never rounded
+    assert export.number_text(1e-7, ",") == "1e-07"

@@ -78,3 +78,12 @@ def test_a_manifest_of_either_shape_gives_its_run_options():
             "seed": 5, "limit": None, "reuse_prefix": True, "probabilities": False,
             "time_limit": 300.0, "context_plan": {"n_ctx": 512}}
     assert RunOptions.from_saved(flat) == nested
+
+
+def test_a_removed_option_in_a_saved_file_is_dropped_not_refused():
+    # decoding.reuse_prefix went with the decoder (it evaluates the prefix once per run).
+    saved = Settings().model_dump(mode="json")
+    saved["run"]["decoding"]["reuse_prefix"] = False
+    loaded = Settings.model_validate(saved)
+    assert loaded.run == RunOptions()
+    assert RunOptions.from_saved({"decoding": {"reuse_prefix": True, "seed": 3}}).decoding.seed == 3

@@ -121,13 +121,19 @@ def test_examples_are_validated_against_the_fields():
         parse_task(task, "ex.json")
 
 
-def test_library_tasks_load_and_unknown_ids_list_the_known_ones():
+def test_library_tasks_load_and_unknown_ids_suggest_the_closest():
     tasks, problems = list_tasks()
     ids = {t.id for _, t in tasks}
     assert {"prostate_mri_nl", "pathology_tissue_nl", "radiology_findings_nl"} <= ids
     assert problems == []
-    with pytest.raises(TaskError, match="Known tasks: .*prostate_mri_nl"):
-        load_task("no_such_task")
+    # A misspelling gets the closest ids, not the whole library on one line.
+    with pytest.raises(TaskError, match=r"Did you mean prostate_mri_nl\?") as raised:
+        load_task("prostate_mri_n")
+    assert "dragon_task001" not in str(raised.value)
+    with pytest.raises(TaskError, match="Did you mean .*pathology_tissue_nl"):
+        load_task("pathology")
+    with pytest.raises(TaskError, match="pluk tasks list"):
+        load_task("zzzz")
 
 
 def test_a_task_file_is_data_never_code(tmp_path):

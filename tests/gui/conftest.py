@@ -31,6 +31,15 @@ TEST_TASK = {
 }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def english(qapp):
+    """The window's English translation (its plural forms: "1 record", "2 records"), as the
+    app installs it; a test of the Dutch build swaps it and puts this one back."""
+    from pluk.gui.i18n import install_translators
+
+    install_translators("en", qapp)
+
+
 @pytest.fixture(scope="session")
 def pluk_home(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("pluk_home")
@@ -39,13 +48,19 @@ def pluk_home(tmp_path_factory) -> Path:
 
     (paths.user_tasks_dir() / "gui_test.json").write_text(json.dumps(TEST_TASK),
                                                            encoding="utf-8")
+    _save_baseline_settings()
+    return home
+
+
+def _save_baseline_settings() -> None:
+    """The settings every window test starts from: what one test saves (a server engine, a
+    language, a run to resume) must not reach the next one."""
     from pluk.core.options import HardwareOptions, RunOptions
     from pluk.core.settings import Settings, save_settings
 
     # One thread leaves the other core to the GUI thread and the rest of the machine.
     save_settings(Settings(run=RunOptions(hardware=HardwareOptions(n_threads=1)),
                            last_task="gui_test"))
-    return home
 
 
 @pytest.fixture(scope="session")
@@ -81,6 +96,7 @@ def window(qtbot, pluk_home, tiny_model):
     from pluk.core.settings import load_settings
     from pluk.gui.main_window import MainWindow
 
+    _save_baseline_settings()
     win = MainWindow(load_settings())
     qtbot.addWidget(win)
     win.model_picker.set_path(tiny_model)

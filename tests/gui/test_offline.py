@@ -40,6 +40,8 @@ def test_gui_extraction_path_makes_no_connection(qtbot, pluk_home, tiny_model, t
             load_folder(qtbot, window, folder, 3)
             assert window.task_panel.select("gui_test")
             window.model_picker.set_path(tiny_model)
+            # The model is checked off the GUI thread first; Run waits for the check.
+            qtbot.waitUntil(window.run_panel.run_button.isEnabled, timeout=10_000)
             with qtbot.waitSignal(window.session.run_finished, timeout=90_000) as blocker:
                 window.run_panel.run_button.click()
             assert blocker.args[0].status == "finished"

@@ -100,7 +100,20 @@ def test_stop_ends_the_run_and_keeps_finished_records(qtbot, window, tmp_path):
     assert 1 <= len(folder_records) < 40
     assert RunFolder(result.run_dir).read_manifest().status == "cancelled"
     assert window.results.model.rowCount() == len(folder_records)
-    assert "cancelled" in window.run_panel.bar.format()
+    assert "Run stopped after" in window.run_panel.bar.format()
+
+    # Stop leaves a resumable run: Resume is offered, and continues it without redoing a
+    # finished report (Run would first ask which of the two is meant).
+    assert window.session.resumable()
+    assert window.run_panel.resume_button.isVisibleTo(window)
+    window.session.record_added.disconnect(stop_after_first)
+    with qtbot.waitSignal(window.session.run_finished, timeout=90_000) as blocker:
+        window.run_panel.resume_button.click()
+    resumed = blocker.args[0]
+    assert resumed.run_dir == result.run_dir and resumed.status == "finished"
+    lines = (Path(result.run_dir) / "records.jsonl").read_text().splitlines()
+    assert len(lines) == 40 == len(RunFolder(result.run_dir).records())  # none done twice
+    assert not window.run_panel.resume_button.isVisibleTo(window)
 
 
 def test_export_writes_the_same_csv_as_pluk_export(qtbot, window, report_folder, tmp_path,

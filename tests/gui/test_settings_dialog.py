@@ -11,22 +11,26 @@ from pluk.gui.settings_dialog import SettingsDialog
 
 
 def test_the_dialog_shows_and_returns_the_settings(qtbot):
-    run = RunOptions(hardware=HardwareOptions(n_threads=3, n_gpu_layers=-1),
+    run = RunOptions(hardware=HardwareOptions(n_threads=3, n_gpu_layers=-1, parallel=2),
                      context=ContextOptions(ctx_cap=4096),
                      decoding=DecodingOptions(temperature=0.3, seed=7))
     original = Settings(run=run, csv_delimiter=";", last_task="x")
     dialog = SettingsDialog(original)
     qtbot.addWidget(dialog)
     assert dialog.threads.value() == 3 and dialog.gpu_layers.text() == "all layers"
+    assert dialog.parallel.value() == 2
     assert dialog.ctx_cap.value() == 4096 and dialog.delimiter.currentData() == ";"
     assert dialog.settings() == original
 
     dialog.threads.setValue(0)
-    assert dialog.threads.text() == f"physical cores ({default_threads()})"
+    dialog.parallel.setValue(0)
+    assert dialog.threads.text() == f"automatic ({default_threads()})"
+    assert dialog.parallel.text() == "automatic (4)"  # all layers on the GPU
     dialog.delimiter.setCurrentIndex(dialog.delimiter.findData("\t"))
     dialog.output_dir.setText("   ")
     changed = dialog.settings()
     assert changed.run.hardware.n_threads is None and changed.csv_delimiter == "\t"
+    assert changed.run.hardware.parallel is None
     assert changed.output_dir is None and changed.last_task == "x"  # untouched fields kept
     assert changed.run.decoding.seed == 7  # and the options the dialog does not show
     assert original.run.hardware.n_threads == 3  # the dialog edits a copy
@@ -38,6 +42,7 @@ def test_the_dialog_allows_what_the_options_allow(qtbot):
     assert (dialog.ctx_cap.minimum(), dialog.ctx_cap.maximum()) == (512, 262144)
     assert (dialog.temperature.minimum(), dialog.temperature.maximum()) == (0.0, 2.0)
     assert (dialog.threads.minimum(), dialog.threads.maximum()) == (0, 512)
+    assert (dialog.parallel.minimum(), dialog.parallel.maximum()) == (0, 64)
     assert dialog.gpu_layers.minimum() == -1
 
 

@@ -30,11 +30,12 @@ def test_a_new_task_is_defined_saved_and_listed(qtbot, window):
     editor.description_edit.setPlainText("The WHO grade of the tumour.")
     table = editor.fields_table
     table.item(0, NAME).setText("grade")
-    table.cellWidget(0, 1).setCurrentText("enum")
+    # The type list shows words ("choice"); its data is the task file's type.
+    table.cellWidget(0, 1).setCurrentText("choice")
     table.item(0, VALUES).setText("G1 | G2 | G3")
     table.add_field()
     table.item(1, NAME).setText("size_mm")
-    table.cellWidget(1, 1).setCurrentText("float")
+    table.cellWidget(1, 1).setCurrentText("number")
     table.item(1, VALUES).setText("0..500")
     table.item(1, DESCRIPTION).setText("Largest diameter.")
     assert editor.definition() is not None, editor.problems.text()

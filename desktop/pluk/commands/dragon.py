@@ -40,7 +40,8 @@ def _add_run(group: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("folder", type=Path, metavar="FOLDER",
                         help="a DRAGON task folder, or a folder of TaskNNN_...-foldK folders")
-    parser.add_argument("--model", required=True, help="a .gguf file, or an installed model id")
+    parser.add_argument("--model",
+                        help="a .gguf file, or an installed model id (or --server URL)")
     parser.add_argument("--out", required=True, type=Path, metavar="OUT")
     parser.add_argument("--task", metavar="TASK",
                         help="task id or file to use instead of the library's DRAGON task")
@@ -60,7 +61,7 @@ def _add_run(group: argparse._SubParsersAction) -> None:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    from pluk.commands.extract import resolve_model
+    from pluk.commands.extract import model_or_server
     from pluk.commands.progress_bar import interruptible_progress, say
     from pluk.commands.run_flags import run_options
     from pluk.core.dragon.run import DragonOptions, run_dragon
@@ -72,7 +73,7 @@ def run_command(args: argparse.Namespace) -> int:
         raise DragonError("--fixed-shots needs --shots K")
     options = run_options(args)
     task = load_task(args.task) if args.task else None
-    model_path = resolve_model(args.model)
+    model_path = model_or_server(args)
     dragon = DragonOptions(shots=args.shots, fixed_shots=args.fixed_shots)
     with interruptible_progress() as (stop, bar):
         results = run_dragon(args.folder, model_path, args.out, options, dragon,

@@ -1,4 +1,5 @@
-"""`pluk inspect-model`: what a GGUF file says about itself, and its sha256."""
+"""`pluk inspect-model`: what a GGUF file says about itself, and its sha256. A file that
+contradicts itself, or that llama.cpp crashes on (load_probe), is refused with the reason."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 import sys
 
 from pluk.core.models.gguf_info import file_sha256, read_gguf_info
+from pluk.core.models.load_probe import check_loads
 
 
 def register(subparsers) -> None:
@@ -25,6 +27,7 @@ def _hash_progress(done: int, total: int) -> None:
 def run(args) -> int:
     info = read_gguf_info(args.model)
     sha = file_sha256(args.model, _hash_progress)
+    check_loads(args.model, sha)
     facts = {
         "file": info.path,
         "size_bytes": info.size_bytes,

@@ -31,6 +31,8 @@ class ProgressBar:
         self._last = 0.0
 
     def __call__(self, progress: Progress) -> None:
+        if progress.phase is not None:
+            return  # a step within a report (the window shows them); the line counts reports
         line = progress_line(progress)
         if self.tty:
             self.stream.write("\r" + line)

@@ -31,8 +31,11 @@ def run_list(args) -> int:
                            "fields": [f.name for f in t.fields], "file": str(path)}
                           for path, t in tasks], indent=2, ensure_ascii=False))
     else:
+        # Columns as wide as the longest id and language, so the titles line up.
+        width = max((len(t.id) for _, t in tasks), default=0)
+        lang = max((len(t.language) for _, t in tasks), default=0)
         for _, task in tasks:
-            print(f"{task.id:32} {task.language}  {task.title}")
+            print(f"{task.id:<{width}}  {task.language:<{lang}}  {task.title}")
     for problem in problems:
         print(f"pluk: skipped an invalid task file: {problem}", file=sys.stderr)
     return 0

@@ -1,7 +1,8 @@
 """The options of a run: one pydantic model, RunOptions, made of the parts each step reads.
 
 `ReadingOptions` says which reports run, `ContextOptions` how large the context may grow,
-`HardwareOptions` where the model runs and `DecodingOptions` how answers are generated. The
+`HardwareOptions` where the model runs and `DecodingOptions` how answers are generated;
+`ServerOptions`, when set, names an inference server that answers instead of a local model. The
 settings file, the CLI, the window, DRAGON and the self-test all build this one model, the engine
 takes the hardware and decoding parts, and a run's manifest stores it as written here. The bounds
 are validated once, here, so no caller repeats them.
@@ -9,9 +10,9 @@ are validated once, here, so no caller repeats them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class _Part(BaseModel):
@@ -29,11 +30,21 @@ class ContextOptions(_Part):
 
 
 class HardwareOptions(_Part):
-    # None: the physical cores for generation, every usable CPU for prompt batches.
+    # None: chosen from the machine (models/hardware.py default_threads and
+    # default_batch_threads): the physical cores but one, since llama.cpp's threads stall by an
+    # order of magnitude when another program holds one of them up.
     n_threads: int | None = Field(default=None, ge=1, le=512,
-                                  description="CPU threads; None uses the physical cores")
+                                  description="CPU threads for generating; None: chosen here")
+    n_threads_batch: int | None = Field(
+        default=None, ge=1, le=512,
+        description="CPU threads for prompt batches and parallel answers; None: n_threads if "
+                    "set, else chosen here")
     n_gpu_layers: int = Field(default=0, ge=-1, description="Layers on the GPU; -1 for all")
     n_batch: int = Field(default=512, ge=1, description="Prompt tokens evaluated per batch")
+    # Reports decoded together (continuous batching); None: models/hardware.py
+    # default_parallel, 1 on a CPU, where it did not help (measured on 2 cores, see there).
+    parallel: int | None = Field(default=None, ge=1, le=64,
+                                 description="Reports decoded at once; None: chosen here")
 
 
 class DecodingOptions(_Part):
@@ -44,8 +55,55 @@ class DecodingOptions(_Part):
     time_limit: float | None = Field(default=300.0, gt=0)
     probabilities: bool = Field(default=True,
                                 description="Option probabilities of bool and enum fields")
-    # Off only to measure what prefix reuse saves (bench/); results are the same either way.
-    reuse_prefix: bool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_removed(cls, data: Any) -> Any:
+        """reuse_prefix (off re-evaluated every prompt, for benchmarks) went with the decoder,
+        which evaluates the shared prefix once: settings and manifests that name it still
+        load."""
+        if isinstance(data, dict) and "reuse_prefix" in data:
+            data = {k: v for k, v in data.items() if k != "reuse_prefix"}
+        return data
+
+
+class ServerOptions(_Part):
+    """An OpenAI-compatible inference server that answers in place of a local model
+    (engine/server.py). The API key itself is never an option: only where to find it."""
+
+    url: str = Field(description="The server's base URL, e.g. https://llm.hospital.nl:8080")
+    model: str | None = Field(default=None,
+                              description="The served model; None: the first it lists")
+    # None: the server's slot count where it reports one (llama-server), 1 for
+    # llama-cpp-python's server (it answers one request at a time), else 4.
+    concurrency: int | None = Field(default=None, ge=1, le=256,
+                                    description="Requests in flight at once")
+    timeout_s: float = Field(default=300.0, gt=0, le=86400,
+                             description="Seconds to wait for one answer")
+    retries: int = Field(default=3, ge=0, le=20,
+                         description="Retries of a refused connection, a 429 or a 503")
+    ca_bundle: str | None = Field(default=None,
+                                  description="CA certificates (PEM) to verify TLS; None: the "
+                                              "system's store")
+    api_key_env: str | None = Field(default=None, description="Environment variable that "
+                                    "holds the API key")
+    api_key_keyring: bool = Field(default=False, description="Read the API key from the OS "
+                                  "keyring (service 'pluk', user: the server's origin)")
+    # auto: Pluk's own grammar where the server takes GBNF (the llama.cpp servers), so the
+    # answers are constrained as a local run's; the JSON schema elsewhere (vLLM, others).
+    constraint: Literal["auto", "json_schema", "gbnf"] = "auto"
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, url: str) -> str:
+        url = url.strip().rstrip("/")
+        if url.endswith("/v1"):  # the OpenAI base URL as clients write it
+            url = url[:-3]
+        scheme, sep, rest = url.partition("://")
+        if scheme.lower() not in ("http", "https") or not sep or not rest.split("/")[0]:
+            raise ValueError("the server URL must start with http:// or https:// and name a "
+                             "host")
+        return url
 
 
 class RunOptions(_Part):
@@ -53,6 +111,8 @@ class RunOptions(_Part):
     context: ContextOptions = Field(default_factory=ContextOptions)
     hardware: HardwareOptions = Field(default_factory=HardwareOptions)
     decoding: DecodingOptions = Field(default_factory=DecodingOptions)
+    # None: the local model; a server runs the reports instead (no model file, no hardware).
+    server: ServerOptions | None = None
 
     @classmethod
     def from_saved(cls, saved: dict[str, Any]) -> RunOptions:
@@ -63,8 +123,9 @@ class RunOptions(_Part):
 
 
 def _part_of_field() -> dict[str, str]:
+    # The parts that existed flat in earlier versions (the server part never did).
     return {name: part for part, info in RunOptions.model_fields.items()
-            for name in info.annotation.model_fields}
+            if isinstance(info.annotation, type) for name in info.annotation.model_fields}
 
 
 def nest_flat_options(saved: dict[str, Any]) -> dict[str, Any]:

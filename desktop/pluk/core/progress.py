@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Literal
 
 from pydantic import BaseModel
+
+# What the run is doing with the current report: the model reading it (prompt processing, the
+# long part on a CPU) or writing the answer; `phase_tokens` counts the tokens of that step.
+Phase = Literal["prompt", "answer"]
 
 
 def format_duration(seconds: float | None) -> str:
@@ -35,6 +40,8 @@ class Progress(BaseModel):
     tokens_per_second: float | None = None
     eta_seconds: float | None = None
     current_id: str | None = None
+    phase: Phase | None = None
+    phase_tokens: int | None = None
 
 
 class ProgressTracker:
@@ -58,7 +65,8 @@ class ProgressTracker:
             self._model_seconds += seconds
             self._tokens += tokens
 
-    def snapshot(self, current_id: str | None = None) -> Progress:
+    def snapshot(self, current_id: str | None = None, phase: Phase | None = None,
+                 phase_tokens: int | None = None) -> Progress:
         elapsed = time.monotonic() - self._started
         per_minute = tps = eta = None
         if self._model_reports and self._model_seconds > 0:
@@ -68,4 +76,5 @@ class ProgressTracker:
             eta = seconds_per_report * max(self.total - self.done, 0)
         return Progress(done=self.done, total=self.total, elapsed=elapsed,
                         reports_per_minute=per_minute, tokens_per_second=tps,
-                        eta_seconds=eta, current_id=current_id, **self.counts)
+                        eta_seconds=eta, current_id=current_id, phase=phase,
+                        phase_tokens=phase_tokens, **self.counts)

@@ -2,7 +2,8 @@
 
 The run options (the one RunOptions model, of which the window edits threads, GPU layers, context
 cap and temperature), where runs are written, and what the window remembers between sessions
-(last task, model, CSV delimiter). A missing or damaged file gives the defaults, so a bad
+(last task, model, the CSV delimiter and decimal mark, the language, a run stopped by quitting
+that the next start offers to resume). A missing or damaged file gives the defaults, so a bad
 settings file can never stop Pluk from starting; a file of an earlier schema version is migrated
 when it is read.
 """
@@ -14,7 +15,7 @@ import logging
 import os
 from pathlib import Path
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -36,7 +37,14 @@ class Settings(BaseModel):
     run: RunOptions = Field(default_factory=RunOptions)
     output_dir: str | None = Field(default=None,
                                    description="Where new run folders go; None: paths.runs_dir()")
-    csv_delimiter: str = Field(default=",", min_length=1, max_length=1)
+    # None: what a spreadsheet in the user's locale expects (the window decides: ';' and a
+    # decimal comma where the locale writes decimals with a comma).
+    csv_delimiter: str | None = Field(default=None, min_length=1, max_length=1)
+    csv_decimal: Literal[".", ","] | None = None
+    language: Literal["auto", "en", "nl"] = Field(
+        default="auto", description="The window's language; auto follows the system")
+    resume_on_start: str | None = Field(
+        default=None, description="A run folder stopped by quitting: offered at the next start")
     last_task: str | None = None
     last_model: str | None = None
     recent_models: list[str] = Field(default_factory=list)
@@ -69,6 +77,12 @@ class Settings(BaseModel):
         self.last_model = path
         self.recent_models = [path] + [p for p in self.recent_models if p != path]
         del self.recent_models[MAX_RECENT_MODELS:]
+
+    def forget_model(self, path: str) -> None:
+        """A model that cannot be used leaves the recent list (and is not chosen next time)."""
+        self.recent_models = [p for p in self.recent_models if p != path]
+        if self.last_model == path:
+            self.last_model = None
 
 
 def settings_path() -> Path:

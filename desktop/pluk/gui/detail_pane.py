@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPlainTextEdit, QSplitter, QTabWidget,
                                QTextEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
@@ -20,7 +20,8 @@ from pluk.core.extraction.evidence import find_evidence
 from pluk.core.runs.records import Evidence, Record
 from pluk.core.readers.reports import Report
 from pluk.core.tasks import TaskDefinition
-from pluk.gui.results_model import display
+from pluk.gui.results_model import display, status_word
+from pluk.gui.widgets import fit_label, number
 from pluk.gui.theme import status_chip_css
 
 EVIDENCE_COLOR = QColor("#fde68a")
@@ -31,12 +32,20 @@ PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 EVIDENCE_COLUMN = 2
 
 
+def ungrounded_text() -> str:
+    return QCoreApplication.translate("DetailPane", "ungrounded")
+
+
 def evidence_label(evidence: Evidence | None) -> str:
+    """How a value's passage was found, in words: exact, fuzzy 0.93, or ungrounded (none)."""
     if evidence is None:
         return ""
     if evidence.status == "fuzzy":
-        return f"fuzzy {evidence.score:.2f}" if evidence.score is not None else "fuzzy"
-    return "ungrounded" if evidence.status == "not_found" else "exact"
+        fuzzy = QCoreApplication.translate("DetailPane", "fuzzy")
+        return f"{fuzzy} {evidence.score:.2f}" if evidence.score is not None else fuzzy
+    if evidence.status == "not_found":
+        return ungrounded_text()
+    return QCoreApplication.translate("DetailPane", "exact")
 
 
 def qt_offsets(text: str) -> list[int]:
@@ -79,7 +88,7 @@ class EvidenceText(QTextEdit):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setReadOnly(True)
-        self.setPlaceholderText("The report text appears here.")
+        self.setPlaceholderText(self.tr("The report text appears here."))
         self.evidence: dict[str, Evidence] = {}
         self.chosen: str | None = None
         self._offsets: list[int] = [0]
@@ -151,8 +160,9 @@ class DetailPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         header = QHBoxLayout()
-        self.heading = QLabel("Select a record to see the report beside its values.")
+        self.heading = QLabel(self.select_text())
         self.heading.setObjectName("muted")
+        fit_label(self.heading)
         self.chip = QLabel()
         self.chip.hide()
         header.addWidget(self.chip)
@@ -163,7 +173,8 @@ class DetailPane(QWidget):
         splitter.addWidget(self.text)
         self.tabs = QTabWidget()
         self.values = QTreeWidget()
-        self.values.setHeaderLabels(["Field", "Value", "Evidence", "Note"])
+        self.values.setHeaderLabels([self.tr("Field"), self.tr("Value"), self.tr("Evidence"),
+                                     self.tr("Note")])
         self.values.setAlternatingRowColors(True)
         self.values.currentItemChanged.connect(self._on_value_chosen)
         self.raw = QPlainTextEdit(readOnly=True)
@@ -171,12 +182,15 @@ class DetailPane(QWidget):
         mono = QFont("DejaVu Sans Mono")
         mono.setStyleHint(QFont.StyleHint.Monospace)
         self.raw.setFont(mono)
-        self.tabs.addTab(self.values, "Values")
-        self.tabs.addTab(self.raw, "Raw output")
-        self.tabs.addTab(self.problems, "Problems")
+        self.tabs.addTab(self.values, self.tr("Values"))
+        self.tabs.addTab(self.raw, self.tr("Raw output"))
+        self.tabs.addTab(self.problems, self.tr("Problems"))
         splitter.addWidget(self.tabs)
         splitter.setSizes([520, 420])
         layout.addWidget(splitter, 1)
+
+    def select_text(self) -> str:
+        return self.tr("Select a record to see the report beside its values.")
 
     def show_record(self, record: Record | None, report: Report | None,
                     task: TaskDefinition | None) -> None:
@@ -184,36 +198,39 @@ class DetailPane(QWidget):
         self.evidence = {}
         if record is None:
             self.chip.hide()
-            self.heading.setText("Select a record to see the report beside its values.")
+            self.heading.setText(self.select_text())
             self.text.clear()
             self.raw.clear()
             self.problems.clear()
             return
-        self.chip.setText(record.status)
+        self.chip.setText(status_word(record.status))
         self.chip.setStyleSheet(status_chip_css(record.status))
         self.chip.show()
         facts = [f"<b>{record.id}</b>"]
         if record.seconds:
-            facts.append(f"{record.seconds:.1f} s")
+            facts.append(f"{number(record.seconds)} s")
         if record.tokens_prompt:
-            facts.append(f"{record.tokens_prompt} prompt tokens")
+            facts.append(self.tr("{n} prompt tokens").format(n=record.tokens_prompt))
         text = report.text if report is not None else None
         self.evidence = usable_evidence(record, text, task)
         ungrounded = sum(1 for e in self.evidence.values() if e.status == "not_found")
         if ungrounded:
-            facts.append(f"<span style='color:#991b1b'>{ungrounded} ungrounded</span>")
+            facts.append("<span style='color:#991b1b'>{}</span>".format(
+                self.tr("%n ungrounded", "", ungrounded)))
         self.heading.setText(" · ".join(facts))
         self.heading.setToolTip(record.source)
         self._show_values(record, task)
-        self.raw.setPlainText(record.raw or "(the model gave no output for this report)")
+        self.raw.setPlainText(record.raw or self.tr("(the model gave no output for this "
+                                                    "report)"))
         problems = []
         if record.error:
             problems.append(record.error)
         problems += [f"{name}: {reason}" for name, reason in record.field_errors.items()]
-        problems += [f"warning: {w}" for w in record.warnings]
-        self.problems.setPlainText("\n\n".join(problems) or "No problems.")
-        self.tabs.setTabText(2, f"Problems ({len(problems)})" if problems else "Problems")
-        reason = report.error if report is not None and report.error else (
+        problems += [self.tr("warning: {text}").format(text=w) for w in record.warnings]
+        self.problems.setPlainText("\n\n".join(problems) or self.tr("No problems."))
+        self.tabs.setTabText(2, self.tr("Problems ({n})").format(n=len(problems)) if problems
+                             else self.tr("Problems"))
+        reason = report.error if report is not None and report.error else self.tr(
             "The report text is not available (its input is no longer loaded).")
         self.text.show_text(text, self.evidence, reason)
 
@@ -228,8 +245,9 @@ class DetailPane(QWidget):
         if evidence is not None:
             if evidence.status == "not_found":
                 item.setForeground(EVIDENCE_COLUMN, QBrush(UNGROUNDED))
-                item.setToolTip(EVIDENCE_COLUMN, "No passage of the report supports this "
-                                                 "value: check it against the text")
+                item.setToolTip(EVIDENCE_COLUMN, self.tr("No passage of the report supports "
+                                                         "this value: check it against the "
+                                                         "text"))
             else:
                 item.setToolTip(EVIDENCE_COLUMN, evidence.quote)
         if note:
@@ -257,7 +275,8 @@ class DetailPane(QWidget):
             if isinstance(value, (dict, list)) and value:
                 self._children(item, value, name)
         self.values.expandAll()
-        self.values.resizeColumnToContents(0)
+        for column in range(self.values.columnCount() - 1):  # the last one stretches
+            self.values.resizeColumnToContents(column)
 
     def item_for(self, path: str) -> QTreeWidgetItem | None:
         for item in _walk(self.values.invisibleRootItem()):

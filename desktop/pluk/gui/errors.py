@@ -13,7 +13,7 @@ import traceback
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from pluk.core import paths
@@ -39,12 +39,14 @@ def setup_logging() -> Path:
 
 
 def show_run_failed(parent: QWidget | None, message: str) -> None:
-    QMessageBox.critical(parent, "The run failed", message)
+    QMessageBox.critical(parent, QCoreApplication.translate("Errors", "The run failed"),
+                         message)
 
 
 def unexpected_message(summary: str) -> str:
-    return (f"Something went wrong that Pluk did not expect:\n\n{summary}\n\n"
-            f"The details are in the log file:\n{log_file()}")
+    return QCoreApplication.translate(
+        "Errors", "Something went wrong that Pluk did not expect:\n\n{summary}\n\nThe "
+        "details are in the log file:\n{path}").format(summary=summary, path=log_file())
 
 
 class CrashReporter(QObject):
@@ -74,4 +76,5 @@ class CrashReporter(QObject):
 
     @Slot(str)
     def _show(self, summary: str) -> None:
-        QMessageBox.critical(self.parent_widget, "Unexpected error", unexpected_message(summary))
+        QMessageBox.critical(self.parent_widget, self.tr("Unexpected error"),
+                             unexpected_message(summary))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP, Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
                                QPushButton, QStackedWidget, QTreeWidget, QTreeWidgetItem,
@@ -23,10 +23,10 @@ from pluk.core.readers.formats import is_table
 from pluk.core.readers.reports import Report
 from pluk.gui.background import BackgroundCall
 from pluk.gui.table_columns_dialog import TableColumnsDialog
-from pluk.gui.widgets import Card, human_size, muted
+from pluk.gui.widgets import Card, fit_label, human_size, muted
 
-DROP_HINT = ("Drop a folder of reports here\n\n"
-             "txt · md · rtf · docx · pdf, or a table (csv · xlsx · jsonl · json)")
+DROP_HINT = QT_TRANSLATE_NOOP("InputsPanel", "Drop a folder of reports here\n\ntxt · md · "
+                              "rtf · docx · pdf, or a table (csv · xlsx · jsonl · json)")
 
 
 class InputsPanel(Card):
@@ -34,15 +34,15 @@ class InputsPanel(Card):
     cleared = Signal()
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__("1", "Reports", parent)
+        super().__init__("1", self.tr("Reports"), parent)
         self._requests: list[list[str]] = []  # waiting for the request before them
         self._columns_call: BackgroundCall | None = None
         self._reading = False
-        self._summary_text = "No reports yet."
+        self._summary_text = self.tr("No reports yet.")
         buttons = QHBoxLayout()
-        self.add_folder_button = QPushButton("Add folder…")
-        self.add_files_button = QPushButton("Add files…")
-        self.clear_button = QPushButton("Clear")
+        self.add_folder_button = QPushButton(self.tr("Add folder…"))
+        self.add_files_button = QPushButton(self.tr("Add files…"))
+        self.clear_button = QPushButton(self.tr("Clear"))
         self.add_folder_button.clicked.connect(self.choose_folder)
         self.add_files_button.clicked.connect(self.choose_files)
         self.clear_button.clicked.connect(self.cleared)
@@ -53,38 +53,41 @@ class InputsPanel(Card):
         self.body.addLayout(buttons)
 
         self.stack = QStackedWidget()
-        self.hint = QLabel(DROP_HINT)
+        self.hint = QLabel(QCoreApplication.translate("InputsPanel", DROP_HINT))
         self.hint.setObjectName("dropHint")
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint.setWordWrap(True)
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["Report", "Format", "Size", "Problem"])
+        self.tree.setHeaderLabels([self.tr("Report"), self.tr("Format"), self.tr("Size"),
+                                   self.tr("Problem")])
         self.tree.setRootIsDecorated(False)
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
+        # A long report id keeps its start and its end (the file name), "…" in between.
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         header = self.tree.header()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         for column in (1, 2):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(False)
+        header.setStretchLastSection(True)
         self.stack.addWidget(self.hint)
         self.stack.addWidget(self.tree)
         self.body.addWidget(self.stack, 1)
-        self.summary = muted("No reports yet.")
+        self.summary = fit_label(muted(self._summary_text))
         self.body.addWidget(self.summary)
 
     # -- choosing --------------------------------------------------------------------------
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a folder of reports")
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Add a folder of reports"))
         if folder:
             self.request_add([folder])
 
     def choose_files(self) -> None:
         patterns = " ".join(f"*{s}" for s in SUPPORTED_SUFFIXES)
-        files, _ = QFileDialog.getOpenFileNames(self, "Add report files", "",
-                                                f"Reports and tables ({patterns});;All files (*)")
+        files, _ = QFileDialog.getOpenFileNames(
+            self, self.tr("Add report files"), "",
+            self.tr("Reports and tables ({patterns});;All files (*)").format(patterns=patterns))
         if files:
             self.request_add(files)
 
@@ -112,7 +115,8 @@ class InputsPanel(Card):
                 lambda paths=paths, tables=tables: (paths, _list_columns(tables)), self)
             self._columns_call.succeeded.connect(self._on_columns)
             self._columns_call.failed.connect(self._on_columns_failed)
-            self._update_busy(f"Reading the columns of {tables[0].name}…")
+            self._update_busy(self.tr("Reading the columns of {name}…").format(
+                name=tables[0].name))
             self._columns_call.start()
             return
 
@@ -160,14 +164,14 @@ class InputsPanel(Card):
         if columns_text:
             self.summary.setText(columns_text)
         elif self._reading:
-            self.summary.setText("Reading the reports…")
+            self.summary.setText(self.tr("Reading the reports…"))
         elif not busy:
             self.summary.setText(self._summary_text)
         for button in (self.add_folder_button, self.add_files_button, self.clear_button):
             button.setEnabled(not busy)
 
     def show_failure(self, message: str) -> None:
-        QMessageBox.warning(self, "Cannot add these reports", message)
+        QMessageBox.warning(self, self.tr("Cannot add these reports"), message)
 
     def show_reports(self, reports: list[Report]) -> None:
         self.tree.clear()
@@ -177,7 +181,7 @@ class InputsPanel(Card):
             problem = report.error or "; ".join(report.warnings)
             item = QTreeWidgetItem([report.id, report.format, human_size(report.size_bytes),
                                     problem])
-            item.setToolTip(0, report.source)
+            item.setToolTip(0, f"{report.id}\n{report.source}")
             if problem:
                 item.setToolTip(3, problem)
             if report.error:
@@ -186,12 +190,43 @@ class InputsPanel(Card):
             item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             items.append(item)
         self.tree.addTopLevelItems(items)
+        self._fit_id_column()
         self.stack.setCurrentWidget(self.tree if reports else self.hint)
-        self._summary_text = summary_line(reports)
+        self._summary_text = self.summary_line(reports)
         self._update_busy()
+
+    def _fit_id_column(self) -> None:
+        """The id column as wide as its longest id, up to 60% of the list; the problem column
+        takes the rest (its whole text is in the tooltip)."""
+        self.tree.resizeColumnToContents(0)
+        room = max(self.tree.viewport().width(), 300)
+        self.tree.setColumnWidth(0, min(self.tree.columnWidth(0), int(room * 0.6)))
+
+    def set_drag_active(self, active: bool) -> None:
+        """Light up the drop zone while files are dragged over the window."""
+        for widget in (self.hint, self.tree):
+            widget.setProperty("dragging", active)
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
 
     def report_count(self) -> int:
         return self.tree.topLevelItemCount()
+
+    def summary_line(self, reports: list[Report]) -> str:
+        if not reports:
+            return self.tr("No reports yet.")
+        failed = sum(1 for r in reports if r.error)
+        warned = sum(1 for r in reports if r.warnings and not r.error)
+        size = sum(r.size_bytes or 0 for r in reports)
+        formats = sorted({r.format for r in reports if not r.error})
+        count = self.tr("%n report(s)", "", len(reports))
+        readable = ", ".join(formats) or self.tr("none readable")
+        text = " · ".join([count, human_size(size), readable])
+        if failed:
+            text += " · " + self.tr("%n cannot be read", "", failed)
+        if warned:
+            text += " · " + self.tr("%n with warnings", "", warned)
+        return text
 
 
 def _list_columns(tables: list[Path]) -> dict[Path, list[str] | None]:
@@ -204,17 +239,3 @@ def _list_columns(tables: list[Path]) -> dict[Path, list[str] | None]:
             columns[path] = None
     return columns
 
-
-def summary_line(reports: list[Report]) -> str:
-    if not reports:
-        return "No reports yet."
-    failed = sum(1 for r in reports if r.error)
-    warned = sum(1 for r in reports if r.warnings and not r.error)
-    size = sum(r.size_bytes or 0 for r in reports)
-    formats = sorted({r.format for r in reports if not r.error})
-    text = f"{len(reports)} reports · {human_size(size)} · {', '.join(formats) or 'no readable'}"
-    if failed:
-        text += f" · {failed} cannot be read"
-    if warned:
-        text += f" · {warned} with warnings"
-    return text

@@ -48,11 +48,13 @@ class MainWindow(QMainWindow):
         self._compose()
         self._make_actions()
         self._connect()
+        self.statusBar()  # there from the start: a first message must not move the panels
         self._fit_to_screen()
 
         self.drops = FileDropFilter(self)
         self.drops.watch(self)
         self.drops.paths_dropped.connect(self.window_actions.route_drop)
+        self.drops.drag_active.connect(self.inputs.set_drag_active)
 
         self.task_panel.reload(select_id=settings.last_task)
         self.model_picker.reload(settings.recent_models, select=settings.last_model)
@@ -75,10 +77,10 @@ class MainWindow(QMainWindow):
         results_split.addWidget(self.detail)
         results_split.setSizes([430, 300])
         self.tabs = QTabWidget()
-        self.tabs.addTab(results_split, "Results")
-        self.tabs.addTab(self.review, "Review")
-        self.tabs.addTab(self.validation, "Validation")
-        self.tabs.addTab(self.history, "Previous runs")
+        self.tabs.addTab(results_split, self.tr("Results"))
+        self.tabs.addTab(self.review, self.tr("Review"))
+        self.tabs.addTab(self.validation, self.tr("Validation"))
+        self.tabs.addTab(self.history, self.tr("Previous runs"))
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(5, 10, 10, 0)
@@ -119,32 +121,37 @@ class MainWindow(QMainWindow):
                 act.setShortcut(QKeySequence(shortcut))
             return act
 
-        self.add_folder_action = action("Add folder…", self.inputs.choose_folder, "Ctrl+O")
-        self.add_files_action = action("Add files…", self.inputs.choose_files)
-        self.open_run_action = action("Open run folder…", self.history.browse)
-        self.export_action = action("Export results…", self.window_actions.export_results,
-                                    "Ctrl+E")
+        self.add_folder_action = action(self.tr("Add folder…"), self.inputs.choose_folder,
+                                        "Ctrl+O")
+        self.add_files_action = action(self.tr("Add files…"), self.inputs.choose_files)
+        self.open_run_action = action(self.tr("Open run folder…"), self.history.browse)
+        self.export_action = action(self.tr("Export results…"),
+                                    self.window_actions.export_results, "Ctrl+E")
         self.export_action.setEnabled(False)
-        self.quit_action = action("Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.new_task_action = action("New task…",
+        self.quit_action = action(self.tr("Quit"), self.close, QKeySequence.StandardKey.Quit)
+        self.new_task_action = action(self.tr("New task…"),
                                       lambda: self.window_actions.open_task_editor())
-        self.settings_action = action("Settings…", self.window_actions.edit_settings,
+        self.settings_action = action(self.tr("Settings…"), self.window_actions.edit_settings,
                                       "Ctrl+,")
-        self.models_action = action("Models…", self.window_actions.open_model_manager)
-        self.run_action = action("Run", self.session.start_run, "Ctrl+R")
-        self.stop_action = action("Stop", self.session.stop_run, "Esc")
+        self.models_action = action(self.tr("Models…"), self.window_actions.open_model_manager)
+        self.run_action = action(self.tr("Run"), self.window_actions.run, "Ctrl+R")
+        self.stop_action = action(self.tr("Stop"), self.window_actions.stop, "Esc")
         menus = self.menuBar()
-        file_menu = menus.addMenu("&File")
+        file_menu = menus.addMenu(self.tr("&File"))
         for act in (self.add_folder_action, self.add_files_action, None, self.open_run_action,
                     self.export_action, None, self.models_action, self.settings_action, None,
                     self.quit_action):
             file_menu.addSeparator() if act is None else file_menu.addAction(act)
-        run_menu = menus.addMenu("&Run")
+        run_menu = menus.addMenu(self.tr("&Run"))
         run_menu.addActions([self.run_action, self.stop_action, self.new_task_action])
-        help_menu = menus.addMenu("&Help")
-        help_menu.addAction(action("Open log folder", self.window_actions.open_log_folder))
-        help_menu.addAction(action("About Pluk", self.window_actions.about))
-        toolbar = QToolBar("Main")
+        help_menu = menus.addMenu(self.tr("&Help"))
+        self.guide_action = action(self.tr("User guide"), self.window_actions.show_guide,
+                                   QKeySequence.StandardKey.HelpContents)
+        help_menu.addAction(self.guide_action)
+        help_menu.addAction(action(self.tr("Open log folder"),
+                                   self.window_actions.open_log_folder))
+        help_menu.addAction(action(self.tr("About Pluk"), self.window_actions.about))
+        toolbar = QToolBar(self.tr("Main toolbar"))
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         toolbar.addActions([self.add_folder_action, self.add_files_action])
@@ -164,13 +171,18 @@ class MainWindow(QMainWindow):
         self.task_panel.task_chosen.connect(s.set_task)
         self.task_panel.edit_requested.connect(self.window_actions.open_task_editor)
         self.model_picker.model_chosen.connect(s.set_model)
+        self.model_picker.model_checked.connect(s.model_checked)
         self.model_picker.manage_requested.connect(self.window_actions.open_model_manager)
-        for signal in (s.reports_changed, s.task_changed, s.model_changed, s.running_changed):
+        for signal in (s.reports_changed, s.task_changed, s.model_changed, s.running_changed,
+                       s.resumable_changed):
             signal.connect(self._update_ready)
 
-        self.run_panel.run_button.clicked.connect(s.start_run)
-        self.run_panel.stop_button.clicked.connect(s.stop_run)
+        self.run_panel.run_button.clicked.connect(self.window_actions.run)
+        self.run_panel.resume_button.clicked.connect(lambda: self.window_actions.resume())
+        self.run_panel.stop_button.clicked.connect(self.window_actions.stop)
         s.running_changed.connect(self.run_panel.set_running)
+        s.resumable_changed.connect(self.run_panel.set_resumable)
+        s.stopping.connect(self.run_panel.show_stopping)
         s.run_status.connect(self.run_panel.show_status)
         s.hash_progressed.connect(self.run_panel.show_hash)
         s.progress_changed.connect(self.run_panel.show_progress)
@@ -185,6 +197,8 @@ class MainWindow(QMainWindow):
         self.results.record_selected.connect(self._show_detail)
         self.results.export_requested.connect(self.window_actions.export_results)
         self.history.run_chosen.connect(self.window_actions.open_run)
+        self.history.resume_requested.connect(self.window_actions.resume)
+        s.running_changed.connect(lambda _running: self.history.refresh())
         s.opening_changed.connect(self.history.set_opening)
         s.run_open_failed.connect(self.window_actions.show_open_failure)
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QT_TRANSLATE_NOOP, Signal
 
 from pluk.core.errors import CancelledError, PlukError
 from pluk.core.models.transfer import Progress, ProgressCallback, ProgressMeter, StopCheck
@@ -116,16 +116,28 @@ def verify_call(model_id: str) -> JobCall:
     return call
 
 
+PHASE_WORDS = {"checking": QT_TRANSLATE_NOOP("ModelJob", "Checking"),
+               "downloading": QT_TRANSLATE_NOOP("ModelJob", "Downloading"),
+               "verifying": QT_TRANSLATE_NOOP("ModelJob", "Verifying"),
+               "copying": QT_TRANSLATE_NOOP("ModelJob", "Copying"),
+               "hashing": QT_TRANSLATE_NOOP("ModelJob", "Hashing")}
+
+
 def describe_progress(progress: Progress) -> str:
     """'Downloading · 120.5 MB of 4.7 GB · 12.3 MB/s · 6 min 12 s left'."""
-    from pluk.core.models.download import format_bytes
-    from pluk.core.progress import format_duration
+    from pluk.gui.run_panel import duration
+    from pluk.gui.widgets import human_size as format_bytes
 
-    parts = [progress.phase.capitalize()]
-    parts.append(f"{format_bytes(progress.done)} of {format_bytes(progress.total)}"
-                 if progress.total else format_bytes(progress.done))
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("ModelJob", text)
+
+    parts = [tr(PHASE_WORDS.get(progress.phase, progress.phase.capitalize()))]
+    parts.append(QCoreApplication.translate("ModelJob", "{done} of {total}").format(
+        done=format_bytes(progress.done), total=format_bytes(progress.total))
+        if progress.total else format_bytes(progress.done))
     if progress.bytes_per_second:
         parts.append(f"{format_bytes(progress.bytes_per_second)}/s")
     if progress.eta_seconds is not None:
-        parts.append(f"{format_duration(progress.eta_seconds)} left")
+        parts.append(QCoreApplication.translate("ModelJob", "{time} left").format(
+            time=duration(progress.eta_seconds)))
     return " · ".join(parts)

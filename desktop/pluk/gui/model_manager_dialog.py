@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QGroupBox,
                                QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton,
                                QVBoxLayout, QWidget)
@@ -24,7 +24,7 @@ from pluk.core import paths
 from pluk.core.errors import PlukError
 from pluk.core.models import store
 from pluk.core.models.catalogue import CatalogueEntry, load_catalogue
-from pluk.core.models.download import format_bytes, hub_endpoint
+from pluk.core.models.download import hub_endpoint
 from pluk.core.models.hardware import HardwareInfo, ModelShape, advise, detect_hardware
 from pluk.core.models.transfer import Progress
 from pluk.gui.background import BackgroundCall
@@ -32,6 +32,7 @@ from pluk.gui.model_jobs import (JobCall, ModelJob, describe_progress, download_
                                  download_repo_call, import_call, verify_call)
 from pluk.gui.model_tables import CatalogueTable, InstalledTable
 from pluk.gui.repo_download_dialog import RepoDownloadDialog
+from pluk.gui.widgets import human_size as format_bytes
 from pluk.gui.widgets import muted
 
 log = logging.getLogger(__name__)
@@ -40,15 +41,24 @@ OnSuccess = Callable[[object], None]
 
 def hardware_summary(hw: HardwareInfo | None, n_ctx: int) -> str:
     if hw is None:
-        return "Checking this computer's memory…"
-    memory = "unknown memory" if hw.ram_total_bytes is None else (
-        f"{format_bytes(hw.ram_total_bytes)} memory"
-        + (f" ({format_bytes(hw.ram_available_bytes)} free)" if hw.ram_available_bytes else ""))
+        return QCoreApplication.translate("ModelManagerDialog",
+                                          "Checking this computer's memory…")
+    if hw.ram_total_bytes is None:
+        memory = QCoreApplication.translate("ModelManagerDialog", "unknown memory")
+    else:
+        memory = QCoreApplication.translate("ModelManagerDialog", "{size} memory").format(
+            size=format_bytes(hw.ram_total_bytes))
+        if hw.ram_available_bytes:
+            memory += QCoreApplication.translate("ModelManagerDialog", " ({size} free)").format(
+                size=format_bytes(hw.ram_available_bytes))
     cores = hw.cpu_usable or hw.cpu_logical
     gpu = (", ".join(f"{g.name or 'GPU'} {format_bytes(g.memory_total_bytes)}" for g in hw.gpus)
-           if hw.gpus else "no NVIDIA GPU found")
-    return (f"This computer: {memory}, {cores or '?'} CPU cores, {gpu}. "
-            f"Fit verdicts are for a context of {n_ctx:,} tokens.")
+           if hw.gpus else QCoreApplication.translate("ModelManagerDialog",
+                                                      "no NVIDIA GPU found"))
+    return QCoreApplication.translate(
+        "ModelManagerDialog", "This computer: {memory}, {cores} CPU cores, {gpu}. Fit verdicts "
+        "are for a context of {n_ctx} tokens.").format(memory=memory, cores=cores or "?",
+                                                       gpu=gpu, n_ctx=f"{n_ctx:,}")
 
 
 class ModelManagerDialog(QDialog):
@@ -57,7 +67,7 @@ class ModelManagerDialog(QDialog):
     def __init__(self, n_ctx: int = 8192, hardware: HardwareInfo | None = None,
                  parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Models")
+        self.setWindowTitle(self.tr("Models"))
         self.resize(1080, 700)
         self.n_ctx = n_ctx
         self.hardware = hardware
@@ -77,40 +87,42 @@ class ModelManagerDialog(QDialog):
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
-        self.network_note = QLabel(
-            f"Downloads are the <b>only</b> time Pluk uses the network: they fetch one model "
-            f"file from <b>{hub_endpoint()}</b>. Imports, runs and exports never leave this "
-            "computer. On an air-gapped workstation, import a .gguf file or a model pack instead.")
+        self.network_note = QLabel(self.tr(
+            "Downloads are the <b>only</b> time Pluk uses the network: they fetch one model "
+            "file from <b>{hub}</b>. Imports, runs and exports never leave this computer. On an "
+            "air-gapped workstation, import a .gguf file or a model pack instead.").format(
+            hub=hub_endpoint()))
         self.network_note.setWordWrap(True)
         layout.addWidget(self.network_note)
         self.hardware_label = muted(hardware_summary(self.hardware, self.n_ctx))
         layout.addWidget(self.hardware_label)
 
-        catalogue_box = QGroupBox("Catalogue")
+        catalogue_box = QGroupBox(self.tr("Catalogue"))
         box = QVBoxLayout(catalogue_box)
         self.catalogue_table = CatalogueTable()
         box.addWidget(self.catalogue_table)
         row = QHBoxLayout()
-        self.download_button = QPushButton("Download")
+        self.download_button = QPushButton(self.tr("Download"))
         self.download_button.setObjectName("primary")
-        self.repo_button = QPushButton("Download from repo…")
+        self.repo_button = QPushButton(self.tr("Download from repo…"))
         row.addWidget(self.download_button)
         row.addWidget(self.repo_button)
         row.addStretch(1)
         box.addLayout(row)
         layout.addWidget(catalogue_box, 3)
 
-        installed_box = QGroupBox("Installed")
+        installed_box = QGroupBox(self.tr("Installed"))
         box = QVBoxLayout(installed_box)
         self.installed_table = InstalledTable()
         box.addWidget(self.installed_table)
         row = QHBoxLayout()
-        self.import_button = QPushButton("Import…")
-        self.copy_check = QCheckBox("Copy into Pluk's models folder")
+        self.import_button = QPushButton(self.tr("Import…"))
+        self.copy_check = QCheckBox(self.tr("Copy into Pluk's models folder"))
         self.copy_check.setChecked(True)
-        self.copy_check.setToolTip("Unchecked: the file is used where it lies and must stay there")
-        self.verify_button = QPushButton("Verify")
-        self.remove_button = QPushButton("Remove")
+        self.copy_check.setToolTip(self.tr("Unchecked: the file is used where it lies and must "
+                                           "stay there"))
+        self.verify_button = QPushButton(self.tr("Verify"))
+        self.remove_button = QPushButton(self.tr("Remove"))
         self.remove_button.setObjectName("danger")
         for widget in (self.import_button, self.copy_check):
             row.addWidget(widget)
@@ -124,7 +136,7 @@ class ModelManagerDialog(QDialog):
         self.job_label = QLabel()
         self.progress_bar = QProgressBar()
         self.progress_bar.setRange(0, 1000)
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         row.addWidget(self.job_label)
         row.addWidget(self.progress_bar, 1)
         row.addWidget(self.cancel_button)
@@ -183,7 +195,8 @@ class ModelManagerDialog(QDialog):
 
     def _hardware_failed(self, exc: Exception) -> None:
         log.warning("hardware probe failed: %s", exc)
-        self.hardware_label.setText("Could not read this computer's memory; no fit verdicts.")
+        self.hardware_label.setText(self.tr("Could not read this computer's memory; no fit "
+                                            "verdicts."))
 
     def _update_buttons(self) -> None:
         busy = self.busy
@@ -215,13 +228,15 @@ class ModelManagerDialog(QDialog):
             advice = advise(ModelShape.from_catalogue(entry), self.hardware, self.n_ctx)
             if advice.verdict == "does_not_fit":
                 answer = QMessageBox.question(
-                    self, "This model does not fit",
-                    f"{entry.title} needs about {format_bytes(advice.memory_needed_bytes)} of "
-                    f"memory; this computer has {format_bytes(self.hardware.ram_total_bytes)}. "
-                    "Download it anyway?")
+                    self, self.tr("This model does not fit"),
+                    self.tr("{model} needs about {needed} of memory; this computer has "
+                            "{has}. Download it anyway?").format(
+                        model=entry.title, needed=format_bytes(advice.memory_needed_bytes),
+                        has=format_bytes(self.hardware.ram_total_bytes)))
                 if answer != QMessageBox.StandardButton.Yes:
                     return
-        self._enqueue(f"Downloading {entry.title}", download_catalogue_call(entry.id),
+        self._enqueue(self.tr("Downloading {name}").format(name=entry.title),
+                      download_catalogue_call(entry.id),
                       self._installed)
 
     def ask_repo_download(self) -> None:
@@ -230,44 +245,51 @@ class ModelManagerDialog(QDialog):
             self.download_from_repo(*form.values())
 
     def download_from_repo(self, repo: str, filename: str, revision: str = "main") -> None:
-        self._enqueue(f"Downloading {filename}", download_repo_call(repo, filename, revision),
+        self._enqueue(self.tr("Downloading {name}").format(name=filename),
+                      download_repo_call(repo, filename, revision),
                       self._installed)
 
     def choose_import(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(self, "Import GGUF models", str(Path.home()),
-                                                "GGUF models (*.gguf);;All files (*)")
+        names, _ = QFileDialog.getOpenFileNames(self, self.tr("Import GGUF models"),
+                                                str(Path.home()),
+                                                self.tr("GGUF models (*.gguf);;All files (*)"))
         self.import_files([Path(n) for n in names])
 
     def import_files(self, files: list[Path]) -> None:
         """Check, hash and install each file, one after the other (also for dropped files)."""
         copy = self.copy_check.isChecked()
         for path in files:
-            self._enqueue(f"Importing {Path(path).name}", import_call(Path(path), copy),
+            self._enqueue(self.tr("Importing {name}").format(name=Path(path).name),
+                          import_call(Path(path), copy),
                           self._installed)
 
     def verify_selected(self) -> None:
         model_id = self.installed_table.selected_id()
         if model_id is not None:
-            self._enqueue(f"Verifying {model_id}", verify_call(model_id), self._verified)
+            self._enqueue(self.tr("Verifying {name}").format(name=model_id),
+                          verify_call(model_id), self._verified)
 
     def remove_selected(self) -> None:
         model_id = self.installed_table.selected_id()
         model = next((m for m in self.installed if m.id == model_id), None)
         if model is None:
             return
-        what = ("Pluk forgets it; the file stays where it is." if model.in_place
-                else f"Its file ({format_bytes(model.size_bytes)}) is deleted from "
-                     f"{paths.models_dir()}.")
-        answer = QMessageBox.question(self, "Remove the model?",
-                                      f"Remove <b>{model.id}</b>? {what}")
+        what = (self.tr("Pluk forgets it; the file stays where it is.") if model.in_place
+                else self.tr("Its file ({size}) is deleted from {folder}.").format(
+                    size=format_bytes(model.size_bytes), folder=paths.models_dir()))
+        answer = QMessageBox.question(self, self.tr("Remove the model?"),
+                                      self.tr("Remove <b>{model}</b>? {what}").format(
+                                          model=model.id, what=what))
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
             store.remove(model.id)
         except (PlukError, OSError) as exc:  # Windows refuses to delete a file in use
-            self._say(f"Could not remove {model.id}: {exc}", error=True)
+            self._say(self.tr("Could not remove {model}: {reason}").format(model=model.id,
+                                                                            reason=exc),
+                      error=True)
             return
-        self._say(f"Removed {model.id}.")
+        self._say(self.tr("Removed {model}.").format(model=model.id))
         self.refresh()
         self.models_changed.emit(None)
 
@@ -283,7 +305,7 @@ class ModelManagerDialog(QDialog):
         if self.job is not None:
             self.job.cancel()
             self.cancel_button.setEnabled(False)
-            self.job_label.setText(f"{self.job.title}: stopping…")
+            self.job_label.setText(self.tr("{job}: stopping…").format(job=self.job.title))
 
     def cancel_and_wait(self, timeout: float = 15.0) -> bool:
         """On quit: cancel and give the worker a moment to leave the core call cleanly."""
@@ -334,15 +356,16 @@ class ModelManagerDialog(QDialog):
         self.progress_bar.setToolTip(describe_progress(progress))
 
     def _installed(self, model: store.InstalledModel) -> None:
-        self._say(f"Installed {model.id} ({format_bytes(model.size_bytes)}, "
-                  f"sha256 {model.sha256[:12]}…).")
+        self._say(self.tr("Installed {model} ({size}, sha256 {sha}…).").format(
+            model=model.id, size=format_bytes(model.size_bytes), sha=model.sha256[:12]))
         self.refresh()
         self.installed_table.select_id(model.id)
         self.models_changed.emit(model.path)
 
     def _verified(self, result: store.VerifyResult) -> None:
         if result.ok:
-            self._say(f"{result.id}: the file is intact (sha256 matches).")
+            self._say(self.tr("{model}: the file is intact (sha256 matches).").format(
+                model=result.id))
         else:
             self._say(f"{result.id}: {result.message}.", error=True)
 
@@ -350,8 +373,9 @@ class ModelManagerDialog(QDialog):
         self._result.append(result)  # handled once the job has ended and the dialog is idle
 
     def _failed(self, message: str) -> None:
-        title = self.job.title if self.job is not None else "The job"
-        self._say(f"{title} failed: {message}", error=True)
+        title = self.job.title if self.job is not None else self.tr("The job")
+        self._say(self.tr("{job} failed: {reason}").format(job=title, reason=message),
+                  error=True)
 
     def _cancelled(self, message: str) -> None:
         self._say(message)

@@ -4,37 +4,62 @@ quantization, whether it fits this computer, the default marked) and the install
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP, Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 from pluk.core.models.catalogue import CatalogueEntry
-from pluk.core.models.download import format_bytes
 from pluk.core.models.hardware import Advice, HardwareInfo, ModelShape, advise
 from pluk.core.models.store import InstalledModel
+from pluk.gui.widgets import human_size as format_bytes
 
-VERDICT_TEXT = {"fits": "fits", "tight": "tight", "does_not_fit": "does not fit",
-                "unknown": "unknown"}
+_C = "ModelTable"
+VERDICT_TEXT = {"fits": QT_TRANSLATE_NOOP("ModelTable", "fits"),
+                "tight": QT_TRANSLATE_NOOP("ModelTable", "tight"),
+                "does_not_fit": QT_TRANSLATE_NOOP("ModelTable", "does not fit"),
+                "unknown": QT_TRANSLATE_NOOP("ModelTable", "unknown")}
 VERDICT_COLOR = {"fits": "#166534", "tight": "#92400e", "does_not_fit": "#991b1b",
                  "unknown": "#6b7280"}
-SOURCE_TEXT = {"catalogue": "catalogue download", "hub": "Hub download", "import": "imported",
-               "pack": "model pack"}
+SOURCE_TEXT = {"catalogue": QT_TRANSLATE_NOOP("ModelTable", "catalogue download"),
+               "hub": QT_TRANSLATE_NOOP("ModelTable", "Hub download"),
+               "import": QT_TRANSLATE_NOOP("ModelTable", "imported"),
+               "pack": QT_TRANSLATE_NOOP("ModelTable", "model pack")}
+CATALOGUE_HEADERS = [QT_TRANSLATE_NOOP("ModelTable", "Model"),
+                     QT_TRANSLATE_NOOP("ModelTable", "Size"),
+                     QT_TRANSLATE_NOOP("ModelTable", "RAM needed"),
+                     QT_TRANSLATE_NOOP("ModelTable", "Licence"),
+                     QT_TRANSLATE_NOOP("ModelTable", "Quantization"),
+                     QT_TRANSLATE_NOOP("ModelTable", "This computer"),
+                     QT_TRANSLATE_NOOP("ModelTable", "Installed")]
+INSTALLED_HEADERS = [QT_TRANSLATE_NOOP("ModelTable", "Model"),
+                     QT_TRANSLATE_NOOP("ModelTable", "Size"),
+                     QT_TRANSLATE_NOOP("ModelTable", "Quantization"), "sha256",
+                     QT_TRANSLATE_NOOP("ModelTable", "Source"),
+                     QT_TRANSLATE_NOOP("ModelTable", "This computer")]
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate(_C, text)
 
 
 def verdict_item(advice: Advice | None) -> QTableWidgetItem:
     """The fit column: the verdict in words and colour, the reasons in the tooltip."""
     if advice is None:
-        return _item("checking…")
-    item = _item(VERDICT_TEXT[advice.verdict])
+        return _item(QCoreApplication.translate("ModelTable", "checking…"))
+    item = _item(_tr(VERDICT_TEXT[advice.verdict]))
     item.setForeground(QColor(VERDICT_COLOR[advice.verdict]))
     item.setData(Qt.ItemDataRole.UserRole + 1, advice.verdict)
-    tip = [f"About {format_bytes(advice.memory_needed_bytes)} of memory at "
-           f"{advice.n_ctx:,} tokens of context."]
+    tip = [QCoreApplication.translate(
+        "ModelTable", "About {size} of memory at {n_ctx} tokens of context.").format(
+        size=format_bytes(advice.memory_needed_bytes), n_ctx=f"{advice.n_ctx:,}")]
     if advice.gpu_layers:
-        tip.append("All layers on the GPU." if advice.gpu_layers < 0
-                   else f"{advice.gpu_layers} layers on the GPU.")
+        tip.append(QCoreApplication.translate("ModelTable", "All layers on the GPU.")
+                   if advice.gpu_layers < 0 else QCoreApplication.translate(
+                       "ModelTable", "{n} layers on the GPU.").format(n=advice.gpu_layers))
     if advice.suggested_n_ctx and advice.suggested_n_ctx != advice.n_ctx:
-        tip.append(f"Fits with a context of {advice.suggested_n_ctx:,} tokens.")
+        tip.append(QCoreApplication.translate(
+            "ModelTable", "Fits with a context of {n} tokens.").format(
+            n=f"{advice.suggested_n_ctx:,}"))
     if advice.warning:
         tip.append(advice.warning)
     item.setToolTip("\n".join(tip))
@@ -54,7 +79,8 @@ class ModelTable(QTableWidget):
 
     def __init__(self, headers: list[str]):
         super().__init__(0, len(headers))
-        self.setHorizontalHeaderLabels(headers)
+        self.keys = list(headers)  # the English names, as column_text takes them
+        self.setHorizontalHeaderLabels([_tr(h) for h in headers])
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -83,8 +109,7 @@ class ModelTable(QTableWidget):
         return row >= 0
 
     def column_text(self, header: str) -> list[str]:
-        col = next(c for c in range(self.columnCount())
-                   if self.horizontalHeaderItem(c).text() == header)
+        col = self.keys.index(header)
         return [self.item(r, col).text() for r in range(self.rowCount())]
 
     def _restore(self, selected: str | None) -> None:
@@ -93,8 +118,7 @@ class ModelTable(QTableWidget):
 
 
 class CatalogueTable(ModelTable):
-    HEADERS = ["Model", "Size", "RAM needed", "Licence", "Quantization", "This computer",
-               "Installed"]
+    HEADERS = CATALOGUE_HEADERS
 
     def __init__(self):
         super().__init__(self.HEADERS)
@@ -107,12 +131,14 @@ class CatalogueTable(ModelTable):
             row = self.rowCount()
             self.insertRow(row)
             # The mark leads, so a narrow column elides the title and not the mark.
-            title = _item(f"★ {entry.title} (default)" if entry.default else entry.title,
-                          entry.id)
+            title = _item(QCoreApplication.translate("ModelTable", "★ {title} (default)").format(
+                title=entry.title)
+                          if entry.default else entry.title, entry.id)
             tip = [entry.id, f"{entry.repo} · {entry.filename} @ {entry.revision}"]
             if entry.default:
                 title.setFont(_bold())
-                tip.append("The default for a CPU workstation.")
+                tip.append(QCoreApplication.translate("ModelTable",
+                                                      "The default for a CPU workstation."))
             if entry.notes:
                 tip.append(entry.notes)
             title.setToolTip("\n".join(tip))
@@ -123,14 +149,16 @@ class CatalogueTable(ModelTable):
                 licence.setToolTip(entry.licence_url)
             cells = [title, _item(format_bytes(entry.size_bytes)),
                      _item(f"{entry.ram_gb:.1f} GB"), licence, _item(entry.quantization),
-                     verdict_item(advice), _item("installed" if entry.id in installed else "")]
+                     verdict_item(advice),
+                     _item(QCoreApplication.translate("ModelTable", "installed")
+                           if entry.id in installed else "")]
             for col, cell in enumerate(cells):
                 self.setItem(row, col, cell)
         self._restore(selected)
 
 
 class InstalledTable(ModelTable):
-    HEADERS = ["Model", "Size", "Quantization", "sha256", "Source", "This computer"]
+    HEADERS = INSTALLED_HEADERS
 
     def __init__(self):
         super().__init__(self.HEADERS)
@@ -146,9 +174,9 @@ class InstalledTable(ModelTable):
             name.setToolTip(f"{model.filename}\n{model.path}")
             sha = _item(model.sha256[:12])
             sha.setToolTip(model.sha256)
-            source = SOURCE_TEXT.get(model.source, model.source)
+            source = _tr(SOURCE_TEXT.get(model.source, model.source))
             if model.in_place:
-                source += " (used where it lies)"
+                source += " " + QCoreApplication.translate("ModelTable", "(used where it lies)")
             if model.repo:
                 source += f": {model.repo}"
             advice = (advise(ModelShape.from_installed(model), hardware, n_ctx)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
                                QVBoxLayout, QWidget)
 
@@ -16,32 +17,36 @@ _REPO = re.compile(r"^[\w.-]+/[\w.-]+$")
 def problem(repo: str, filename: str, revision: str) -> str | None:
     """What is wrong with the answers, in words, or None."""
     if not _REPO.match(repo):
-        return "The repository is owner/name, for example Qwen/Qwen2.5-7B-Instruct-GGUF."
+        return QCoreApplication.translate(
+            "RepoDownloadDialog",
+            "The repository is owner/name, for example Qwen/Qwen2.5-7B-Instruct-GGUF.")
     if not filename.endswith(".gguf") or "/" in filename:
-        return "The file is one .gguf file in the repository's top folder."
+        return QCoreApplication.translate(
+            "RepoDownloadDialog", "The file is one .gguf file in the repository's top folder.")
     if not revision or any(c.isspace() for c in revision):
-        return "The revision is a branch, tag or commit, for example main."
+        return QCoreApplication.translate(
+            "RepoDownloadDialog", "The revision is a branch, tag or commit, for example main.")
     return None
 
 
 class RepoDownloadDialog(QDialog):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Download from a Hub repository")
+        self.setWindowTitle(self.tr("Download from a Hub repository"))
         layout = QVBoxLayout(self)
-        intro = QLabel(f"Download one GGUF file from <b>{hub_endpoint()}</b>. Only this "
-                       "download uses the network.")
+        intro = QLabel(self.tr("Download one GGUF file from <b>{hub}</b>. Only this download "
+                               "uses the network.").format(hub=hub_endpoint()))
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()
         self.repo_edit = QLineEdit()
-        self.repo_edit.setPlaceholderText("owner/name")
+        self.repo_edit.setPlaceholderText(self.tr("owner/name"))
         self.file_edit = QLineEdit()
         self.file_edit.setPlaceholderText("model-Q4_K_M.gguf")
         self.revision_edit = QLineEdit("main")
-        form.addRow("Repository", self.repo_edit)
-        form.addRow("File", self.file_edit)
-        form.addRow("Revision", self.revision_edit)
+        form.addRow(self.tr("Repository"), self.repo_edit)
+        form.addRow(self.tr("File"), self.file_edit)
+        form.addRow(self.tr("Revision"), self.revision_edit)
         layout.addLayout(form)
         self.problem_label = QLabel()
         self.problem_label.setObjectName("problem")
@@ -49,7 +54,7 @@ class RepoDownloadDialog(QDialog):
         layout.addWidget(self.problem_label)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Download")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Download"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

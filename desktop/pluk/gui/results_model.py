@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QModelIndex,
+                            QSortFilterProxyModel, QT_TRANSLATE_NOOP, Qt)
 
 from pluk.core.runs import export
 from pluk.core.runs.records import Record
@@ -18,13 +19,33 @@ RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
 STATUS_COLUMN, ID_COLUMN = 0, 1
 
 
+STATUS_WORDS = {"ok": QT_TRANSLATE_NOOP("ResultsModel", "ok"),
+                "invalid": QT_TRANSLATE_NOOP("ResultsModel", "invalid"),
+                "error": QT_TRANSLATE_NOOP("ResultsModel", "error")}
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ResultsModel", text)
+
+
+def status_word(status: str) -> str:
+    """A record's status in the window's language (the data keeps ok / invalid / error)."""
+    return _tr(STATUS_WORDS[status]) if status in STATUS_WORDS else status
+
+
 def display(value: Any) -> str:
+    """A value as the window shows it: yes/no in words, numbers with the locale's decimal
+    mark, the shortest form that gives the number back ("9.7", not "9.699999")."""
     if value is None or value == "":
         return ""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return (QCoreApplication.translate("ResultsModel", "yes") if value
+                else QCoreApplication.translate("ResultsModel", "no"))
     if isinstance(value, float):
-        return f"{value:g}"
+        from PySide6.QtCore import QLocale
+
+        text = f"{value:g}"
+        return text.replace(".", QLocale().decimalPoint()) if "e" not in text else text
     return str(value)
 
 
@@ -74,7 +95,8 @@ class ResultsModel(QAbstractTableModel):
         return self._row_of.get(record_id)
 
     def headers(self) -> list[str]:
-        return ["Status", "Report"] + self.field_columns
+        return [QCoreApplication.translate("ResultsModel", "Status"),
+                QCoreApplication.translate("ResultsModel", "Report")] + self.field_columns
 
     # -- QAbstractTableModel ---------------------------------------------------------------
 
@@ -103,6 +125,8 @@ class ResultsModel(QAbstractTableModel):
         row, column = index.row(), index.column()
         record = self.records[row]
         if role == Qt.ItemDataRole.DisplayRole:
+            if column == STATUS_COLUMN:
+                return status_word(record.status)
             return display(self.value(row, column))
         if role == SORT_ROLE:
             return self.value(row, column)

@@ -12,7 +12,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 
 from pluk.core.runs.records import Record
 from pluk.core.tasks import TaskDefinition
-from pluk.gui.results_model import RECORD_ROLE, ResultsFilter, ResultsModel
+from pluk.gui.results_model import RECORD_ROLE, ResultsFilter, ResultsModel, status_word
+from pluk.gui.widgets import ElidedLabel, Notice
 
 
 class ResultsPanel(QWidget):
@@ -29,30 +30,37 @@ class ResultsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         bar = QHBoxLayout()
-        self.title = QLabel("<b>Results</b>")
-        bar.addWidget(self.title)
-        bar.addStretch(1)
+        # "Results · task · run folder": elided, so a long title never widens the window.
+        self.title = ElidedLabel()
+        self.title.set_full_text("", bold_prefix=self.tr("Results"))
+        bar.addWidget(self.title, 1)
         self.status_combo = QComboBox()
-        for label, value in (("All statuses", None), ("ok", "ok"), ("invalid", "invalid"),
-                             ("error", "error")):
-            self.status_combo.addItem(label, value)
+        self.status_combo.addItem(self.tr("All statuses"), None)
+        for value in ("ok", "invalid", "error"):
+            self.status_combo.addItem(status_word(value), value)
         self.field_combo = QComboBox()
-        self.field_combo.setMinimumContentsLength(12)
+        self.field_combo.setMinimumContentsLength(10)
+        self.field_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Filter by value…")
+        self.search.setPlaceholderText(self.tr("Filter by value…"))
         self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(110)
         self.search.setMaximumWidth(220)
-        self.export_button = QPushButton("Export…")
+        self.export_button = QPushButton(self.tr("Export…"))
         self.export_button.setEnabled(False)
         self.export_button.clicked.connect(self.export_requested)
-        self.review_button = QPushButton("Review…")
-        self.review_button.setToolTip("Check the values report by report, most uncertain first")
+        self.review_button = QPushButton(self.tr("Review…"))
+        self.review_button.setToolTip(
+            self.tr("Check the values report by report, most uncertain first"))
         self.review_button.setEnabled(False)
         self.review_button.clicked.connect(self.review_requested)
         for widget in (self.status_combo, self.field_combo, self.search, self.review_button,
                        self.export_button):
             bar.addWidget(widget)
         layout.addLayout(bar)
+        self.notice = Notice()
+        layout.addWidget(self.notice)
         self.table = QTableView()
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
@@ -63,10 +71,13 @@ class ResultsPanel(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # The last column keeps its width; spare room stays empty rather than one wide column.
+        self.table.horizontalHeader().setStretchLastSection(False)
         self.table.setWordWrap(False)
-        self.empty = QLabel("Results appear here, one row per report, as each report is "
-                            "finished.\nPrevious runs can be opened from the Previous runs tab.")
+        self.empty = QLabel(self.tr("Results appear here, one row per report, as each report "
+                                    "is finished.\nPrevious runs can be opened from the "
+                                    "Previous runs tab."))
+        self.empty.setWordWrap(True)
         self.empty.setObjectName("emptyHint")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack = QStackedWidget()
@@ -87,14 +98,15 @@ class ResultsPanel(QWidget):
 
     def show_run(self, run_dir: Path, task: TaskDefinition, records: list[Record]) -> None:
         self.run_dir = Path(run_dir)
+        self.notice.hide()
         self.model.reset(task, records)
-        self.title.setText(f"<b>Results</b> · {task.title} · "
-                           f"<span style='color:#6b7280'>{self.run_dir.name}</span>")
+        self.title.set_full_text(f"· {task.title} · {self.run_dir.name}",
+                                 bold_prefix=self.tr("Results"))
         self.field_combo.blockSignals(True)
         self.field_combo.clear()
-        self.field_combo.addItem("in any column", None)
+        self.field_combo.addItem(self.tr("in any column"), None)
         for column, header in enumerate(self.model.headers()):
-            self.field_combo.addItem(f"in {header}", column)
+            self.field_combo.addItem(self.tr("in {column}").format(column=header), column)
         self.field_combo.blockSignals(False)
         self.field_combo.show()
         self.stack.setCurrentWidget(self.table)
@@ -134,10 +146,11 @@ class ResultsPanel(QWidget):
         counts = {s: 0 for s in ("ok", "invalid", "error")}
         for record in self.model.records:
             counts[record.status] += 1
-        text = f"{total} records · ok {counts['ok']} · invalid {counts['invalid']} · " \
-               f"error {counts['error']}"
+        text = self.tr("%n record(s)", "", total) + " · " + self.tr(
+            "ok {ok} · invalid {invalid} · error {error}").format(
+            ok=counts["ok"], invalid=counts["invalid"], error=counts["error"])
         if shown != total:
-            text += f" · {shown} shown"
+            text += " · " + self.tr("%n shown", "", shown)
         self.count.setText(text)
 
     def _on_current(self, current, _previous) -> None:

@@ -8,14 +8,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP, Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
                                QStackedWidget, QWidget)
 
 from pluk.core.runs.reviews import ReviewError, check_value
 from pluk.gui.results_model import display
 
-NOT_STATED = "— not stated in the report"
+NOT_STATED = QT_TRANSLATE_NOOP("ValueEditor", "— not stated in the report")
 
 
 def _bounds(spec: Any) -> str:
@@ -58,9 +58,10 @@ class ValueEditor(QWidget):
         self.hint.setText(_bounds(spec))
         if spec.type in ("bool", "enum"):
             self.choice.clear()
-            options = ([("yes", True), ("no", False)] if spec.type == "bool"
-                       else [(v, v) for v in spec.values])
-            for label, data in options + [(NOT_STATED, None)]:
+            options = ([(display(True), True), (display(False), False)]
+                       if spec.type == "bool" else [(v, v) for v in spec.values])
+            not_stated = QCoreApplication.translate("ValueEditor", NOT_STATED)
+            for label, data in options + [(not_stated, None)]:
                 self.choice.addItem(label, data)
             index = next((i for i in range(self.choice.count())
                           if self.choice.itemData(i) == value
@@ -74,7 +75,7 @@ class ValueEditor(QWidget):
         else:
             self.line.setText("" if value is None else display(value) if spec.type != "string"
                               else str(value))
-            self.line.setPlaceholderText("empty: not stated in the report")
+            self.line.setPlaceholderText(self.tr("empty: not stated in the report"))
             self.stack.setCurrentWidget(self.line)
 
     def focus(self) -> None:
@@ -95,7 +96,8 @@ class ValueEditor(QWidget):
             try:
                 return json.loads(text)
             except json.JSONDecodeError as exc:
-                raise ReviewError(f"{self.spec.name} is not valid JSON: {exc.msg}") from None
+                raise ReviewError(self.tr("{field} is not valid JSON: {reason}").format(
+                    field=self.spec.name, reason=exc.msg)) from None
         text = self.line.text().strip()
         if not text:
             return None
@@ -104,7 +106,8 @@ class ValueEditor(QWidget):
         try:
             number = float(text.replace(",", ".").replace(" ", ""))
         except ValueError:
-            raise ReviewError(f"{text!r} is not a number") from None
+            raise ReviewError(self.tr("{text} is not a number").format(
+                text=repr(text))) from None
         return int(number) if kind == "int" and number.is_integer() else number
 
     def value(self) -> Any:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSplitter,
@@ -30,11 +30,23 @@ from pluk.core.runs.review_order import ORDERS, review_order
 from pluk.core.runs.reviews import (REASONS, Review, ReviewError, ReviewLog, field_error,
                                     is_reviewed, latest_reviews, review_fields, value_at)
 from pluk.core.tasks import TaskDefinition
-from pluk.gui.detail_pane import EvidenceText, evidence_label, usable_evidence
+from pluk.gui.detail_pane import EvidenceText, evidence_label, ungrounded_text, usable_evidence
 from pluk.gui.review_editor import ValueEditor
 from pluk.gui.results_model import display
+from pluk.gui.widgets import ElidedLabel, fit_label
 
-ORDER_LABELS = {"uncertain": "Most uncertain first", "run": "Run order", "id": "By report id"}
+_C = "ReviewPanel"
+ORDER_LABELS = {"uncertain": QT_TRANSLATE_NOOP("ReviewPanel", "Most uncertain first"),
+                "run": QT_TRANSLATE_NOOP("ReviewPanel", "Run order"),
+                "id": QT_TRANSLATE_NOOP("ReviewPanel", "By report id")}
+REASON_WORDS = {"incorrect": QT_TRANSLATE_NOOP("ReviewPanel", "incorrect"),
+                "incomplete": QT_TRANSLATE_NOOP("ReviewPanel", "incomplete"),
+                "missing": QT_TRANSLATE_NOOP("ReviewPanel", "missing"),
+                "hallucinated": QT_TRANSLATE_NOOP("ReviewPanel", "hallucinated"),
+                "other": QT_TRANSLATE_NOOP("ReviewPanel", "other")}
+VERDICT_WORDS = {"accepted": QT_TRANSLATE_NOOP("ReviewPanel", "accepted"),
+                 "corrected": QT_TRANSLATE_NOOP("ReviewPanel", "corrected"),
+                 "rejected": QT_TRANSLATE_NOOP("ReviewPanel", "rejected")}
 STATUS_COLORS = {"accepted": "#166534", "corrected": "#1e40af", "rejected": "#991b1b"}
 COL_FIELD, COL_MODEL, COL_EVIDENCE, COL_STATUS, COL_REVIEWED = range(5)
 
@@ -70,25 +82,26 @@ class ReviewPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         bar = QHBoxLayout()
-        self.title = QLabel("<b>Review</b>")
+        self.title = ElidedLabel()
+        self.title.set_full_text("", bold_prefix=self.tr("Review"))
         self.order_combo = QComboBox()
         for order in ORDERS:
-            self.order_combo.addItem(ORDER_LABELS[order], order)
+            self.order_combo.addItem(QCoreApplication.translate(_C, ORDER_LABELS[order]), order)
         self.order_combo.currentIndexChanged.connect(lambda _i: self.set_order(
             self.order_combo.currentData()))
         self.reviewer_edit = QLineEdit(_login_name())
-        self.reviewer_edit.setPlaceholderText("Your name")
+        self.reviewer_edit.setPlaceholderText(self.tr("Your name"))
         self.reviewer_edit.setMaximumWidth(180)
+        self.reviewer_edit.setMinimumWidth(90)
         self.reviewer_edit.editingFinished.connect(
             lambda: self.reviewer_changed.emit(self.reviewer_edit.text().strip()))
         self.progress = QLabel("")
         self.progress.setObjectName("muted")
-        bar.addWidget(self.title)
-        bar.addStretch(1)
+        bar.addWidget(self.title, 1)
         bar.addWidget(self.progress)
-        bar.addWidget(QLabel("Order"))
+        bar.addWidget(QLabel(self.tr("Order")))
         bar.addWidget(self.order_combo)
-        bar.addWidget(QLabel("Reviewer"))
+        bar.addWidget(QLabel(self.tr("Reviewer")))
         bar.addWidget(self.reviewer_edit)
         layout.addLayout(bar)
 
@@ -97,8 +110,9 @@ class ReviewPanel(QWidget):
         self.record_list.currentRowChanged.connect(self._on_record_row)
         self.text = EvidenceText()
         self.fields = QTableWidget(0, 5)
-        self.fields.setHorizontalHeaderLabels(["Field", "Model value", "Evidence", "Review",
-                                               "Reviewed value"])
+        self.fields.setHorizontalHeaderLabels([self.tr("Field"), self.tr("Model value"),
+                                               self.tr("Evidence"), self.tr("Review"),
+                                               self.tr("Reviewed value")])
         self.fields.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.fields.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.fields.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -111,38 +125,42 @@ class ReviewPanel(QWidget):
         split.setSizes([170, 420, 430])
         layout.addWidget(split, 1)
 
-        actions = QHBoxLayout()
-        self.prev_button = QPushButton("◀ Previous (P)")
-        self.next_button = QPushButton("Next (N) ▶")
-        self.accept_button = QPushButton("Accept (A)")
-        self.accept_all_button = QPushButton("Accept all (Shift+A)")
+        # Three short rows (moving, deciding, correcting) keep the tab narrow in any language.
+        moving, actions, correcting = QHBoxLayout(), QHBoxLayout(), QHBoxLayout()
+        self.prev_button = QPushButton(self.tr("◀ Previous (P)"))
+        self.next_button = QPushButton(self.tr("Next (N) ▶"))
+        self.accept_button = QPushButton(self.tr("Accept (A)"))
+        self.accept_all_button = QPushButton(self.tr("Accept all (Shift+A)"))
         self.editor = ValueEditor()
         self.editor.submitted.connect(self.save_correction)
-        self.correct_button = QPushButton("Save correction (Enter)")
+        self.correct_button = QPushButton(self.tr("Save correction (Enter)"))
         self.reason_combo = QComboBox()
         for reason in REASONS:
-            self.reason_combo.addItem(reason, reason)
-        self.reject_button = QPushButton("Reject (R)")
+            self.reason_combo.addItem(QCoreApplication.translate(_C, REASON_WORDS.get(
+                reason, reason)), reason)
+        self.reject_button = QPushButton(self.tr("Reject (R)"))
         self.prev_button.clicked.connect(self.previous_record)
         self.next_button.clicked.connect(self.next_record)
         self.accept_button.clicked.connect(self.accept)
         self.accept_all_button.clicked.connect(self.accept_all)
         self.correct_button.clicked.connect(self.save_correction)
         self.reject_button.clicked.connect(lambda: self.reject())
-        for widget in (self.prev_button, self.next_button, self.accept_button,
-                       self.accept_all_button):
+        moving.addWidget(self.prev_button)
+        moving.addWidget(self.next_button)
+        moving.addStretch(1)
+        for widget in (self.accept_button, self.accept_all_button):
             actions.addWidget(widget)
-        actions.addSpacing(12)
-        actions.addWidget(QLabel("Correct (C):"))
-        actions.addWidget(self.editor, 1)
-        actions.addWidget(self.correct_button)
-        actions.addSpacing(12)
+        actions.addStretch(1)
         actions.addWidget(self.reason_combo)
         actions.addWidget(self.reject_button)
-        layout.addLayout(actions)
-        self.message = QLabel("Open or finish a run to review its records.")
+        correcting.addWidget(QLabel(self.tr("Correct (C):")))
+        correcting.addWidget(self.editor, 1)
+        correcting.addWidget(self.correct_button)
+        for row in (moving, actions, correcting):
+            layout.addLayout(row)
+        self.message = QLabel(self.tr("Open or finish a run to review its records."))
         self.message.setObjectName("muted")
-        self.message.setWordWrap(True)
+        fit_label(self.message)
         layout.addWidget(self.message)
 
     def _shortcuts(self) -> None:
@@ -175,8 +193,8 @@ class ReviewPanel(QWidget):
         self.records = list(records)
         self.paths = review_fields(task)
         self.latest = latest_reviews(ReviewLog(self.run_dir).read(), self.records)
-        self.title.setText(f"<b>Review</b> · {task.title} · "
-                           f"<span style='color:#6b7280'>{self.run_dir.name}</span>")
+        self.title.set_full_text(f"· {task.title} · {self.run_dir.name}",
+                                 bold_prefix=self.tr("Review"))
         self.set_order(self.order_combo.currentData())
 
     def add_record(self, record: Record) -> None:
@@ -197,7 +215,7 @@ class ReviewPanel(QWidget):
         was_running, self.running = self.running, running
         if running:
             self._enable(False)
-            self.message.setText("A run is going on: review when it has finished.")
+            self.message.setText(self.tr("A run is going on: review when it has finished."))
         elif was_running and self.task is not None:
             self.set_order(self.order_combo.currentData())  # the run's records, sorted now
         else:
@@ -221,7 +239,7 @@ class ReviewPanel(QWidget):
             self.go(min(max(keep, 0), len(self.order) - 1))
         else:
             self.index = -1
-            self.message.setText("This run has no records to review.")
+            self.message.setText(self.tr("This run has no records to review."))
 
     def _list_text(self, record: Record) -> str:
         done = sum((record.id, p) in self.latest for p, _ in self.paths)
@@ -235,7 +253,8 @@ class ReviewPanel(QWidget):
         if self.task is None:
             return ""
         done = sum(1 for r in self.records if is_reviewed(self.task, r, self.latest))
-        return f"{done} of {len(self.records)} reviewed"
+        return self.tr("{done} of {total} reviewed").format(done=done,
+                                                             total=len(self.records))
 
     # -- moving ---------------------------------------------------------------------------------
 
@@ -272,13 +291,14 @@ class ReviewPanel(QWidget):
         text = report.text if report is not None else None
         self.evidence = usable_evidence(record, text, self.task)
         self.text.show_text(text, self.evidence, report.error if report is not None and
-                            report.error else "The report text is not available (its input "
-                            "is no longer loaded).")
+                            report.error else self.tr("The report text is not available (its "
+                                                      "input is no longer loaded)."))
         self.fields.setRowCount(len(self.paths))
         for row, (path, _spec) in enumerate(self.paths):
             self._fill_row(row)
         self.fields.resizeColumnToContents(COL_FIELD)
-        self.message.setText(f"Report {self.index + 1} of {len(self.order)}: {record.id}")
+        self.message.setText(self.tr("Report {n} of {total}: {id}").format(
+            n=self.index + 1, total=len(self.order), id=record.id))
         self.fields.setCurrentCell(self._first_open_row(), COL_FIELD)
         self.fields.setFocus()
 
@@ -296,7 +316,8 @@ class ReviewPanel(QWidget):
         if not inner:
             return ""
         missing = sum(e.status == "not_found" for e in inner)
-        return f"{len(inner) - missing} of {len(inner)} grounded"
+        return self.tr("{found} of {total} grounded").format(found=len(inner) - missing,
+                                                              total=len(inner))
 
     def _fill_row(self, row: int) -> None:
         record = self.current_record()
@@ -305,13 +326,14 @@ class ReviewPanel(QWidget):
         failed = field_error(record, path)
         review = self.latest.get((record.id, path))
         cells = [path, f"— ({failed})" if failed and value is None else _shown(value),
-                 self._evidence_of(path), review.verdict if review else "",
-                 "" if review is None else (review.reason if review.verdict == "rejected"
-                                            else _shown(review.value))]
+                 self._evidence_of(path), _word(VERDICT_WORDS, review.verdict) if review
+                 else "", "" if review is None else (
+                     _word(REASON_WORDS, review.reason) if review.verdict == "rejected"
+                     else _shown(review.value))]
         for column, text in enumerate(cells):
             item = QTableWidgetItem(text)
             item.setToolTip(text)
-            if column == COL_EVIDENCE and text == "ungrounded":
+            if column == COL_EVIDENCE and text == ungrounded_text():
                 item.setForeground(QBrush(QColor("#991b1b")))
             if column == COL_STATUS and review is not None:
                 item.setForeground(QBrush(QColor(STATUS_COLORS[review.verdict])))
@@ -362,7 +384,7 @@ class ReviewPanel(QWidget):
         if path is None or not self.fields.isEnabled():
             return
         if self._store(path, "accepted", value_at(self.current_record().fields, path)):
-            self.message.setText(f"Accepted {path}.")
+            self.message.setText(self.tr("Accepted {field}.").format(field=path))
             self._advance_field()
 
     def accept_all(self) -> None:
@@ -374,7 +396,8 @@ class ReviewPanel(QWidget):
         for path in open_paths:
             if not self._store(path, "accepted", value_at(record.fields, path)):
                 return
-        self.message.setText(f"Accepted {len(open_paths)} field(s) of {record.id}.")
+        self.message.setText(self.tr("Accepted %n field(s) of {id}.", "",
+                                     len(open_paths)).format(id=record.id))
         self.next_record()
 
     def start_correction(self) -> None:
@@ -388,14 +411,15 @@ class ReviewPanel(QWidget):
         try:
             value = self.editor.value()
         except ReviewError as exc:
-            self.message.setText(f"Not stored: {exc}.")
+            self.message.setText(self.tr("Not stored: {reason}.").format(reason=exc))
             self.message.setObjectName("problem")
             self.message.style().polish(self.message)
             return
         self.message.setObjectName("muted")
         self.message.style().polish(self.message)
         if self._store(path, "corrected", value):
-            self.message.setText(f"Corrected {path} to {_shown(value)}.")
+            self.message.setText(self.tr("Corrected {field} to {value}.").format(
+                field=path, value=_shown(value)))
             self._advance_field()
             self.fields.setFocus()
 
@@ -405,8 +429,13 @@ class ReviewPanel(QWidget):
             return
         reason = reason or self.reason_combo.currentData()
         if self._store(path, "rejected", None, reason):
-            self.message.setText(f"Rejected {path}: {reason}.")
+            self.message.setText(self.tr("Rejected {field}: {reason}.").format(
+                field=path, reason=_word(REASON_WORDS, reason)))
             self._advance_field()
+
+
+def _word(words: dict[str, str], key: str | None) -> str:
+    return QCoreApplication.translate(_C, words[key]) if key in words else (key or "")
 
 
 def _login_name() -> str:

@@ -2,6 +2,11 @@
 
 Panels ask the session to change something and redraw from its signals; the session calls the
 core (readers on a background call, jobs on the engine worker) and never touches a widget.
+
+A run stopped (Stop, or quitting during it) or interrupted stays resumable: `resumable_changed`
+says whether the open run can be continued, and Resume continues it without redoing a report.
+A new run's results replace those on screen only once it has started; a run that fails before
+(a model that cannot load) leaves them.
 """
 
 from __future__ import annotations
@@ -20,11 +25,13 @@ from pluk.core.runs.records import Record
 from pluk.core.readers.reports import Report
 from pluk.core.runs.find import LoadedRun, load_run
 from pluk.core.runs.folder import RunFolder, RunManifest
+from pluk.core.runs.lock import run_in_use
 from pluk.core.settings import Settings, save_settings
 from pluk.core.tasks import TaskDefinition
 from pluk.core.tasks.loader import parse_task
 from pluk.gui.background import BackgroundCall, LatestCall
 from pluk.gui.engine_worker import EngineThread, RunRequest
+from pluk.gui.i18n import csv_format
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +56,8 @@ class Session(QObject):
     opening_changed = Signal(bool)          # a previous run is being read back
     run_open_failed = Signal(str)
     run_status = Signal(str)
+    stopping = Signal()                     # Stop was pressed; the run ends after this report
+    resumable_changed = Signal(bool)        # the open run was stopped or interrupted
     hash_progressed = Signal(object, object)
     progress_changed = Signal(object)       # Progress
     record_added = Signal(object)           # Record
@@ -65,7 +74,11 @@ class Session(QObject):
         self.reports: list[Report] = []
         self.task: TaskDefinition | None = None
         self.model_path: Path | None = None
+        self.model_problem: str | None = None   # why the chosen model cannot be used
+        self.model_checking = False
         self.run_dir: Path | None = None
+        self.run_state: str | None = None       # the open run's status: finished, cancelled, …
+        self._unopened: tuple[Path, TaskDefinition, list] | None = None
         self.running = False
         self._reader: BackgroundCall | None = None
         self._pending_resume: Path | None = None
@@ -78,7 +91,7 @@ class Session(QObject):
         self.run_requested.connect(worker.start_run)
         worker.status_changed.connect(self.run_status)
         worker.hash_progressed.connect(self.hash_progressed)
-        worker.progress_changed.connect(self.progress_changed)
+        worker.progress_changed.connect(self._on_progress)
         worker.report_finished.connect(self._on_record)
         worker.run_finished.connect(self._on_finished)
         worker.run_failed.connect(self._on_failed)
@@ -141,22 +154,55 @@ class Session(QObject):
         self.task_changed.emit(task)
 
     def set_model(self, path: Path | None) -> None:
+        """A model was chosen; it is being checked (`model_checked` tells the outcome)."""
         self.model_path = path
-        if path is not None:
+        self.model_problem = None
+        self.model_checking = path is not None
+        self.model_changed.emit(path)
+
+    def model_checked(self, path: Path, problem: str | None) -> None:
+        """The chosen model's check came back: a usable one is remembered, a broken one is
+        dropped from the recent models and Run says why it cannot start."""
+        if path != self.model_path:
+            return
+        self.model_checking = False
+        self.model_problem = problem
+        if problem is None:
             self.settings.remember_model(str(path))
+        else:
+            self.settings.forget_model(str(path))
+        save_settings(self.settings)
         self.model_changed.emit(path)
 
     def can_run(self) -> str | None:
         """None when a run can start, else what is missing, in words."""
         if self.running:
-            return "A run is going on"
+            return self.tr("A run is going on")
         if not self.reports:
-            return "Add reports first"
+            return self.tr("Add reports first")
         if self.task is None:
-            return "Choose a task"
+            return self.tr("Choose a task")
+        if self.settings.run.server is not None:
+            return None  # an inference server answers: no model file is needed
         if self.model_path is None or not self.model_path.is_file():
-            return "Choose a model file"
+            return self.tr("Choose a model file, or download one with Models…")
+        if self.model_checking:
+            return self.tr("Checking the model file…")
+        if self.model_problem:
+            return self.tr("This model cannot be used: {reason}").format(
+                reason=self.model_problem)
         return None
+
+    def resumable(self) -> bool:
+        """The open run was stopped or interrupted, and no window is working on it."""
+        if self.running or self.run_dir is None or self.run_state not in ("cancelled",
+                                                                          "running"):
+            return False
+        return not run_in_use(self.run_dir)
+
+    def _set_run_state(self, state: str | None) -> None:
+        self.run_state = state
+        self.resumable_changed.emit(self.resumable())
 
     # -- runs ----------------------------------------------------------------------------
 
@@ -165,21 +211,37 @@ class Session(QObject):
         if missing:
             self.run_failed.emit(missing)
             return None
-        self.run_dir = new_run_dir(self.settings.runs_folder(), self.task.id)
+        run_dir = new_run_dir(self.settings.runs_folder(), self.task.id)
         self._set_running(True)
-        self.run_opened.emit(self.run_dir, self.task, [])
+        # The results on screen stay until the run has started (a model that cannot be loaded
+        # fails before): then they make way for the new run's.
+        self._unopened = (run_dir, self.task, [])
         self.run_requested.emit(RunRequest(
-            task=self.task, reports=list(self.reports), model_path=self.model_path,
-            out_dir=self.run_dir, options=self.settings.run,
+            task=self.task, reports=list(self.reports),
+            model_path=None if self.settings.run.server else self.model_path,
+            out_dir=run_dir, options=self.settings.run,
             inputs=[str(Path(p).resolve()) for p in self.input_paths],
-            delimiter=self.settings.csv_delimiter))
+            **csv_format(self.settings)))
         save_settings(self.settings)
-        return self.run_dir
+        return run_dir
 
     def stop_run(self) -> None:
         if self.running:
             self._engine.worker.request_stop()
-            self.run_status.emit("Stopping…")
+            self.stopping.emit()
+
+    def _open_started_run(self) -> None:
+        if self._unopened is not None:
+            run_dir, task, records = self._unopened
+            self._unopened = None
+            self.run_dir = run_dir
+            self.run_state = "running"
+            self.run_opened.emit(run_dir, task, records)
+
+    @Slot(object)
+    def _on_progress(self, progress) -> None:
+        self._open_started_run()
+        self.progress_changed.emit(progress)
 
     def open_run(self, run_dir: Path) -> None:
         """Show a previous run's records; its reports are read again for the detail pane.
@@ -195,6 +257,7 @@ class Session(QObject):
             return  # a run started meanwhile and owns the results view now
         self.run_dir = run.folder
         self.run_opened.emit(self.run_dir, run.task, run.records)
+        self._set_run_state(run.manifest.status)
         existing = [p for p in run.manifest.inputs if Path(p).exists()]
         if existing:
             self.input_paths = existing
@@ -207,14 +270,22 @@ class Session(QObject):
         self.run_open_failed.emit(str(exc))
 
     def resume_run(self, run_dir: Path) -> None:
-        """Continue a run a crash interrupted: its inputs, task, model and options as saved."""
+        """Continue a stopped or interrupted run: its inputs, task, model and options as saved;
+        the reports it has records of are not redone."""
+        if self.running:
+            raise PlukError(self.tr("Cannot resume: a run is going on"))
+        if run_in_use(run_dir):
+            raise PlukError(self.tr("Cannot resume: another Pluk window is working on this "
+                                    "run"))
         manifest = RunFolder(run_dir).read_manifest()
         missing = [p for p in manifest.inputs if not Path(p).exists()]
         if missing or not manifest.inputs:
-            raise PlukError("Cannot resume: these inputs are gone: " + ", ".join(missing)
-                            if missing else "Cannot resume: the run lists no inputs")
-        if not Path(manifest.model.path).is_file():
-            raise PlukError(f"Cannot resume: the model file is gone: {manifest.model.path}")
+            raise PlukError(self.tr("Cannot resume: these inputs are gone: {paths}").format(
+                paths=", ".join(missing)) if missing
+                else self.tr("Cannot resume: the run lists no inputs"))
+        if not manifest.options.get("server") and not Path(manifest.model.path).is_file():
+            raise PlukError(self.tr("Cannot resume: the model file is gone: {path}").format(
+                path=manifest.model.path))
         self.input_paths = list(manifest.inputs)
         self._pending_resume = Path(run_dir)
         self._read(list(manifest.inputs), self.table_options)
@@ -225,14 +296,17 @@ class Session(QObject):
         task = parse_task(manifest.task, str(folder.manifest_path))
         options = RunOptions.from_saved(manifest.options)
         self.task = task
-        self.model_path = Path(manifest.model.path)
+        if options.server is None:  # a server run has no model file
+            self.model_path = Path(manifest.model.path)
         self.run_dir = Path(run_dir)
+        self.run_state = "running"
         self._set_running(True)
         self.run_opened.emit(self.run_dir, task, folder.records())
         self.run_requested.emit(RunRequest(
-            task=task, reports=list(self.reports), model_path=self.model_path,
+            task=task, reports=list(self.reports),
+            model_path=None if options.server else self.model_path,
             out_dir=self.run_dir, options=options, resume=True, inputs=list(manifest.inputs),
-            delimiter=self.settings.csv_delimiter))
+            **csv_format(self.settings)))
 
     def _set_running(self, running: bool) -> None:
         self.running = running
@@ -240,16 +314,22 @@ class Session(QObject):
 
     @Slot(object)
     def _on_record(self, record: Record) -> None:
+        self._open_started_run()
         self.record_added.emit(record)
 
     @Slot(object)
     def _on_finished(self, result: JobResult) -> None:
+        self._open_started_run()
         self._set_running(False)
+        self._set_run_state(result.status)
         self.run_finished.emit(result)
 
     @Slot(str, str)
     def _on_failed(self, message: str, _run_dir: str) -> None:
+        self._unopened = None  # never shown: the results on screen stay
         self._set_running(False)
+        if self.run_dir is not None and Path(_run_dir) == self.run_dir:
+            self._set_run_state("failed")
         self.run_failed.emit(message)
 
     def shutdown(self) -> None:

@@ -1,5 +1,7 @@
-"""Preferences: CPU threads, GPU layers, context cap, temperature, where runs are saved and the
-default CSV delimiter; edits a copy of the settings model and returns it on OK."""
+"""Preferences: CPU threads, GPU layers, context cap, temperature, where runs are saved, the
+CSV delimiter and decimal mark (by default what a spreadsheet in this locale reads) and the
+window's language, and the engine (this computer or an inference server, server_settings.py);
+edits a copy of the settings model and returns it on OK."""
 
 from __future__ import annotations
 
@@ -9,34 +11,42 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpin
                                QVBoxLayout, QWidget)
 
 from pluk.core import paths
-from pluk.core.models.hardware import default_threads
+from pluk.core.models.hardware import default_parallel, default_threads
 from pluk.core.options import (ContextOptions, DecodingOptions, HardwareOptions, RunOptions,
                                bounds)
 from pluk.core.settings import Settings
+from pluk.gui.i18n import LANGUAGE_NAMES, csv_format, system_language
+from pluk.gui.server_settings import EngineBox
 from pluk.gui.widgets import muted
 
 
 class SettingsDialog(QDialog):
     def __init__(self, settings: Settings, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(self.tr("Settings"))
         self._settings = settings.model_copy(deep=True)
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.threads = QSpinBox()
-        # 0 shows as the physical cores: the model's None.
+        # 0 shows as the machine's choice: the model's None.
         self.threads.setRange(0, int(bounds(HardwareOptions, "n_threads")[1]))
-        self.threads.setSpecialValueText(f"physical cores ({default_threads()})")
+        self.threads.setSpecialValueText(self.tr("automatic ({n})").format(
+            n=default_threads()))
         run = settings.run
         self.threads.setValue(run.hardware.n_threads or 0)
+        self.parallel = QSpinBox()
+        self.parallel.setRange(0, int(bounds(HardwareOptions, "parallel")[1]))
+        self.parallel.setSpecialValueText(self.tr("automatic ({n})").format(
+            n=default_parallel(run.hardware.n_gpu_layers)))
+        self.parallel.setValue(run.hardware.parallel or 0)
         self.gpu_layers = QSpinBox()
         self.gpu_layers.setRange(int(bounds(HardwareOptions, "n_gpu_layers")[0]), 999)
-        self.gpu_layers.setSpecialValueText("all layers")
+        self.gpu_layers.setSpecialValueText(self.tr("all layers"))
         self.gpu_layers.setValue(run.hardware.n_gpu_layers)
         self.ctx_cap = QSpinBox()
         self.ctx_cap.setRange(*(int(b) for b in bounds(ContextOptions, "ctx_cap")))
         self.ctx_cap.setSingleStep(1024)
-        self.ctx_cap.setSuffix(" tokens")
+        self.ctx_cap.setSuffix(" " + self.tr("tokens"))
         self.ctx_cap.setValue(run.context.ctx_cap)
         self.temperature = QDoubleSpinBox()
         self.temperature.setRange(*bounds(DecodingOptions, "temperature"))
@@ -44,33 +54,65 @@ class SettingsDialog(QDialog):
         self.temperature.setValue(run.decoding.temperature)
         self.output_dir = QLineEdit(settings.output_dir or "")
         self.output_dir.setPlaceholderText(str(paths.runs_dir()))
-        browse = QPushButton("Choose…")
+        browse = QPushButton(self.tr("Choose…"))
         browse.clicked.connect(self._browse)
         out_row = QHBoxLayout()
         out_row.addWidget(self.output_dir, 1)
         out_row.addWidget(browse)
         self.delimiter = QComboBox()
-        for label, value in ((", comma", ","), ("; semicolon (Dutch Excel)", ";"),
-                             ("tab", "\t")):
+        self.delimiter.addItem(self.tr("as this computer's spreadsheets expect ({mark})").format(
+            mark=csv_format(settings.model_copy(update={"csv_delimiter": None}))["delimiter"]),
+            None)
+        for label, value in ((self.tr(", comma"), ","), (self.tr("; semicolon"), ";"),
+                             (self.tr("tab"), "\t")):
             self.delimiter.addItem(label, value)
         self.delimiter.setCurrentIndex(max(self.delimiter.findData(settings.csv_delimiter), 0))
-        form.addRow("CPU threads", self.threads)
-        form.addRow("GPU layers", self.gpu_layers)
-        form.addRow("Context limit", self.ctx_cap)
-        form.addRow("Temperature", self.temperature)
-        form.addRow("Save runs in", out_row)
-        form.addRow("CSV delimiter", self.delimiter)
+        self.decimal = QComboBox()
+        self.decimal.addItem(self.tr("as this computer writes numbers ({mark})").format(
+            mark=csv_format(settings.model_copy(update={"csv_decimal": None}))["decimal"]), None)
+        self.decimal.addItem(self.tr("point: 9.7"), ".")
+        self.decimal.addItem(self.tr("comma: 9,7"), ",")
+        self.decimal.setCurrentIndex(max(self.decimal.findData(settings.csv_decimal), 0))
+        self.language = QComboBox()
+        for label, value in ((self.tr("as the system ({language})").format(
+                language=LANGUAGE_NAMES[system_language()]), "auto"),
+                ("English", "en"), ("Nederlands", "nl")):
+            self.language.addItem(label, value)
+        self.language.setCurrentIndex(max(self.language.findData(settings.language), 0))
+        form.addRow(self.tr("CPU threads"), self.threads)
+        form.addRow(self.tr("Reports at once"), self.parallel)
+        form.addRow(self.tr("GPU layers"), self.gpu_layers)
+        form.addRow(self.tr("Context limit"), self.ctx_cap)
+        form.addRow(self.tr("Temperature"), self.temperature)
+        form.addRow(self.tr("Save runs in"), out_row)
+        form.addRow(self.tr("CSV delimiter"), self.delimiter)
+        form.addRow(self.tr("CSV decimal mark"), self.decimal)
+        form.addRow(self.tr("Language"), self.language)
+        # Labels wrap rather than being cut when a translation is longer.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         layout.addLayout(form)
-        layout.addWidget(muted("Temperature 0 gives the same answer every time; the context is "
-                               "fitted to the longest report, up to the limit."))
+        self.engine = EngineBox(run.server, self)
+        layout.addWidget(self.engine)
+        layout.addWidget(muted(self.tr("Temperature 0 gives the same answer every time; the "
+                                       "context is fitted to the longest report, up to the "
+                                       "limit. A new language is used from the next start.")))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
+        buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
+    def _accept(self) -> None:
+        try:
+            self.engine.server_options()
+        except ValueError as exc:  # an unusable server URL: say so, keep the dialog open
+            self.engine.result.setText(str(exc))
+            return
+        self.accept()
+
     def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Save runs in")
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Save runs in"))
         if folder:
             self.output_dir.setText(folder)
 
@@ -80,13 +122,17 @@ class SettingsDialog(QDialog):
         run = RunOptions.model_validate(run.model_dump() | {
             "hardware": run.hardware.model_dump() | {
                 "n_threads": self.threads.value() or None,
+                "parallel": self.parallel.value() or None,
                 "n_gpu_layers": self.gpu_layers.value()},
             "context": {"ctx_cap": self.ctx_cap.value()},
             "decoding": run.decoding.model_dump() | {
                 "temperature": round(self.temperature.value(), 2)},
+            "server": self.engine.server_options(),
         })
         return self._settings.model_copy(update={
             "run": run,
             "output_dir": self.output_dir.text().strip() or None,
             "csv_delimiter": self.delimiter.currentData(),
+            "csv_decimal": self.decimal.currentData(),
+            "language": self.language.currentData(),
         })

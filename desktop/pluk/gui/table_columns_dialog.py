@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
                                QVBoxLayout, QWidget)
 
 from pluk.core.readers import TableOptions
 from pluk.core.readers.tables import ID_GUESSES, TEXT_GUESSES
 
-_NONE = "(automatic: a column named id, else row numbers)"
+_NONE = QT_TRANSLATE_NOOP("TableColumnsDialog",
+                          "(automatic: a column named id, else row numbers)")
 
 
 def _guess(columns: list[str], guesses: tuple[str, ...]) -> str | None:
@@ -24,15 +26,16 @@ def _guess(columns: list[str], guesses: tuple[str, ...]) -> str | None:
 class TableColumnsDialog(QDialog):
     def __init__(self, path: Path, columns: list[str], parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Which columns hold the reports?")
+        self.setWindowTitle(self.tr("Which columns hold the reports?"))
         layout = QVBoxLayout(self)
-        intro = QLabel(f"<b>{path.name}</b> is a table with {len(columns)} columns. "
-                       "Choose the column with each report's id and the one with its text.")
+        intro = QLabel(self.tr("<b>{name}</b> is a table with %n column(s). Choose the column "
+                               "with each report's id and the one with its text.", "",
+                               len(columns)).format(name=path.name))
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()
         self.id_combo = QComboBox()
-        self.id_combo.addItem(_NONE, None)
+        self.id_combo.addItem(QCoreApplication.translate("TableColumnsDialog", _NONE), None)
         self.text_combo = QComboBox()
         for column in columns:
             self.id_combo.addItem(column, column)
@@ -42,8 +45,8 @@ class TableColumnsDialog(QDialog):
             self.id_combo.setCurrentIndex(self.id_combo.findData(id_guess))
         if text_guess:
             self.text_combo.setCurrentIndex(self.text_combo.findData(text_guess))
-        form.addRow("Report id column", self.id_combo)
-        form.addRow("Report text column", self.text_combo)
+        form.addRow(self.tr("Report id column"), self.id_combo)
+        form.addRow(self.tr("Report text column"), self.text_combo)
         layout.addLayout(form)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QMessageBox, QPlainTextEdit, QPushButton, QSplitter, QTabWidget,
@@ -23,8 +23,11 @@ from pluk.core.tasks import TaskDefinition, json_schema
 from pluk.core.tasks.loader import parse_task
 from pluk.gui.task_fields_table import FieldsTable
 
-LANGUAGES = [("nl", "Dutch"), ("en", "English"), ("de", "German"), ("fr", "French")]
-SAMPLE_REPORT = "(the text of each report goes here)"
+LANGUAGES = [("nl", QT_TRANSLATE_NOOP("TaskEditor", "Dutch")),
+             ("en", QT_TRANSLATE_NOOP("TaskEditor", "English")),
+             ("de", QT_TRANSLATE_NOOP("TaskEditor", "German")),
+             ("fr", QT_TRANSLATE_NOOP("TaskEditor", "French"))]
+SAMPLE_REPORT = QT_TRANSLATE_NOOP("TaskEditor", "(the text of each report goes here)")
 NEW_TASK: dict[str, Any] = {
     "format_version": 1, "id": "my_task", "title": "My task",
     "description": "What to extract from each report.", "language": "nl",
@@ -49,11 +52,11 @@ class TaskEditor(QDialog):
     def __init__(self, data: dict[str, Any] | None = None, *, path: Path | None = None,
                  sample_text: str | None = None, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Task editor")
+        self.setWindowTitle(self.tr("Task editor"))
         self.resize(1180, 720)
         self._base = copy.deepcopy(data or NEW_TASK)
         self._path = path  # the user task file being edited, if any
-        self._sample = sample_text or SAMPLE_REPORT
+        self._sample = sample_text or QCoreApplication.translate("TaskEditor", SAMPLE_REPORT)
         self._task: TaskDefinition | None = None
         self._build()
         self.load(self._base)
@@ -66,30 +69,38 @@ class TaskEditor(QDialog):
         form_layout.setContentsMargins(0, 0, 6, 0)
         form = QFormLayout()
         self.id_edit = QLineEdit()
-        self.id_edit.setToolTip("Letters, digits, _ . -; also the file name")
+        self.id_edit.setToolTip(self.tr("Letters, digits, _ . -; also the file name"))
         self.title_edit = QLineEdit()
         self.language_combo = QComboBox()
         for code, name in LANGUAGES:
-            self.language_combo.addItem(f"{name} ({code})", code)
+            self.language_combo.addItem(
+                f"{QCoreApplication.translate('TaskEditor', name)} ({code})", code)
         self.description_edit = QPlainTextEdit()
         self.description_edit.setFixedHeight(70)
         self.instructions_edit = QPlainTextEdit()
         self.instructions_edit.setFixedHeight(60)
-        self.instructions_edit.setPlaceholderText("Optional extra guidance for the model")
-        form.addRow("Id", self.id_edit)
-        form.addRow("Title", self.title_edit)
-        form.addRow("Language", self.language_combo)
-        form.addRow("Description", self.description_edit)
-        form.addRow("Instructions", self.instructions_edit)
+        self.instructions_edit.setPlaceholderText(self.tr("Optional extra guidance for the "
+                                                          "model"))
+        form.addRow(self.tr("Id"), self.id_edit)
+        form.addRow(self.tr("Title"), self.title_edit)
+        form.addRow(self.tr("Language"), self.language_combo)
+        form.addRow(self.tr("Description"), self.description_edit)
+        form.addRow(self.tr("Instructions"), self.instructions_edit)
         form_layout.addLayout(form)
-        form_layout.addWidget(QLabel("<b>Fields</b> — one per value to extract"))
+        form_layout.addWidget(QLabel(self.tr("<b>Fields</b> — one per value to extract")))
         self.fields_table = FieldsTable()
         form_layout.addWidget(self.fields_table, 1)
+        hint = QLabel(self.tr("Types: yes/no, whole number, number, text, choice (the values "
+                              "separated by |), or a list of one of these. A range is typed "
+                              "as 0..1000 or 0-1000."))
+        hint.setObjectName("muted")
+        hint.setWordWrap(True)
+        form_layout.addWidget(hint)
         row = QHBoxLayout()
-        for text, slot in (("Add field", self.fields_table.add_field),
-                           ("Remove", self.fields_table.remove_field),
-                           ("Move up", lambda: self.fields_table.move_field(-1)),
-                           ("Move down", lambda: self.fields_table.move_field(1))):
+        for text, slot in ((self.tr("Add field"), self.fields_table.add_field),
+                           (self.tr("Remove"), self.fields_table.remove_field),
+                           (self.tr("Move up"), lambda: self.fields_table.move_field(-1)),
+                           (self.tr("Move down"), lambda: self.fields_table.move_field(1))):
             button = QPushButton(text)
             button.clicked.connect(slot)
             row.addWidget(button)
@@ -105,8 +116,9 @@ class TaskEditor(QDialog):
         self.schema_view = QPlainTextEdit(readOnly=True)
         self.prompt_view = QPlainTextEdit(readOnly=True)
         self.file_view = QPlainTextEdit(readOnly=True)
-        for view, title in ((self.prompt_view, "Prompt preview"),
-                            (self.schema_view, "JSON schema"), (self.file_view, "Task file")):
+        for view, title in ((self.prompt_view, self.tr("Prompt preview")),
+                            (self.schema_view, self.tr("JSON schema")),
+                            (self.file_view, self.tr("Task file"))):
             view.setFont(_mono())
             view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
             self.previews.addTab(view, title)
@@ -118,10 +130,10 @@ class TaskEditor(QDialog):
         self.location = QLabel()
         self.location.setObjectName("muted")
         buttons.addWidget(self.location, 1)
-        self.save_button = QPushButton("Save task")
+        self.save_button = QPushButton(self.tr("Save task"))
         self.save_button.setObjectName("primary")
         self.save_button.clicked.connect(self.save)
-        cancel = QPushButton("Close")
+        cancel = QPushButton(self.tr("Close"))
         cancel.clicked.connect(self.reject)
         buttons.addWidget(cancel)
         buttons.addWidget(self.save_button)
@@ -188,7 +200,7 @@ class TaskEditor(QDialog):
         self.prompt_view.setPlainText(
             "── system ──\n" + system_prompt(task, task.examples or None)
             + "\n\n── user ──\nReport:\n" + self._sample)
-        self.location.setText(f"Saves to {self.target_path()}")
+        self.location.setText(self.tr("Saves to {path}").format(path=self.target_path()))
 
     def save(self) -> Path | None:
         task = self._task
@@ -200,13 +212,15 @@ class TaskEditor(QDialog):
         tasks, _ = list_tasks()
         for other_path, other in tasks:
             if other.id == task.id and other_path.resolve() != path.resolve():
-                QMessageBox.warning(self, "Choose another id",
-                                    f"The id '{task.id}' is already used by {other_path}. "
-                                    "Give this task its own id.")
+                QMessageBox.warning(self, self.tr("Choose another id"),
+                                    self.tr("The id '{id}' is already used by {path}. Give "
+                                            "this task its own id.").format(id=task.id,
+                                                                            path=other_path))
                 return None
         if path.exists() and path != self._path:
-            answer = QMessageBox.question(self, "Replace the task?",
-                                          f"{path.name} exists in your task folder. Replace it?")
+            answer = QMessageBox.question(self, self.tr("Replace the task?"),
+                                          self.tr("{name} exists in your task folder. Replace "
+                                                  "it?").format(name=path.name))
             if answer != QMessageBox.StandardButton.Yes:
                 return None
         path.write_text(json.dumps(self.data(), indent=2, ensure_ascii=False) + "\n",

@@ -1,6 +1,9 @@
 """The editable table of a task's fields: name, type, allowed values or range, unit, optional,
 description; one row per field, turned into and from the task file's field dictionaries.
 
+Types are shown in words a data manager uses (yes/no, whole number, number, text, choice, list
+of ...); a range may be typed as 0..1000, 0-1000 or 0 – 1000.
+
 Settings the table has no column for (a string's max_length, a list's max_items, the fields of
 an object) are kept from the field as loaded, so editing a task never loses what it cannot show.
 """
@@ -10,7 +13,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+import re
+
+from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 SIMPLE_TYPES = ["bool", "int", "float", "string", "enum"]
@@ -21,10 +26,37 @@ KEYS_BY_TYPE = {
     "object": {"fields"},
 }
 COMMON_KEYS = ("name", "type", "description", "unit", "optional")
-COLUMNS = ["Name", "Type", "Allowed values or range", "Unit", "Optional", "Description"]
+COLUMNS = [QT_TRANSLATE_NOOP("FieldsTable", "Name"), QT_TRANSLATE_NOOP("FieldsTable", "Type"),
+           QT_TRANSLATE_NOOP("FieldsTable", "Allowed values or range"),
+           QT_TRANSLATE_NOOP("FieldsTable", "Unit"), QT_TRANSLATE_NOOP("FieldsTable", "Optional"),
+           QT_TRANSLATE_NOOP("FieldsTable", "Description")]
 NAME, TYPE, VALUES, UNIT, OPTIONAL, DESCRIPTION = range(6)
-VALUES_TIP = ("enum: the allowed values separated by |, e.g. 'benign | malignant'\n"
-              "int / float: a range such as 0..20 (either side may be left out)")
+VALUES_TIP = QT_TRANSLATE_NOOP(
+    "FieldsTable", "choice: the allowed values separated by |, e.g. 'benign | malignant'\n"
+    "whole number / number: a range such as 0..20 or 0-20 (either side may be left out)")
+TYPE_WORDS = {
+    "bool": QT_TRANSLATE_NOOP("FieldsTable", "yes/no"),
+    "int": QT_TRANSLATE_NOOP("FieldsTable", "whole number"),
+    "float": QT_TRANSLATE_NOOP("FieldsTable", "number"),
+    "string": QT_TRANSLATE_NOOP("FieldsTable", "text"),
+    "enum": QT_TRANSLATE_NOOP("FieldsTable", "choice"),
+    "object": QT_TRANSLATE_NOOP("FieldsTable", "group of fields"),
+}
+# "0..20", "0-20", "0 – 20", "-5..5", "..20", "0.5-"; a leading minus is the number's own.
+_RANGE = re.compile(r"^\s*(-?[\d.,]*)\s*(?:\.\.|–|—|-|to|tot)\s*(-?[\d.,]*)\s*$")
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("FieldsTable", text)
+
+
+def type_words(label: str) -> str:
+    """'list of int' -> 'list of whole numbers', in the window's language."""
+    kind, _, item_kind = label.partition(" of ")
+    if kind == "list":
+        return QCoreApplication.translate("FieldsTable", "list of {items}").format(
+            items=_tr(TYPE_WORDS.get(item_kind, item_kind)))
+    return _tr(TYPE_WORDS.get(kind, kind))
 
 
 def type_label(field: dict[str, Any]) -> str:
@@ -49,7 +81,7 @@ def _values_text(field: dict[str, Any]) -> str:
 
 def _number(text: str, kind: str) -> int | float | str:
     try:
-        return int(text) if kind == "int" else float(text)
+        return int(text) if kind == "int" else float(text.replace(",", "."))
     except ValueError:
         return text  # left as typed, so validation names the problem
 
@@ -63,7 +95,8 @@ def _apply_values(field: dict[str, Any], text: str) -> None:
         field.pop("minimum", None)
         field.pop("maximum", None)
         if text:
-            lo, _, hi = text.partition("..")
+            match = _RANGE.match(text)
+            lo, hi = (match.group(1), match.group(2)) if match else (text, "")
             if lo.strip():
                 field["minimum"] = _number(lo.strip(), kind)
             if hi.strip():
@@ -100,15 +133,21 @@ class FieldsTable(QTableWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(0, len(COLUMNS), parent)
-        self.setHorizontalHeaderLabels(COLUMNS)
-        self.horizontalHeaderItem(VALUES).setToolTip(VALUES_TIP)
+        self.setHorizontalHeaderLabels([_tr(c) for c in COLUMNS])
+        self.horizontalHeaderItem(VALUES).setToolTip(_tr(VALUES_TIP))
+        for column, name in enumerate(COLUMNS):
+            self.horizontalHeaderItem(column).setToolTip(
+                _tr(VALUES_TIP) if column == VALUES else _tr(name))
         self.verticalHeader().setVisible(False)
         self.setAlternatingRowColors(True)
         header = self.horizontalHeader()
         header.setSectionResizeMode(DESCRIPTION, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((NAME, 140), (TYPE, 110), (VALUES, 130), (UNIT, 70),
+        metrics = header.fontMetrics()
+        for column, width in ((NAME, 140), (TYPE, 150), (VALUES, 130), (UNIT, 70),
                               (OPTIONAL, 66)):
-            self.setColumnWidth(column, width)
+            # At least the header's own text (bold, with padding), so no header is cut.
+            needed = metrics.horizontalAdvance(_tr(COLUMNS[column])) * 12 // 10 + 24
+            self.setColumnWidth(column, max(width, needed))
         self.itemChanged.connect(lambda _item: self.changed.emit())
 
     # -- rows <-> field dictionaries -----------------------------------------------------
@@ -128,7 +167,7 @@ class FieldsTable(QTableWidget):
         name_item = self.item(row, NAME)
         original = name_item.data(Qt.ItemDataRole.UserRole) or {}
         return build_field(
-            original, name=name_item.text().strip(), label=self.cellWidget(row, TYPE).currentText(),
+            original, name=name_item.text().strip(), label=self.cellWidget(row, TYPE).currentData(),
             values=self.item(row, VALUES).text(), unit=self.item(row, UNIT).text().strip(),
             optional=self.item(row, OPTIONAL).checkState() == Qt.CheckState.Checked,
             description=self.item(row, DESCRIPTION).text().strip())
@@ -144,12 +183,13 @@ class FieldsTable(QTableWidget):
         label = type_label(field)
         if label not in labels:  # object fields: kept whole, their inner fields as loaded
             labels.append(label)
-        combo.addItems(labels)
-        combo.setCurrentText(label)
-        combo.currentTextChanged.connect(lambda _text: self.changed.emit())
+        for choice in labels:
+            combo.addItem(type_words(choice), choice)
+        combo.setCurrentIndex(combo.findData(label))
+        combo.currentIndexChanged.connect(lambda _index: self.changed.emit())
         self.setCellWidget(row, TYPE, combo)
         values = QTableWidgetItem(_values_text(field))
-        values.setToolTip(VALUES_TIP)
+        values.setToolTip(_tr(VALUES_TIP))
         self.setItem(row, VALUES, values)
         self.setItem(row, UNIT, QTableWidgetItem(field.get("unit") or ""))
         optional = QTableWidgetItem()

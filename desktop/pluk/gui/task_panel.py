@@ -1,26 +1,47 @@
-"""Step 2, the task: a picker over the built-in library and the user's own tasks, showing the
-description and the fields, with New / Edit buttons that open the task editor."""
+"""Step 2, the task: a picker over the built-in library and the user's own tasks, grouped
+(clinical tasks, the user's own, the DRAGON benchmark) with a search field, showing the
+description and the fields in words, with New / Edit buttons that open the task editor.
+
+The default is the task used last, else the first clinical task: never a benchmark task.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QTreeWidget, QTreeWidgetItem, QWidget)
+from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (QCompleter, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QPushButton, QTreeWidget, QTreeWidgetItem, QWidget)
 
 from pluk.core import paths
 from pluk.core.tasks import TaskDefinition, list_tasks
-from pluk.gui.task_fields_table import type_label
-from pluk.gui.widgets import Card, muted
+from pluk.gui.task_fields_table import type_label, type_words
+from pluk.gui.widgets import Card, PickerCombo, breakable, fit_label, muted
+
+GROUPS = ("clinical", "mine", "dragon")
+TASK_ROLE = Qt.ItemDataRole.UserRole
 
 
-def _is_user_task(path: Path) -> bool:
+def _inside(path: Path, folder: Path) -> bool:
     try:
-        path.resolve().relative_to(paths.user_tasks_dir().resolve())
+        path.resolve().relative_to(folder.resolve())
         return True
     except ValueError:
         return False
+
+
+def _is_user_task(path: Path) -> bool:
+    return _inside(path, paths.user_tasks_dir())
+
+
+def task_group(path: Path) -> str:
+    """'mine' (the user's task folder), 'dragon' (the benchmark's tasks) or 'clinical'."""
+    if _is_user_task(path):
+        return "mine"
+    if _inside(path, paths.builtin_tasks_dir() / "dragon"):
+        return "dragon"
+    return "clinical"
 
 
 class TaskPanel(Card):
@@ -28,24 +49,37 @@ class TaskPanel(Card):
     edit_requested = Signal(object, object)  # task data dict | None, user file path | None
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__("2", "Task", parent)
+        super().__init__("2", self.tr("Task"), parent)
         self._tasks: list[tuple[Path, TaskDefinition]] = []
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("Search tasks…"))
+        self.search.setClearButtonEnabled(True)
+        self.search.setMaximumWidth(200)
+        self.search.setToolTip(self.tr("Type part of a task's title or id, then choose it"))
+        self._titles = QStringListModel(self)
+        completer = QCompleter(self._titles, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.activated.connect(self._searched)
+        self.search.setCompleter(completer)
+        self.search.returnPressed.connect(lambda: self._searched(self.search.text()))
+        self.header.addWidget(self.search)
         row = QHBoxLayout()
-        self.combo = QComboBox()
-        self.combo.setMinimumContentsLength(24)
+        self.combo = PickerCombo(10)
+        self.combo.setModel(QStandardItemModel(self.combo))
         self.combo.currentIndexChanged.connect(self._on_index)
-        self.new_button = QPushButton("New…")
-        self.edit_button = QPushButton("Edit…")
+        self.new_button = QPushButton(self.tr("New…"))
+        self.edit_button = QPushButton(self.tr("Edit…"))
         self.new_button.clicked.connect(lambda: self.edit_requested.emit(None, None))
         self.edit_button.clicked.connect(self._request_edit)
         row.addWidget(self.combo, 1)
         row.addWidget(self.new_button)
         row.addWidget(self.edit_button)
         self.body.addLayout(row)
-        self.description = muted()
+        self.description = fit_label(muted())
         self.body.addWidget(self.description)
         self.fields = QTreeWidget()
-        self.fields.setHeaderLabels(["Field", "Type", "Meaning"])
+        self.fields.setHeaderLabels([self.tr("Field"), self.tr("Type"), self.tr("Meaning")])
         self.fields.setRootIsDecorated(False)
         self.fields.setAlternatingRowColors(True)
         header = self.fields.header()
@@ -54,66 +88,113 @@ class TaskPanel(Card):
         self.body.addWidget(self.fields, 1)
         self.problems = QLabel()
         self.problems.setObjectName("problem")
-        self.problems.setWordWrap(True)
+        fit_label(self.problems)
         self.problems.hide()
         self.body.addWidget(self.problems)
 
+    def group_title(self, group: str) -> str:
+        return {"clinical": self.tr("Clinical tasks"), "mine": self.tr("Your own tasks"),
+                "dragon": self.tr("DRAGON benchmark tasks")}[group]
+
     def reload(self, select_id: str | None = None) -> None:
         current = select_id or (self.current_task().id if self.current_task() else None)
-        self._tasks, problems = list_tasks()
+        tasks, problems = list_tasks()
+        grouped = {group: [] for group in GROUPS}
+        for path, task in tasks:
+            grouped[task_group(path)].append((path, task))
+        self._tasks = [entry for group in GROUPS for entry in grouped[group]]
+        model: QStandardItemModel = self.combo.model()
         self.combo.blockSignals(True)
-        self.combo.clear()
-        for path, task in self._tasks:
-            mine = " (mine)" if _is_user_task(path) else ""
-            self.combo.addItem(f"{task.title}{mine}", task.id)
-            self.combo.setItemData(self.combo.count() - 1, str(path), Qt.ItemDataRole.ToolTipRole)
+        model.clear()
+        bold = QFont()
+        bold.setBold(True)
+        for group in GROUPS:
+            if not grouped[group]:
+                continue
+            heading = QStandardItem(self.group_title(group))
+            heading.setFlags(Qt.ItemFlag.NoItemFlags)  # a heading: shown, never chosen
+            heading.setFont(bold)
+            model.appendRow(heading)
+            for path, task in grouped[group]:
+                item = QStandardItem(task.title)
+                item.setData(task.id, TASK_ROLE)
+                item.setData(f"{task.title}\n{task.id} · {path}", Qt.ItemDataRole.ToolTipRole)
+                model.appendRow(item)
         self.combo.blockSignals(False)
-        index = self.combo.findData(current) if current else -1
-        self.combo.setCurrentIndex(index if index >= 0 else (0 if self._tasks else -1))
+        self._titles.setStringList([f"{t.title} ({t.id})" for _, t in self._tasks])
+        index = self.combo.findData(current, TASK_ROLE) if current else -1
+        if index < 0 and grouped["clinical"] + grouped["mine"]:
+            first = (grouped["clinical"] or grouped["mine"])[0][1]
+            index = self.combo.findData(first.id, TASK_ROLE)
+        if index < 0 and self._tasks:
+            index = self.combo.findData(self._tasks[0][1].id, TASK_ROLE)
+        self.combo.setCurrentIndex(index)
         self._on_index(self.combo.currentIndex())
         self.problems.setVisible(bool(problems))
-        self.problems.setText("Some task files could not be loaded:\n" + "\n".join(problems))
+        self.problems.setText(self.tr("Some task files could not be loaded:") + "\n"
+                              + "\n".join(breakable(p) for p in problems))
+
+    def _entry(self) -> tuple[Path, TaskDefinition] | None:
+        task_id = self.combo.currentData(TASK_ROLE)
+        return next(((p, t) for p, t in self._tasks if t.id == task_id), None)
 
     def current_task(self) -> TaskDefinition | None:
-        index = self.combo.currentIndex()
-        return self._tasks[index][1] if 0 <= index < len(self._tasks) else None
+        entry = self._entry()
+        return entry[1] if entry else None
 
     def current_path(self) -> Path | None:
-        index = self.combo.currentIndex()
-        return self._tasks[index][0] if 0 <= index < len(self._tasks) else None
+        entry = self._entry()
+        return entry[0] if entry else None
 
     def select(self, task_id: str) -> bool:
-        index = self.combo.findData(task_id)
+        index = self.combo.findData(task_id, TASK_ROLE)
         if index >= 0:
             self.combo.setCurrentIndex(index)
         return index >= 0
 
+    def _searched(self, text: str) -> None:
+        text = text.strip().lower()
+        if not text:
+            return
+        exact = [t for _, t in self._tasks if f"{t.title} ({t.id})".lower() == text]
+        found = exact or [t for _, t in self._tasks
+                          if text in t.title.lower() or text in t.id.lower()]
+        if found:
+            self.select(found[0].id)
+            self.search.clear()
+
     def _on_index(self, _index: int) -> None:
         task = self.current_task()
         self.fields.clear()
+        self.combo.setToolTip(task.title if task else "")
         if task is None:
-            self.description.setText("No task. Press New… to define one.")
+            self.description.setText(self.tr("No task. Press New… to define one."))
             self.edit_button.setEnabled(False)
         else:
             self.description.setText(task.description)
             self.edit_button.setEnabled(True)
             user = _is_user_task(self.current_path())
-            self.edit_button.setText("Edit…" if user else "Edit a copy…")
+            self.edit_button.setText(self.tr("Edit…") if user else self.tr("Edit a copy…"))
             self.edit_button.setToolTip(
-                "Change this task" if user else
-                "Built-in tasks stay as they are: edit a copy saved in your task folder")
+                self.tr("Change this task") if user else
+                self.tr("Built-in tasks stay as they are: edit a copy saved in your task folder"))
             for spec in task.fields:
-                kind = type_label(spec.model_dump())
-                if spec.type == "enum":
-                    kind += ": " + " | ".join(spec.values)
-                if spec.unit:
-                    kind += f" ({spec.unit})"
-                item = QTreeWidgetItem([spec.name + ("" if not spec.optional else " ?"), kind,
-                                        spec.description])
-                item.setToolTip(2, spec.description)
-                item.setToolTip(0, "optional: may be empty" if spec.optional else "required")
-                self.fields.addTopLevelItem(item)
+                self.fields.addTopLevelItem(self._field_item(spec))
         self.task_chosen.emit(task)
+
+    def _field_item(self, spec) -> QTreeWidgetItem:
+        kind = type_words(type_label(spec.model_dump()))
+        if spec.type == "enum":
+            kind += ": " + " | ".join(spec.values)
+        if spec.unit:
+            kind += f" ({spec.unit})"
+        if spec.optional:
+            kind += " · " + self.tr("optional")
+        item = QTreeWidgetItem([spec.name, kind, spec.description])
+        item.setToolTip(0, spec.name)
+        item.setToolTip(1, kind)
+        item.setToolTip(2, spec.description)
+        return item
 
     def _request_edit(self) -> None:
         from pluk.gui.task_editor import task_data
@@ -125,5 +206,6 @@ class TaskPanel(Card):
         if _is_user_task(path):
             self.edit_requested.emit(data, path)
         else:
-            data.update(id=f"{task.id}_copy", title=f"{task.title} (copy)")
+            data.update(id=f"{task.id}_copy", title=self.tr("{title} (copy)").format(
+                title=task.title))
             self.edit_requested.emit(data, None)

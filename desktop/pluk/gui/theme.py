@@ -15,6 +15,9 @@ INK = "#1f2937"
 MUTED = "#6b7280"
 LINE = "#e5e7eb"
 SURFACE = "#f8fafc"
+DISABLED = "#9ca3af"
+FOCUS = "#2563eb"     # a blue that stands out from the teal accent and the grey lines
+CHUNK = "#5eead4"     # light enough for the dark text of the bar to read on it
 
 # status -> (text colour, background colour, label)
 STATUS_STYLE = {
@@ -45,21 +48,36 @@ QLabel#muted {{ color: {MUTED}; }}
 QLabel#problem {{ color: #991b1b; }}
 QLabel#dropHint {{ color: {MUTED}; border: 2px dashed #cbd5e1; border-radius: 8px;
                    padding: 18px; background: #f1f5f9; font-size: 10.5pt; }}
+QLabel#dropHint[dragging="true"] {{ color: {ACCENT_DARK}; border: 2px dashed {ACCENT};
+                                    background: #ccfbf1; }}
+QTreeWidget[dragging="true"] {{ border: 2px dashed {ACCENT}; background: #f0fdfa; }}
 QPushButton {{ padding: 5px 12px; border-radius: 5px; border: 1px solid #cbd5e1;
                background: white; }}
 QPushButton:hover {{ background: #f1f5f9; }}
+QPushButton:focus {{ border: 2px solid {FOCUS}; }}
+QLineEdit, QComboBox, QSpinBox, QDoubleSpinBox {{ border: 1px solid #cbd5e1;
+    border-radius: 3px; padding: 2px 4px; background: white; }}
+QLineEdit:disabled, QComboBox:disabled, QSpinBox:disabled, QDoubleSpinBox:disabled {{
+    color: {DISABLED}; background: #f3f4f6; }}
+QLineEdit:focus, QComboBox:focus, QSpinBox:focus, QDoubleSpinBox:focus {{
+    border: 2px solid {FOCUS}; padding: 1px 3px; }}
+QPlainTextEdit:focus, QTextEdit:focus {{ border: 2px solid {FOCUS}; }}
+QTableView:focus, QTreeView:focus, QTreeWidget:focus, QListWidget:focus {{
+    border: 2px solid {FOCUS}; }}
 QPushButton:disabled {{ color: #9ca3af; background: #f3f4f6; }}
 QPushButton#primary {{ background: {ACCENT}; color: white; border: 1px solid {ACCENT_DARK};
                        font-weight: 600; padding: 7px 22px; }}
 QPushButton#primary:hover {{ background: {ACCENT_DARK}; }}
 QPushButton#primary:disabled {{ background: #99c5c0; border-color: #99c5c0; }}
+QPushButton#primary:focus {{ border: 2px solid {INK}; }}
 QPushButton#danger {{ color: #991b1b; font-weight: 600; padding: 7px 18px; }}
 QPushButton#danger:disabled {{ color: #c4a3a3; }}
 QTreeView::item, QTableView::item {{ padding: 2px 4px; }}
 QLabel#emptyHint {{ color: {MUTED}; font-size: 11pt; }}
 QProgressBar {{ border: 1px solid #cbd5e1; border-radius: 5px; background: white;
                 text-align: center; min-height: 18px; }}
-QProgressBar::chunk {{ background: {ACCENT}; border-radius: 4px; }}
+QProgressBar {{ color: {INK}; }}
+QProgressBar::chunk {{ background: {CHUNK}; border-radius: 4px; }}
 QTableView, QTreeWidget, QTreeView, QListWidget {{ background: white;
     border: 1px solid {LINE}; alternate-background-color: #f9fafb;
     selection-background-color: #ccfbf1; selection-color: {INK}; }}
@@ -70,20 +88,34 @@ QTabBar::tab {{ padding: 6px 14px; }}
 QTabBar::tab:selected {{ color: {ACCENT}; font-weight: 600; }}
 QToolBar {{ background: white; border-bottom: 1px solid {LINE}; spacing: 6px; padding: 4px; }}
 QStatusBar {{ background: white; border-top: 1px solid {LINE}; }}
+QMenu::item:disabled {{ color: {DISABLED}; }}
+QFrame#notice {{ background: #dcfce7; border: 1px solid #86efac; border-radius: 6px; }}
+QFrame#notice[error="true"] {{ background: #fee2e2; border-color: #fca5a5; }}
+QToolButton:disabled {{ color: {DISABLED}; }}
 """
 
 
 def apply_theme(app: QApplication) -> None:
     app.setStyle("Fusion")
-    palette = app.palette()
+    app.setPalette(theme_palette(app.palette()))
+    app.setStyleSheet(STYLE_SHEET)
+
+
+def theme_palette(palette: QPalette) -> QPalette:
+    """The light palette; a colour set without a group is set for every group, disabled ones
+    included, so the disabled texts are set after it."""
+    palette = QPalette(palette)
     palette.setColor(QPalette.ColorRole.Window, QColor(SURFACE))
     palette.setColor(QPalette.ColorRole.Base, QColor("white"))
     palette.setColor(QPalette.ColorRole.Text, QColor(INK))
     palette.setColor(QPalette.ColorRole.WindowText, QColor(INK))
     palette.setColor(QPalette.ColorRole.Highlight, QColor("#ccfbf1"))
     palette.setColor(QPalette.ColorRole.HighlightedText, QColor(INK))
-    app.setPalette(palette)
-    app.setStyleSheet(STYLE_SHEET)
+    # Fusion draws disabled menu items and tool buttons from these: grey, not ink.
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text,
+                 QPalette.ColorRole.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(DISABLED))
+    return palette
 
 
 def status_chip_css(status: str) -> str:

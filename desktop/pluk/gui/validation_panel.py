@@ -7,7 +7,8 @@ with 95% intervals, the confusion matrix of the chosen field, and its disagreeme
 disagreement shows that record (report text beside the values) in the panel's own detail pane,
 so the user can step through them with the arrow keys; a click on a confusion-matrix cell keeps
 only that cell's disagreements. "Save report…" writes validation.md and validation.json, the
-same files as the CLI.
+same files as the CLI; the window confirms where they went. While Validate cannot be pressed,
+its tooltip and the line under the form say what is missing.
 """
 
 from __future__ import annotations
@@ -15,11 +16,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QGridLayout,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-                               QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QGridLayout, QHBoxLayout, QLabel,
+                               QLineEdit, QPushButton, QSplitter, QVBoxLayout, QWidget)
 
 from pluk.core.errors import PlukError
 from pluk.core.validation.evaluate import ValidationError, read_table, validate_run, write_report
@@ -28,38 +27,11 @@ from pluk.core.validation.result import Disagreement, FieldResult, ValidationRep
 from pluk.core.validation.truth import find_column
 from pluk.gui.background import BackgroundCall
 from pluk.gui.detail_pane import DetailPane
+from pluk.gui.validation_tables import ConfusionView, fit_columns, split_items, table
+from pluk.gui.validation_tables import item as _item
+from pluk.gui.widgets import Notice, breakable, fit_label
 
-TABLE_FILTER = "Reference tables (*.csv *.tsv *.txt *.xlsx *.xlsm);;All files (*)"
-AGREE_COLOR = QColor("#dcfce7")
-DISAGREE_COLOR = QColor("#fee2e2")
 ID_GUESSES = ("id", "report id", "report", "uid", "filename", "file")
-
-
-def _item(text: Any, tooltip: str | None = None) -> QTableWidgetItem:
-    item = QTableWidgetItem("" if text is None else str(text))
-    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-    if tooltip:
-        item.setToolTip(tooltip)
-    return item
-
-
-def _table(headers: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().setVisible(False)
-    table.verticalHeader().setDefaultSectionSize(24)
-    table.horizontalHeader().setStretchLastSection(True)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    return table
-
-
-def _items(value: str) -> list[str] | None:
-    """'psa=PSA waarde, volume' -> ['psa=PSA waarde', 'volume']; empty -> None."""
-    parts = [p.strip() for p in value.replace(";", ",").split(",")]
-    return [p for p in parts if p] or None
 
 
 class ValidationPanel(QWidget):
@@ -79,29 +51,30 @@ class ValidationPanel(QWidget):
         form = QGridLayout()
         self.truth_edit = QLineEdit()
         self.truth_edit.setReadOnly(True)
-        self.truth_edit.setPlaceholderText("A CSV or XLSX table with one row per report")
-        self.choose_button = QPushButton("Choose…")
+        self.truth_edit.setPlaceholderText(self.tr("A CSV or XLSX table with one row per "
+                                                   "report"))
+        self.choose_button = QPushButton(self.tr("Choose…"))
         self.choose_button.clicked.connect(self.choose_table)
         self.id_combo = QComboBox()
         self.id_combo.setMinimumContentsLength(14)
         self.columns_edit = QLineEdit()
-        self.columns_edit.setPlaceholderText("every field with a like-named column, or "
-                                             "field=column, …")
+        self.columns_edit.setPlaceholderText(self.tr("every field with a like-named column, "
+                                                     "or field=column, …"))
         self.tolerance_edit = QLineEdit()
-        self.tolerance_edit.setPlaceholderText("0, or e.g. 0.5 or psa=0.1, volume=2")
-        self.validate_button = QPushButton("Validate")
+        self.tolerance_edit.setPlaceholderText(self.tr("0, or e.g. 0.5 or psa=0.1, volume=2"))
+        self.validate_button = QPushButton(self.tr("Validate"))
         self.validate_button.setObjectName("primary")
         self.validate_button.clicked.connect(self.validate)
-        self.save_button = QPushButton("Save report…")
+        self.save_button = QPushButton(self.tr("Save report…"))
         self.save_button.clicked.connect(self.choose_report_folder)
-        form.addWidget(QLabel("Reference table"), 0, 0)
+        form.addWidget(QLabel(self.tr("Reference table")), 0, 0)
         form.addWidget(self.truth_edit, 0, 1, 1, 3)
         form.addWidget(self.choose_button, 0, 4)
-        form.addWidget(QLabel("Id column"), 1, 0)
+        form.addWidget(QLabel(self.tr("Id column")), 1, 0)
         form.addWidget(self.id_combo, 1, 1)
-        form.addWidget(QLabel("Fields"), 1, 2)
+        form.addWidget(QLabel(self.tr("Fields")), 1, 2)
         form.addWidget(self.columns_edit, 1, 3, 1, 2)
-        form.addWidget(QLabel("Tolerance"), 2, 0)
+        form.addWidget(QLabel(self.tr("Tolerance")), 2, 0)
         form.addWidget(self.tolerance_edit, 2, 1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -110,36 +83,35 @@ class ValidationPanel(QWidget):
         form.addLayout(buttons, 2, 2, 1, 3)
         form.setColumnStretch(3, 1)
 
-        self.status = QLabel("Open or finish a run, then choose the reference table to compare "
-                             "it with.")
+        self.status = QLabel(self.tr("Open or finish a run, then choose the reference table "
+                                     "to compare it with."))
         self.status.setObjectName("muted")
-        self.status.setWordWrap(True)
-        self.summary = _table(["Field", "Type", "n", *SUMMARY_METRICS.values(),
-                               "Disagreements"])
+        fit_label(self.status)
+        self.notice = Notice()
+        self.summary = table([self.tr("Field"), self.tr("Type"), "n",
+                              *(QCoreApplication.translate("ValidationPanel", name)
+                                for name in SUMMARY_METRICS.values()),
+                              self.tr("Disagreements")])
         self.summary.currentCellChanged.connect(lambda row, *_: self._show_field(row))
-        self.confusion = QTableWidget()
-        self.confusion.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.confusion.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.confusion.cellClicked.connect(self._cell_clicked)
-        self.confusion_label = QLabel()
-        self.confusion_label.setObjectName("muted")
-        self.confusion_label.setWordWrap(True)
-        self.disagreements = _table(["Report", "Reference", "Prediction", "Reason"])
+        self.confusion_view = ConfusionView()
+        self.confusion_view.cell_clicked.connect(self._cell_clicked)
+        self.confusion, self.confusion_label = self.confusion_view.table, self.confusion_view.label
+        self.disagreements = table([self.tr("Report"), self.tr("Reference"),
+                                    self.tr("Prediction"), self.tr("Reason")])
         self.disagreements.currentCellChanged.connect(
             lambda row, *_: self._disagreement_chosen(row))
         self.disagreements.cellDoubleClicked.connect(
             lambda row, _col: self._emit_row(self.show_in_results, row))
-        self.disagreement_label = QLabel()
+        self.disagreement_label = fit_label(QLabel())
         self.disagreement_label.setObjectName("muted")
-        self.show_all_button = QPushButton("Show all")
+        self.show_all_button = QPushButton(self.tr("Show all"))
         self.show_all_button.clicked.connect(lambda: self._set_cell(None))
         self.detail = DetailPane()
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.confusion_label)
-        left_layout.addWidget(self.confusion, 1)
+        left_layout.addWidget(self.confusion_view, 1)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
@@ -161,6 +133,7 @@ class ValidationPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
         layout.addWidget(self.status)
+        layout.addWidget(self.notice)
         layout.addWidget(split, 1)
         self._clear_result()
         self._update_buttons()
@@ -171,8 +144,9 @@ class ValidationPanel(QWidget):
         """A run was opened or started: earlier results belong to another run."""
         self.run_dir = Path(run_dir)
         self._clear_result()
-        self._say(f"Compare {self.run_dir.name} with a reference table: choose it, check the "
-                  "id column, press Validate.")
+        self.notice.hide()
+        self._say(self.tr("Compare {run} with a reference table: choose it, check the id "
+                          "column, press Validate.").format(run=breakable(self.run_dir.name)))
         self._update_buttons()
 
     def set_running(self, running: bool) -> None:
@@ -182,8 +156,9 @@ class ValidationPanel(QWidget):
     # -- the reference table -----------------------------------------------------------------
 
     def choose_table(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Reference table", str(Path.home()),
-                                              TABLE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Reference table"), str(Path.home()),
+            self.tr("Reference tables (*.csv *.tsv *.txt *.xlsx *.xlsm);;All files (*)"))
         if path:
             self.set_truth_table(Path(path))
 
@@ -191,7 +166,7 @@ class ValidationPanel(QWidget):
         """Read the table's header off the GUI thread and offer its columns as the id column."""
         self.truth_edit.setText(str(path))
         self.id_combo.clear()
-        self._say(f"Reading {path.name}…")
+        self._say(self.tr("Reading {name}…").format(name=path.name))
         self._start(lambda: read_table(path)[0], self._on_columns)
 
     def _on_columns(self, columns: list[str]) -> None:
@@ -199,8 +174,8 @@ class ValidationPanel(QWidget):
         guess = next((c for g in ID_GUESSES if (c := find_column(columns, g))), None)
         if guess:
             self.id_combo.setCurrentText(guess)
-        self._say(f"{len(columns)} columns. Check the id column (it must hold the run's report "
-                  "ids), then press Validate.")
+        self._say(self.tr("%n column(s). Check the id column (it must hold the run's report "
+                          "ids), then press Validate.", "", len(columns)))
 
     # -- validating and saving ---------------------------------------------------------------
 
@@ -208,25 +183,34 @@ class ValidationPanel(QWidget):
         if self.run_dir is None or not self.truth_edit.text() or not self.id_combo.currentText():
             return
         run_dir, truth = self.run_dir, Path(self.truth_edit.text())
-        id_column, columns = self.id_combo.currentText(), _items(self.columns_edit.text())
-        tolerance = _items(self.tolerance_edit.text())
+        id_column, columns = self.id_combo.currentText(), split_items(self.columns_edit.text())
+        tolerance = split_items(self.tolerance_edit.text())
         self._clear_result()
-        self._say("Validating (bootstrap intervals take a few seconds on large runs)…")
+        self.notice.hide()
+        self._say(self.tr("Validating (bootstrap intervals take a few seconds on large "
+                          "runs)…"))
         self._start(lambda: validate_run(run_dir, truth, id_column, columns=columns,
                                          tolerance=tolerance), self.show_report)
 
     def show_report(self, report: ValidationReport) -> None:
         self.report = report
         cov = report.coverage
-        text = f"{cov.with_record} of {cov.truth_rows} reference rows have a record"
+        text = self.tr("{n} of {total} reference rows have a record").format(
+            n=cov.with_record, total=cov.truth_rows)
         if cov.without_record:
-            text += f"; {cov.without_record} without a record are not scored"
+            text += self.tr("; {n} without a record are not scored").format(
+                n=cov.without_record)
         if cov.records_not_in_truth:
-            text += f"; {cov.records_not_in_truth} records are not in the table"
+            text += self.tr("; {n} records are not in the table").format(
+                n=cov.records_not_in_truth)
         if report.skipped:
-            text += ". Not compared: " + "; ".join(f"{s.field} ({s.reason})"
-                                                   for s in report.skipped)
-        self._say(text + ". Estimates with 95% bootstrap intervals.")
+            text += self.tr(". Not compared: ") + "; ".join(f"{s.field} ({s.reason})"
+                                                            for s in report.skipped)
+        self._say(text + self.tr(". Estimates with 95% bootstrap intervals."))
+        self.notice.show_message(self.tr("Validated %n field(s) of {run} against {table}.", "",
+                                         len(report.fields)).format(
+            run=self.run_dir.name if self.run_dir else "", table=Path(
+                self.truth_edit.text()).name))
         self.summary.setRowCount(0)
         for row, field in enumerate(report.fields):
             self.summary.insertRow(row)
@@ -235,7 +219,7 @@ class ValidationPanel(QWidget):
             cells.append(field.disagreement_count)
             for column, value in enumerate(cells):
                 self.summary.setItem(row, column, _item(value))
-        self.summary.resizeColumnsToContents()
+        fit_columns(self.summary)
         self._update_buttons()
         if report.fields:
             self.summary.setCurrentCell(0, 0)
@@ -243,8 +227,8 @@ class ValidationPanel(QWidget):
     def choose_report_folder(self) -> None:
         if self.report is None or self.run_dir is None:
             return
-        folder = QFileDialog.getExistingDirectory(self, "Folder for the validation report",
-                                                  str(self.run_dir))
+        folder = QFileDialog.getExistingDirectory(
+            self, self.tr("Folder for the validation report"), str(self.run_dir))
         if folder:
             self.save_report(Path(folder))
 
@@ -254,7 +238,9 @@ class ValidationPanel(QWidget):
         except ValidationError as exc:
             self._say(str(exc), error=True)
             return None
-        self._say(f"Wrote {md} and {js.name}.")
+        self._say(self.tr("Wrote {md} and {json}.").format(md=md, json=js.name))
+        self.notice.show_message(self.tr("Saved the validation report: {md} and {json}.").format(
+            md=md, json=js.name), md)
         return md, js
 
     # -- one field ----------------------------------------------------------------------------
@@ -267,43 +253,7 @@ class ValidationPanel(QWidget):
 
     def _show_field(self, row: int) -> None:
         self._cell = None
-        field = self.current_field()
-        self._clear_confusion()
-        if field is None:
-            self.confusion_label.setText("")
-            self._fill_disagreements()
-            return
-        if field.confusion is not None:
-            labels, matrix = field.confusion.labels, field.confusion.matrix
-            self.confusion.setRowCount(len(labels))
-            self.confusion.setColumnCount(len(labels))
-            self.confusion.setHorizontalHeaderLabels(labels)
-            self.confusion.setVerticalHeaderLabels(labels)
-            for i, counts in enumerate(matrix):
-                for j, count in enumerate(counts):
-                    item = _item(count, f"reference {labels[i]}, prediction {labels[j]}: "
-                                        f"{count}")
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                    if count:
-                        item.setBackground(QBrush(AGREE_COLOR if i == j else DISAGREE_COLOR))
-                    self.confusion.setItem(i, j, item)
-            self.confusion.horizontalHeader().setSectionResizeMode(
-                QHeaderView.ResizeMode.ResizeToContents)
-            self.confusion_label.setText(f"<b>{field.field}</b>: rows are the reference, "
-                                         "columns the prediction. Click a cell to list its "
-                                         "reports.")
-        elif field.kind == "numeric" and field.counts is not None:
-            c, metrics = field.counts, field.metrics
-            within = metrics.tolerance_accuracy
-            tol = within.tolerance if within is not None and within.tolerance is not None else 0
-            self.confusion_label.setText(
-                f"<b>{field.field}</b>{' (' + field.unit + ')' if field.unit else ''}"
-                f": both numbers {c.both_numbers}, both empty {c.both_null}, only the "
-                f"reference empty {c.truth_null_only}, only the prediction empty "
-                f"{c.prediction_null_only}. Mean error (prediction − reference) "
-                f"{format_metric(metrics.mean_error)}. Tolerance {tol:g}.")
-        else:
-            self.confusion_label.setText(f"<b>{field.field}</b>: {field.comparison or ''}.")
+        self.confusion_view.show_field(self.current_field())
         self._fill_disagreements()
 
     def _cell_clicked(self, row: int, column: int) -> None:
@@ -329,26 +279,29 @@ class ValidationPanel(QWidget):
     def _fill_disagreements(self) -> None:
         rows = self.shown_disagreements()
         field = self.current_field()
-        table = self.disagreements
-        table.setRowCount(0)
+        view = self.disagreements
+        view.setRowCount(0)
         for row, item in enumerate(rows):
-            table.insertRow(row)
+            view.insertRow(row)
             reason = item.reason or ""
             for column, value in enumerate((item.id, item.truth, item.prediction, reason)):
-                table.setItem(row, column, _item(value, str(value) if column == 3 else None))
-        table.resizeColumnsToContents()
+                view.setItem(row, column, _item(value, str(value) if column == 3 else None))
+        fit_columns(view)
         total = field.disagreement_count if field else 0
         if field is None:
             text = ""
         elif self._cell is not None:
-            text = (f"{len(rows)} of {total} disagreements: reference {self._cell[0]}, "
-                    f"prediction {self._cell[1]}")
+            text = self.tr("{n} of {total} disagreements: reference {truth}, prediction "
+                           "{prediction}").format(n=len(rows), total=total,
+                                                  truth=self._cell[0],
+                                                  prediction=self._cell[1])
         else:
-            text = f"{total} disagreements" + ("" if total else " — every report agrees")
+            text = (self.tr("%n disagreement(s)", "", total) if total
+                    else self.tr("No disagreements: every report agrees"))
         self.disagreement_label.setText(text)
         self.show_all_button.setVisible(self._cell is not None)
         if rows:
-            table.setCurrentCell(0, 0)
+            view.setCurrentCell(0, 0)
         else:
             self.detail.show_record(None, None, None)
 
@@ -366,18 +319,12 @@ class ValidationPanel(QWidget):
         self.report = None
         self._cell = None
         self.summary.setRowCount(0)
-        self._clear_confusion()
-        self.confusion_label.setText("")
+        self.confusion_view.clear()
         self.disagreements.setRowCount(0)
         self.disagreement_label.setText("")
         self.show_all_button.hide()
         self.detail.show_record(None, None, None)
         self._update_buttons()
-
-    def _clear_confusion(self) -> None:
-        self.confusion.clear()
-        self.confusion.setRowCount(0)
-        self.confusion.setColumnCount(0)
 
     def _say(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
@@ -386,9 +333,28 @@ class ValidationPanel(QWidget):
     def _update_buttons(self) -> None:
         idle = not self.busy
         self.choose_button.setEnabled(idle)
-        self.validate_button.setEnabled(idle and not self._running and self.run_dir is not None
-                                        and self.id_combo.count() > 0)
+        missing = self.validate_missing()
+        self.validate_button.setEnabled(missing is None)
+        self.validate_button.setToolTip(missing or self.tr(
+            "Compare the run with the reference table"))
         self.save_button.setEnabled(idle and self.report is not None)
+        self.save_button.setToolTip(self.tr("Write validation.md and validation.json")
+                                    if self.report is not None
+                                    else self.tr("Validate first"))
+
+    def validate_missing(self) -> str | None:
+        """Why Validate cannot be pressed now, in words; None when it can."""
+        if self.busy:
+            return self.tr("Wait: the table is being read or the run compared")
+        if self._running:
+            return self.tr("A run is going on: validate when it has finished")
+        if self.run_dir is None:
+            return self.tr("Open a run (Previous runs) or finish one first")
+        if not self.truth_edit.text():
+            return self.tr("Choose the reference table first")
+        if self.id_combo.count() == 0:
+            return self.tr("The reference table has no columns to match")
+        return None
 
     def _start(self, fn, on_success) -> None:
         """One background call at a time; its result comes back through the slots below."""

@@ -5,8 +5,9 @@ Every end-to-end test runs twice: on a subset of each fold-0 test set (the short
 with at least two different truths, scored against the same subset of the ground truth), and,
 marked `slow`, on the first SAMPLE test reports of every task in file order (360 of fold 0's
 1995, long ones included), on one thread so that a busy machine slows it in proportion: about
-two minutes on two cores. (The complete fold 0 took over ten minutes under load, past pytest's
-limit; BENCHMARKS.md has it.) `pytest -m "not slow"` leaves the sample run out.
+20 seconds with Pluk's decoder (about two minutes on llama-cpp-python's path before it). (The
+complete fold 0 took over ten minutes under load on that path, past pytest's limit;
+BENCHMARKS.md has it.) `pytest -m "not slow"` leaves the sample run out.
 """
 
 from __future__ import annotations

@@ -45,6 +45,8 @@ def write_gguf(path: Path, *, n_floats: int = 1024, name: str = "tiny", seed: in
     writer.add_file_type(0)
     rng = np.random.default_rng(seed)
     writer.add_tensor("token_embd.weight", rng.standard_normal((16, 64)).astype(np.float32))
+    for layer in range(2):  # as many layers as block_count says, or gguf_info refuses it
+        writer.add_tensor(f"blk.{layer}.attn_norm.weight", np.ones(64, dtype=np.float32))
     writer.add_tensor("output.weight", rng.standard_normal(n_floats).astype(np.float32))
     writer.write_header_to_file()
     writer.write_kv_data_to_file()

@@ -35,10 +35,12 @@ def machine(total_gb: float, free_gb: float, gpu_gb: float | None = None) -> Har
 def test_kv_cache_arithmetic():
     # 2 (K,V) * 28 layers * 8192 tokens * 4 heads * 128 dims * 2 bytes = 448 MiB
     assert kv_cache_bytes(QWEN7B, 8192) == 2 * 28 * 8192 * 4 * 128 * 2 == 448 * MiB
+    # The decoder holds a stream of n_ctx cells for the prompt prefix and one per report.
     est = estimate_memory(QWEN7B, 8192)
-    assert est.kv_cache_exact
+    assert est.kv_cache_exact and est.parallel == 1
     assert est.overhead_bytes == 512 * MiB + int(0.05 * QWEN7B.weights_bytes)
-    assert est.total_bytes == QWEN7B.weights_bytes + 448 * MiB + est.overhead_bytes
+    assert est.total_bytes == QWEN7B.weights_bytes + 2 * 448 * MiB + est.overhead_bytes
+    assert estimate_memory(QWEN7B, 8192, parallel=3).kv_cache_bytes == 4 * 448 * MiB
     assert kv_cache_bytes(QWEN7B, 4096) * 2 == kv_cache_bytes(QWEN7B, 8192)
 
 
@@ -50,7 +52,7 @@ def test_kv_from_gguf_metadata(tiny_gguf):
 
 def test_unknown_shape_is_a_flagged_guess():
     est = estimate_memory(ModelShape(weights_bytes=8 * GiB), 8192)
-    assert not est.kv_cache_exact and est.kv_cache_bytes == 1 * GiB
+    assert not est.kv_cache_exact and est.kv_cache_bytes == 2 * GiB  # two streams of 8192
     assert "rough guess" in advise(ModelShape(weights_bytes=GiB), machine(32, 30)).warning
 
 
@@ -108,18 +110,26 @@ def test_nvidia_smi_is_parsed(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("physical, usable, expected", [
-    (4, 8, 4),      # hyper-threads: one generation thread per physical core
-    (64, 2, 2),     # a container limited to two CPUs of a large host
-    (None, 6, 6),   # physical cores unknown: every usable CPU
-    (2, 2, 2),      # this VM: llama-cpp-python's own default would be 1
+    (4, 8, 3),      # hyper-threads: one thread per physical core, one core left free
+    (64, 2, 1),     # a container limited to two CPUs of a large host
+    (None, 6, 5),   # physical cores unknown: the usable CPUs
+    (2, 2, 1),      # this VM: two threads stall 3-10x when another program runs
+    (1, 1, 1),
 ])
-def test_default_threads_are_the_usable_physical_cores(monkeypatch, physical, usable,
-                                                       expected):
+def test_default_threads_leave_one_usable_physical_core_free(monkeypatch, physical, usable,
+                                                            expected):
     from pluk.core.models import hardware
 
     monkeypatch.setattr(hardware, "_cpu", lambda: ("cpu", physical, []))
     monkeypatch.setattr(hardware, "usable_cpus", lambda: usable)
-    assert hardware.default_threads() == expected
+    assert hardware.default_threads() == hardware.default_batch_threads() == expected
+
+
+def test_several_reports_at_once_by_default_only_on_a_gpu():
+    from pluk.core.models.hardware import default_parallel
+
+    assert default_parallel(0) == 1
+    assert default_parallel(-1) == default_parallel(20) == 4
 
 
 def test_usable_cpus_follow_the_affinity_mask():

@@ -202,7 +202,7 @@ def _checks(tmp: Path, model_path: str | Path | None, say: Callable[[str, str], 
         f"Python package {Path(__file__).resolve().parent.parent}")
 
     try:
-        from pluk.core.engine.llama import engine_versions
+        from pluk.core.engine.native import engine_versions
 
         versions = engine_versions()
     except Exception as exc:

@@ -89,7 +89,8 @@ def _write_json(path: Path, value: Any) -> None:
 
 
 def run_task_folder(
-    folder: TaskFolder, task: TaskDefinition, model_path: Path, checked: CheckedModel,
+    folder: TaskFolder, task: TaskDefinition, model_path: Path | None,
+    checked: CheckedModel | None,
     out: Path, options: RunOptions, dragon: DragonOptions, *, resume: bool = False,
     reuse: Reuse | None = None,
     on_status: Callable[[str], None] | None = None,
@@ -114,7 +115,8 @@ def run_task_folder(
         else:
             choose = ExampleIndex(examples).chooser(dragon.shots)
     # Zero-shot folds of one task share the test set: the answers of the first fold serve all.
-    key = (task_sha256(task), checked.facts.sha256, tuple((r.id, r.sha256) for r in reports),
+    answers = checked.facts.sha256 if checked else options.server.model_dump_json()  # server
+    key = (task_sha256(task), answers, tuple((r.id, r.sha256) for r in reports),
            options.reading.limit) if dragon.shots == 0 else None
     reused_from, reused = None, None
     if key is not None and reuse is not None and key in reuse:
@@ -144,7 +146,7 @@ def run_task_folder(
 
 
 def run_dragon(
-    folder: str | Path, model_path: str | Path, out: str | Path,
+    folder: str | Path, model_path: str | Path | None, out: str | Path,
     options: RunOptions | None = None, dragon: DragonOptions | None = None, *,
     resume: bool = False, task: TaskDefinition | None = None,
     on_status: Callable[[str], None] | None = None,
@@ -156,14 +158,16 @@ def run_dragon(
     `task` overrides the library lookup (it must answer every folder's label type); `resume`
     continues the run folders in OUT."""
     options, dragon = options or RunOptions(), dragon or DragonOptions()
-    model_path, out = Path(model_path), Path(out)
+    model_path, out = (Path(model_path) if model_path else None), Path(out)
     folders = [read_task_folder(p) for p in find_task_folders(folder)]
     tasks = [task or find_task(f.task_name) for f in folders]
     for f, t in zip(folders, tasks):
         _check_task(t, f)
         get_task(f.task_name)  # the evaluator must know it, or the output cannot be checked
-    (on_status or (lambda _m: None))(f"checking the model file {model_path.name}")
-    checked = check_model(model_path)
+    checked = None  # with options.server there is no model file to check
+    if options.server is None:
+        (on_status or (lambda _m: None))(f"checking the model file {model_path.name}")
+        checked = check_model(model_path)
     reuse: Reuse = {}
     results = []
     for f, t in zip(folders, tasks):

@@ -34,15 +34,14 @@ from pydantic import BaseModel, Field
 
 from pluk.core.engine import batch as batches
 from pluk.core.engine.llg import Grammar, MaskBuffer, llguidance_version, tokenizer_for
-from pluk.core.engine.native import Batch, NativeContext, NativeModel
+from pluk.core.engine.model import Model
+from pluk.core.engine.native import Batch, NativeContext, engine_versions
 from pluk.core.engine.protocol import (DecodeStats, EngineFacts, ExtractRequest, ExtractResult,
                                        PreparedPrompt, ShouldStop)
 from pluk.core.engine.sampling import Chooser
 from pluk.core.engine.slot import Slot
-from pluk.core.engine.vocab import Vocabulary
 from pluk.core.errors import CancelledError, PlukError
-from pluk.core.models.gguf_info import check_gguf_header
-from pluk.core.models.hardware import default_threads, usable_cpus
+from pluk.core.models.hardware import default_batch_threads, default_threads
 
 PREFIX_SEQ = 0
 # Cells kept free beyond an answer's tokens (a side chain may run a little past its end) and,
@@ -56,8 +55,9 @@ class DecoderOptions(BaseModel):
     n_ctx: int = Field(default=4096, ge=64)
     parallel: int = Field(default=1, ge=1, le=64)
     n_batch: int = Field(default=512, ge=16)
-    # None: the physical cores for generation, every usable CPU for prompt batches. llama.cpp
-    # uses n_threads_batch for any batch of more than one token, so also for parallel answers.
+    # None: models/hardware.py's defaults (the physical cores but one); n_threads_batch None
+    # follows n_threads where that is set. llama.cpp uses n_threads_batch for any batch of
+    # more than one token, so also for parallel answers.
     n_threads: int | None = None
     n_threads_batch: int | None = None
     n_gpu_layers: int = 0
@@ -81,19 +81,18 @@ class DecoderOptions(BaseModel):
     isolate_prompts: bool = True
 
 
-class Decoder:
-    """Owns a model and a context of `parallel` + 1 sequences. Not thread-safe: one worker
-    thread uses it. It offers what extraction/context.py's prompt_parts reads of an engine."""
+class Decoder(Model):
+    """Owns a model (with its weights) and a context of `parallel` + 1 sequences. Not
+    thread-safe: one worker thread uses it. As a Model it offers what extraction/context.py's
+    prompt_parts reads of an engine."""
 
     def __init__(self, model_path: str | Path, options: DecoderOptions | None = None):
         self.options = options = options or DecoderOptions()
-        self.model_path = Path(model_path)
-        check_gguf_header(self.model_path)
-        self._model = NativeModel(self.model_path, n_gpu_layers=options.n_gpu_layers)
-        self.vocab = Vocabulary(self._model.vocab)
+        super().__init__(model_path, vocab_only=False, n_gpu_layers=options.n_gpu_layers)
         self._tokenizer_entry = tokenizer_for(self.model_path)
         self.n_threads = options.n_threads or default_threads()
-        self.n_threads_batch = options.n_threads_batch or options.n_threads or usable_cpus()
+        self.n_threads_batch = (options.n_threads_batch or options.n_threads
+                                or default_batch_threads())
         n_seq = options.parallel + 1
         if options.kv_unified:
             cells = options.kv_cells or options.parallel * options.n_ctx
@@ -114,10 +113,11 @@ class Decoder:
         self._hold = False
         self.stats = DecodeStats()
 
-    # -- model facts and tokens ----------------------------------------------------------------
+    # -- model facts ---------------------------------------------------------------------------
 
     @property
     def tokenizer(self):
+        """llguidance's tokenizer of this vocabulary (what grammars are compiled for)."""
         return self._tokenizer_entry.tokenizer
 
     @property
@@ -125,49 +125,12 @@ class Decoder:
         """The context of one report's sequence."""
         return self.seq_cells
 
-    @property
-    def metadata(self) -> dict[str, str]:
-        return self._model.metadata()
-
-    @property
-    def chat_template(self) -> str | None:
-        return self.metadata.get("tokenizer.chat_template")
-
-    @property
-    def bos_text(self) -> str:
-        return self.vocab.token_text(self.vocab.bos)
-
-    @property
-    def eos_text(self) -> str:
-        return self.vocab.token_text(self.vocab.eos)
-
     def facts(self) -> EngineFacts:
-        from pluk.core.engine.llama import engine_versions
-
         return EngineFacts(kind="llama.cpp (pluk decoder)", model=self.model_path.name,
                            n_ctx=self.n_ctx, n_vocab=self.vocab.n_vocab,
                            parallel=self.options.parallel, n_threads=self.n_threads,
                            n_threads_batch=self.n_threads_batch, grammar=llguidance_version(),
                            versions=engine_versions(), options=self.options.model_dump())
-
-    def tokenize(self, text: str, *, special: bool = False, add_bos: bool = False) -> list[int]:
-        return self.vocab.tokenize(text, special=special, add_bos=add_bos)
-
-    def tokenize_prompt(self, prefix: str, report: str, suffix: str) -> list[int]:
-        """As LlamaEngine.tokenize_prompt: the parts separately, report text never special."""
-        bos = self.bos_text
-        add_bos = self.vocab.adds_bos and not (bos and prefix.startswith(bos))
-        return (self.tokenize(prefix, special=True, add_bos=add_bos) + self.tokenize(report)
-                + self.tokenize(suffix, special=True))
-
-    def count_tokens(self, text: str) -> int:
-        return len(self.tokenize(text))
-
-    def detokenize(self, tokens: list[int]) -> str:
-        return self.vocab.detokenize(tokens)
-
-    def token_classes(self):
-        return self.vocab.token_classes()
 
     def grammar(self, gbnf: str) -> Grammar:
         """The compiled grammar of a GBNF text (cached); raises PlukError if it is refused."""
@@ -253,15 +216,21 @@ class Decoder:
         finally:
             self._clear_sequences()
 
+    def _kept(self, request: ExtractRequest) -> int:
+        """How many prefix tokens the request shares (its prefix_keep, or all)."""
+        keep = request.prefix_keep
+        return len(self._prefix) if keep is None else max(0, min(keep, len(self._prefix)))
+
     def _admit(self, slots: list[Slot | None], waiting: deque, source: Iterator,
                ) -> Iterator[ExtractResult]:
-        room = self.seq_cells - len(self._prefix)
         while None in slots:
             request = waiting.popleft() if waiting else next(source, None)
             if request is None:
                 return
+            kept = self._kept(request)
+            room = self.seq_cells - kept
             alone = room - len(request.tokens) - 1 - _MARGIN
-            if alone < 1 or (not request.tokens and not self._prefix):
+            if alone < 1 or (not request.tokens and not kept):
                 yield self._refusal(request, "The report does not fit in the context next to "
                                              "the prompt")
                 continue
@@ -281,14 +250,15 @@ class Decoder:
 
     def _refusal(self, request: ExtractRequest, reason: str) -> ExtractResult:
         return ExtractResult(id=request.id, text="", finish_reason="error", error=reason,
-                             tokens_prompt=len(self._prefix) + len(request.tokens),
+                             tokens_prompt=self._kept(request) + len(request.tokens),
                              tokens_cached=0, tokens_output=0, token_limit=0, seconds=0.0)
 
     def _start(self, request: ExtractRequest, seq: int, limit: int, reserve: int) -> Slot:
         grammar = self.grammar(request.grammar.gbnf)
+        prefix = self._prefix[:self._kept(request)]
         # The last prompt position must be evaluated in the report's own sequence to give its
         # logits: with no report tokens, the prefix's last token is evaluated again there.
-        shared = len(self._prefix) if request.tokens else len(self._prefix) - 1
+        shared = len(prefix) if request.tokens else len(prefix) - 1
         self._ctx.seq_rm(seq, -1, -1)
         if shared:
             # Across separate streams llama.cpp copies whole sequences only.
@@ -298,7 +268,7 @@ class Decoder:
         chooser = Chooser(self._masks, self.vocab.eog, self.options.temperature,
                           np.random.default_rng(seed))
         self._order += 1
-        return Slot(request, seq=seq, prefix=self._prefix, shared=shared, grammar=grammar,
+        return Slot(request, seq=seq, prefix=prefix, shared=shared, grammar=grammar,
                     vocab=self.vocab, chooser=chooser, token_limit=limit, reserve=reserve,
                     order=self._order, stop_at_close=self.options.stop_at_close)
 
@@ -352,14 +322,9 @@ class Decoder:
         self.stats.preempted += 1
 
     def close(self) -> None:
-        for name in ("_batch", "_ctx", "_model"):
+        for name in ("_batch", "_ctx"):
             thing = getattr(self, name, None)
             if thing is not None:
                 (thing.free if name == "_batch" else thing.close)()
                 setattr(self, name, None)
-
-    def __enter__(self) -> "Decoder":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
+        super().close()

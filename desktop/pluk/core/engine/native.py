@@ -1,5 +1,6 @@
 """Thin owners of llama.cpp's native objects for Pluk's decoder: a loaded model, a context with
-several sequences, and a batch. Nothing here decides anything; decoder.py does.
+several sequences, and a batch; where llama.cpp's log lines go, and the versions a manifest
+records. Nothing here decides anything; decoder.py does.
 
 The context gives each sequence a stream of its own cells, or one cache shared by all
 (kv_unified): a prefix evaluated once in sequence 0 reaches another sequence through
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import os
 from pathlib import Path
 
 import llama_cpp
@@ -22,9 +24,22 @@ from pluk.core.errors import ModelError
 _log_callback = None
 
 
+def engine_versions() -> dict[str, str]:
+    """Versions of llama-cpp-python and the llama.cpp/ggml it runs, for run manifests."""
+    libs = sorted(p.name for p in (Path(llama_cpp.__file__).parent / "lib").glob("libggml.so.*"))
+    return {
+        "llama_cpp_python": llama_cpp.__version__,
+        "llama_cpp": llama_cpp.llama_cpp.llama_version().decode(),
+        "ggml": libs[-1].removeprefix("libggml.so.") if libs else "unknown",
+        "system_info": llama_cpp.llama_print_system_info().decode().strip(),
+    }
+
+
 def route_llama_logs() -> None:
-    """llama.cpp's log lines go to the 'pluk.llama' logger instead of stderr (the same routing as
-    engine/llama.py; one process-wide callback)."""
+    """Send llama.cpp's own log lines to the 'pluk.llama' logger instead of stderr, so the CLI's
+    output and the GUI's console stay clean; PLUK_DEBUG=1 (or a debug log handler) shows them.
+    PLUK_DEBUG writes them to a copy of stderr's descriptor, taken here, so a later redirect of
+    stderr (to /dev/null, as some loaders do) does not swallow them. One process-wide callback."""
     global _log_callback
     if _log_callback is not None:
         return
@@ -34,6 +49,11 @@ def route_llama_logs() -> None:
     def route(level: int, text: bytes, _user_data) -> None:
         log.debug(text.decode("utf-8", errors="replace").rstrip())
 
+    if os.environ.get("PLUK_DEBUG") == "1":
+        handler = logging.StreamHandler(os.fdopen(os.dup(2), "w", buffering=1))
+        handler.setFormatter(logging.Formatter("llama.cpp: %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.DEBUG)
     _log_callback = route  # llama.cpp keeps calling it: keep a reference
     llama_cpp.llama_log_set(route, ctypes.c_void_p(0))
 
@@ -60,6 +80,9 @@ class NativeModel:
             n = llama_cpp.llama_model_meta_key_by_index(self.ptr, i, buf, len(buf))
             key = buf.value[:n].decode("utf-8", errors="replace") if n >= 0 else ""
             n = llama_cpp.llama_model_meta_val_str_by_index(self.ptr, i, buf, len(buf))
+            if n >= len(buf):  # a value longer than the buffer (a long chat template)
+                buf = ctypes.create_string_buffer(n + 1)
+                n = llama_cpp.llama_model_meta_val_str_by_index(self.ptr, i, buf, len(buf))
             if key and n >= 0:
                 out[key] = buf.value[:n].decode("utf-8", errors="replace")
         return out

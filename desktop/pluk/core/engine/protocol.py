@@ -53,8 +53,9 @@ class GrammarSpec:
 @dataclass
 class ExtractRequest:
     """One report to answer. `tokens` follow the prepared prefix (report, then the prompt's
-    suffix). `guard` makes a fresh guard for the answer (a factory, not an instance: an engine
-    may restart an answer). `time_limit` is in seconds; `max_tokens` bounds the answer."""
+    suffix), or its first `prefix_keep` tokens. `guard` makes a fresh guard for the answer (a
+    factory, not an instance: an engine may restart an answer). `time_limit` is in seconds;
+    `max_tokens` bounds the answer."""
 
     id: str
     tokens: list[int]
@@ -63,6 +64,15 @@ class ExtractRequest:
     time_limit: float | None = None
     guard: Callable[[], Steering] | None = None
     decisions: list[DecisionSpec] = field(default_factory=list)
+    # How many tokens of the prepared prefix this report's prompt shares, when fewer than all
+    # (few-shot examples chosen per report): `tokens` then start from there. None: all.
+    prefix_keep: int | None = None
+    # Told what the model does, for a progress display: ("prompt", tokens to read) when the
+    # report starts, then ("answer", tokens so far) after each step.
+    on_phase: Callable[[str, int], None] | None = None
+    # For an engine that renders the prompt itself (a server): chat messages, the JSON schema.
+    messages: list[dict[str, str]] | None = None
+    schema: dict | None = None
 
 
 class DecodeStats(BaseModel):
@@ -121,7 +131,8 @@ class EngineFacts(BaseModel):
 
 
 class Engine(Protocol):
-    """What run_extraction needs of a model (phase 2 moves the pipeline onto this)."""
+    """What an extraction run needs of a model (extraction/loop.py's run_extraction also reads
+    the context size and token classes of a model it tokenizes for: its TokenEngine)."""
 
     def facts(self) -> EngineFacts: ...
 

@@ -59,6 +59,9 @@ class Slot:
         self.started = time.perf_counter()
         limit = request.time_limit
         self.deadline = None if limit is None else self.started + limit
+        self.on_phase = request.on_phase
+        if self.on_phase is not None:
+            self.on_phase("prompt", len(self.prompt))
 
     # -- one step -----------------------------------------------------------------------------
 
@@ -87,6 +90,8 @@ class Slot:
             if room > 1:
                 self._append_forced(self.matcher.compute_ff_tokens()[:room - 1], None)
         self._check_finish()
+        if self.on_phase is not None:
+            self.on_phase("answer", len(self.output))
 
     def _append_forced(self, tokens: list[int], row: np.ndarray | None) -> None:
         if not tokens:

@@ -96,7 +96,7 @@ class Vocabulary:
     def continuation(self, before: bytes, text: bytes) -> list[int]:
         """Tokens of `text` as the tokenizer writes it after `before` (the answer so far):
         tokenized together, so a tokenizer that adds a space at the start of a text does not
-        add one mid-answer (the same rule as engine/llama.py's continuation_tokens)."""
+        add one mid-answer."""
         head = self.tokenize_bytes(before)
         joined = self.tokenize_bytes(before + text)
         if before and joined[:len(head)] == head:

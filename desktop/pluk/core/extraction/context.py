@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
 from pluk.core.engine.grammar import DECIMALS, SPACE_CHARS, TOKENS_PER_CHAR, integer_digits
-from pluk.core.engine.llama import LlamaEngine
 from pluk.core.errors import PlukError
 from pluk.core.extraction.prompt import PromptRenderer, messages_for
 from pluk.core.readers.reports import Report
@@ -28,6 +28,26 @@ MIN_CTX = 512
 # a long entity list can be tens of thousands of tokens, more than any context holds, while real
 # answers are far shorter. One that does run out is reported as cut off, never half-parsed.
 MIN_ANSWER_TOKENS = 1024
+
+
+class PromptModel(Protocol):
+    """What prompting and planning read of a model: its chat template and special tokens, and
+    its tokenizer (engine/model.py's Model, opened vocab-only for planning, and the Decoder)."""
+
+    model_path: Path
+
+    @property
+    def chat_template(self) -> str | None: ...
+
+    @property
+    def bos_text(self) -> str: ...
+
+    @property
+    def eos_text(self) -> str: ...
+
+    def tokenize_prompt(self, prefix: str, report: str, suffix: str) -> list[int]: ...
+
+    def count_tokens(self, text: str) -> int: ...
 
 
 def answer_reserve(budget: int) -> int:
@@ -81,7 +101,7 @@ class PromptParts(BaseModel):
     suffix_tokens: list[int]
 
 
-def prompt_parts(task: TaskDefinition, engine: LlamaEngine,
+def prompt_parts(task: TaskDefinition, engine: PromptModel,
                  examples: list[Example] | None = None) -> PromptParts:
     """The rendered prompt around the report, tokenized once for the whole run; `examples`,
     when given, replace the task's own (few-shot examples chosen per report)."""
@@ -106,7 +126,7 @@ class ContextPlan(BaseModel):
     reports_too_long: int
 
 
-def plan_context(task: TaskDefinition, reports: Iterable[Report], tokenizer: LlamaEngine,
+def plan_context(task: TaskDefinition, reports: Iterable[Report], tokenizer: PromptModel,
                  ctx_cap: int,
                  choose_examples: Callable[[Report], list[Example]] | None = None
                  ) -> ContextPlan:

@@ -1,4 +1,4 @@
-"""An extraction job from start to finish: inputs, model, run folder, engine, records, exports.
+"""An extraction job from start to finish: inputs, model (or server), run folder, engine, records,
 
 `pluk extract`, the window's Run button, `pluk dragon run` and the self-test all call run_job;
 it owns the order of the steps and the manifest, so every run folder is written the same way.
@@ -9,16 +9,25 @@ manifest section, and the answers of an earlier fold with the same test set.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
-from pluk.core.engine.llama import LlamaEngine, engine_versions
+from pluk.core.engine.decoder import Decoder, DecoderOptions
+from pluk.core.engine.keeper import DecoderKeeper
+from pluk.core.engine.model import Model
+from pluk.core.engine.native import engine_versions
 from pluk.core.extraction.context import plan_context
 from pluk.core.extraction.loop import run_extraction
 from pluk.core.extraction.prompt import prompt_template_facts
+from pluk.core.extraction.server_loop import (connect_server, run_on_server,
+                                              served_model_facts, server_versions)
+from pluk.core.errors import storage_error
 from pluk.core.models.gguf_info import GGUFInfo, file_sha256, read_gguf_info
+from pluk.core.models.load_probe import check_loads
+from pluk.core.models.hardware import default_parallel
 from pluk.core.options import RunOptions
 from pluk.core.progress import Progress, ProgressTracker
 from pluk.core.readers.reports import Report
@@ -37,13 +46,20 @@ class JobResult(BaseModel):
     n_ctx: int | None = None  # None: nothing was left to run, so the model was not loaded
 
 
-def write_exports(folder: RunFolder, task: TaskDefinition, *, delimiter: str = ",") -> list[Path]:
+def write_exports(folder: RunFolder, task: TaskDefinition, *, delimiter: str = ",",
+                  decimal: str = ".", booleans: tuple[str, str] = ("yes", "no")) -> list[Path]:
     records = folder.records()
-    return [
-        export.write_csv(folder.path / "results.csv", task, records, delimiter=delimiter),
-        export.write_json(folder.path / "results.json", task, records),
-        export.write_xlsx(folder.path / "results.xlsx", task, records),
-    ]
+    try:
+        return [
+            export.write_csv(folder.path / "results.csv", task, records, delimiter=delimiter,
+                             decimal=decimal, booleans=booleans),
+            export.write_json(folder.path / "results.json", task, records),
+            export.write_xlsx(folder.path / "results.xlsx", task, records),
+        ]
+    except OSError as exc:
+        raise storage_error(exc, f"cannot write the exports (results.*) in {folder.path}",
+                            "free some space, then run it again with --resume to write them"
+                            ) from None
 
 
 def model_facts(model_path: Path, on_hash_progress: Callable[[int, int], None] | None = None,
@@ -81,13 +97,16 @@ def _left_to_run(reports: list[Report], skip: Callable[[Report], bool],
 def run_job(
     task: TaskDefinition,
     reports: list[Report],
-    model_path: Path,
+    model_path: Path | None,
     out_dir: Path,
     options: RunOptions,
     *,
     resume: bool = False,
+    retry_errors: bool = False,
     inputs: list[str] | None = None,
     delimiter: str = ",",
+    decimal: str = ".",
+    booleans: tuple[str, str] = ("yes", "no"),
     choose_examples: Callable[[Report], list[Example]] | None = None,
     manifest_options: dict[str, Any] | None = None,
     reuse_records: list[Record] | None = None,
@@ -97,32 +116,36 @@ def run_job(
     on_progress: Callable[[Progress], None] | None = None,
     on_record: Callable[[Record], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    keeper: DecoderKeeper | None = None,
 ) -> JobResult:
     """Run `task` over `reports` into the run folder `out_dir`, and export the results.
 
     `choose_examples(report)` gives each report its own few-shot examples; `manifest_options`
     adds sections to the manifest's options (DRAGON's "dragon"); `reuse_records` are answers
     already made for these reports (an earlier fold's), appended before anything runs, and
-    they count toward the limit; `checked` is the model file, checked before. With nothing
-    left to run the model is not loaded."""
+    they count toward the limit; `checked` is the model file, checked before; `keeper` keeps
+    the loaded model for the next run (the window's). With nothing left to run the model is
+    not loaded. `retry_errors` (with resume) redoes the reports whose
+    record is an error; their new records supersede the old ones. The exports are written
+    before the manifest says "finished"; a failed export makes the run "failed"."""
     say = on_status or (lambda _msg: None)
     check_writable(out_dir)
-    if checked is None:
-        say("Checking the model file")
-    info = checked.info if checked else read_gguf_info(model_path)
-    # Rendered once before anything slow (hashing the model file, too), and before
-    # llama-cpp-python compiles the template while loading the model (where a broken one is a
-    # raw Jinja traceback): a template error is one line naming the model file, and the
-    # manifest says which template ran and whether the instructions were folded. The fold
-    # depends on the roles, not on the special tokens.
-    template = prompt_template_facts(task, info.chat_template, model_name=model_path.name)
-    facts = checked.facts if checked else model_facts(model_path, on_hash_progress, info=info)
+    # A server (options.server) answers instead of a model file: no file to check or hash.
+    server = connect_server(options, say) if options.server is not None else None
+    if server is not None:
+        template, facts, versions = None, served_model_facts(server), server_versions(server)
+    else:
+        template, facts = _check_local_model(task, model_path, checked, say, on_hash_progress)
+        versions = engine_versions()
+    saved = options.model_dump(mode="json")
+    if server is not None:
+        saved["server"]["url"] = server.info.url  # without credentials
     manifest = RunManifest(
-        engine=engine_versions(), model=facts, task=task.model_dump(mode="json"),
+        engine=versions, model=facts, task=task.model_dump(mode="json"),
         task_sha256=task_sha256(task), chat_template=template,
-        options={**options.model_dump(mode="json"), **(manifest_options or {})},
+        options={**saved, **(manifest_options or {})},
         inputs=inputs or [])
-    folder = RunFolder.start(out_dir, manifest, resume=resume)
+    folder = RunFolder.start(out_dir, manifest, resume=resume, retry_errors=retry_errors)
     status = "failed"
     n_ctx = None
     try:
@@ -136,18 +159,53 @@ def run_job(
                 reading = options.reading.model_copy(
                     update={"limit": max(0, options.reading.limit - len(reuse_records))})
                 options = options.model_copy(update={"reading": reading})
-        skip = folder.already_done()
+        skip = folder.already_done(retry_errors=retry_errors)
         if _left_to_run(reports, skip, options):
-            n_ctx = _run_model(task, reports, model_path, folder, options, skip,
-                               choose_examples, say, on_progress, on_record, should_stop)
+            if server is None:
+                n_ctx = _run_model(task, reports, model_path, folder, options, skip,
+                                   choose_examples, say, on_progress, on_record, should_stop,
+                                   keeper)
+            else:
+                n_ctx = run_on_server(server, task, reports, folder, options, skip,
+                                      choose_examples, say, on_progress, on_record, should_stop)
         elif on_progress:
             on_progress(ProgressTracker(total=0).snapshot())  # as a run would: none to do
-        status = "cancelled" if should_stop and should_stop() else "finished"
+        stopped = should_stop and should_stop()
+        files = write_exports(folder, task, delimiter=delimiter, decimal=decimal,
+                              booleans=booleans)
+        status = "cancelled" if stopped else "finished"
     finally:
         final = folder.finish(status)
-    files = write_exports(folder, task, delimiter=delimiter)
     return JobResult(run_dir=str(folder.path), status=status, counts=final.counts,
                      exports=[str(f) for f in files], n_ctx=n_ctx)
+
+
+def _check_local_model(task: TaskDefinition, model_path: Path, checked: CheckedModel | None,
+                       say: Callable[[str], None],
+                       on_hash_progress: Callable[[int, int], None] | None):
+    """The model file's chat template facts and manifest facts (its sha256), checked before
+    the run folder opens."""
+    if checked is None:
+        say("Checking the model file")
+    info = checked.info if checked else read_gguf_info(model_path)
+    # Rendered once before anything slow (hashing the model file, too): a template error is
+    # one line naming the model file, and the manifest says which template ran and whether the
+    # instructions were folded. The fold depends on the roles, not on the special tokens.
+    template = prompt_template_facts(task, info.chat_template, model_name=model_path.name)
+    facts = checked.facts if checked else model_facts(model_path, on_hash_progress, info=info)
+    check_loads(model_path, facts.sha256)  # a file llama.cpp aborts on never gets a run folder
+    return template, facts
+
+
+def decoder_options(options: RunOptions, n_ctx: int) -> DecoderOptions:
+    """The decoder a run asks for: its hardware and sampling options at the planned n_ctx
+    (None fields are chosen from the machine, by models/hardware.py)."""
+    hardware, decoding = options.hardware, options.decoding
+    return DecoderOptions(
+        n_ctx=n_ctx, parallel=hardware.parallel or default_parallel(hardware.n_gpu_layers),
+        n_batch=max(16, hardware.n_batch), n_threads=hardware.n_threads,
+        n_threads_batch=hardware.n_threads_batch, n_gpu_layers=hardware.n_gpu_layers,
+        temperature=decoding.temperature, seed=decoding.seed)
 
 
 def _run_model(task: TaskDefinition, reports: list[Report], model_path: Path, folder: RunFolder,
@@ -155,20 +213,50 @@ def _run_model(task: TaskDefinition, reports: list[Report], model_path: Path, fo
                choose_examples: Callable[[Report], list[Example]] | None,
                say: Callable[[str], None], on_progress: Callable[[Progress], None] | None,
                on_record: Callable[[Record], None] | None,
-               should_stop: Callable[[], bool] | None) -> int:
-    """Plan the context, load the model and append a record per report; returns n_ctx."""
+               should_stop: Callable[[], bool] | None,
+               keeper: DecoderKeeper | None = None) -> int:
+    """Plan the context, load the model (or take the keeper's) and append a record per
+    report; returns n_ctx."""
     say("Counting tokens")
-    with LlamaEngine(model_path, vocab_only=True) as tokenizer:
-        plan = plan_context(task, reports, tokenizer, options.context.ctx_cap, choose_examples)
+    held = keeper.held(model_path) if keeper is not None else None
+    if held is not None:
+        plan = plan_context(task, reports, held, options.context.ctx_cap, choose_examples)
+    else:
+        with Model(model_path) as tokenizer:  # the vocabulary only: fast
+            plan = plan_context(task, reports, tokenizer, options.context.ctx_cap,
+                                choose_examples)
     manifest = folder.read_manifest()
     manifest.options = {**manifest.options, "context_plan": plan.model_dump()}
     folder.write_manifest(manifest)
-    say(f"Loading the model (context {plan.n_ctx} tokens)")
-    with LlamaEngine(model_path, plan.n_ctx, options.hardware, options.decoding) as engine:
-        for record in run_extraction(task, reports, engine, options, on_progress=on_progress,
-                                     should_stop=should_stop, skip=skip,
-                                     choose_examples=choose_examples):
+    wanted = decoder_options(options, plan.n_ctx)
+    loading = f"Loading the model (context {plan.n_ctx} tokens)"
+    if keeper is None:
+        say(loading)
+        with Decoder(model_path, wanted) as engine:
+            _append_records(task, reports, engine, folder, options, skip, choose_examples,
+                            on_progress, on_record, should_stop)
+    else:
+        engine, loaded = keeper.get(model_path, wanted, on_load=lambda: say(loading))
+        if not loaded:
+            say(f"Using the loaded model (context {plan.n_ctx} tokens)")
+        _append_records(task, reports, engine, folder, options, skip, choose_examples,
+                        on_progress, on_record, should_stop)
+    return plan.n_ctx
+
+
+def _append_records(task: TaskDefinition, reports: list[Report], engine: Decoder,
+                    folder: RunFolder, options: RunOptions, skip: Callable[[Report], bool],
+                    choose_examples: Callable[[Report], list[Example]] | None,
+                    on_progress: Callable[[Progress], None] | None,
+                    on_record: Callable[[Record], None] | None,
+                    should_stop: Callable[[], bool] | None) -> None:
+    manifest = folder.read_manifest()
+    manifest.engine_facts = engine.facts().model_dump(mode="json")
+    folder.write_manifest(manifest)
+    with closing(run_extraction(task, reports, engine, options, on_progress=on_progress,
+                                should_stop=should_stop, skip=skip,
+                                choose_examples=choose_examples)) as records:
+        for record in records:
             folder.append(record)
             if on_record:
                 on_record(record)
-    return plan.n_ctx

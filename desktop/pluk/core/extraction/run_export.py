@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from pluk.core.errors import PlukError
+from pluk.core.errors import PlukError, storage_error
 from pluk.core.extraction.evidence import find_evidence
 from pluk.core.readers import read_inputs
 from pluk.core.runs import export
@@ -56,9 +56,11 @@ def with_evidence(task: TaskDefinition, records: list[Record], texts: dict[str, 
 
 def export_run(run_dir: str | Path, path: str | Path, fmt: str, *, delimiter: str = ",",
                nested: export.Nested = "flatten", reviewed_only: bool = False,
-               inputs: list[str] | None = None) -> tuple[Path, int]:
+               inputs: list[str] | None = None, decimal: str = ".",
+               booleans: tuple[str, str] = ("yes", "no")) -> tuple[Path, int]:
     """Write the run's export; returns the file and how many records (rows) it holds.
-    `inputs` replaces the manifest's inputs for finding report texts (HTML only)."""
+    `inputs` replaces the manifest's inputs for finding report texts (HTML only); `decimal`
+    and `booleans` are the CSV's decimal mark and yes/no words."""
     if fmt not in FORMATS:
         raise PlukError(f"Unknown export format '{fmt}'; choose one of {', '.join(FORMATS)}")
     folder = RunFolder(run_dir)
@@ -71,11 +73,16 @@ def export_run(run_dir: str | Path, path: str | Path, fmt: str, *, delimiter: st
         reviewed = None  # a run nobody reviewed exports exactly as before
     shown = len(records) if reviewed is None or not reviewed.only else len(
         {rid for rid, _ in reviewed.latest})
-    if fmt == "html":
-        texts = report_texts(list(inputs if inputs is not None else manifest.inputs), records)
-        written = write_html(path, task, with_evidence(task, records, texts), texts,
-                             title=f"{task.title} · {folder.path.name}", reviewed=reviewed)
-        return written, shown
-    written = export.export(path, fmt, task, records, delimiter=delimiter, nested=nested,
-                            reviewed=reviewed)
+    texts = (report_texts(list(inputs if inputs is not None else manifest.inputs), records)
+             if fmt == "html" else {})
+    try:  # a full disk or a read-only folder is one sentence, for the CLI and the dialog
+        if fmt == "html":
+            written = write_html(path, task, with_evidence(task, records, texts), texts,
+                                 title=f"{task.title} · {folder.path.name}", reviewed=reviewed)
+        else:
+            written = export.export(path, fmt, task, records, delimiter=delimiter,
+                                    nested=nested, reviewed=reviewed, decimal=decimal,
+                                    booleans=booleans)
+    except OSError as exc:
+        raise storage_error(exc, f"cannot write {path}") from None
     return written, shown

@@ -6,6 +6,11 @@ file takes seconds to minutes, so it is computed with progress and cached by (pa
 `GGUFSummary` is the one summary of a model's metadata (the registry, packs, the hardware
 advisor and the model list use it); `GGUFInfo` is that summary plus what only a reading of the
 file has: its path and size, the chat template and every scalar metadata key.
+
+A file whose metadata contradicts its tensors (more layers claimed than it holds weights for, a
+token embedding that does not match the vocabulary) is refused here: llama.cpp would abort the
+whole process on some of these instead of raising. What no reading can foresee is left to
+load_probe, which loads the file once in a child process.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -102,6 +108,38 @@ def _quantization_name(file_type: int | None) -> str | None:
         return f"type {file_type}"
 
 
+_BLOCK = re.compile(r"blk\.(\d+)\.")
+
+
+def _check_tensors(name: str, arch: str | None, reader: Any, scalars: dict[str, Any],
+                   n_vocab: int | None) -> None:
+    """ModelError when the metadata promises what the tensors do not hold. llama.cpp trusts
+    `<arch>.block_count` and aborts (GGML_ASSERT, no exception) when it is out of range."""
+    damaged = f"{name} is damaged or inconsistent:"
+    key = f"{arch}.block_count"
+    n_layer = _int_or_none(scalars.get(key)) if arch else None
+    if n_layer is not None:
+        if n_layer <= 0:
+            raise ModelError(f"{damaged} its metadata says it has {n_layer} layers ({key})")
+        present = {int(m.group(1)) for t in reader.tensors if (m := _BLOCK.match(t.name))}
+        held = sum(1 for n in present if n < n_layer)
+        if held < n_layer:
+            first = next(n for n in range(n_layer) if n not in present)
+            raise ModelError(f"{damaged} its metadata says {n_layer} layers ({key}) but it holds "
+                             f"the weights of {held} (none for layer {first})")
+    embedding = next((t for t in reader.tensors if t.name == "token_embd.weight"), None)
+    if embedding is None:
+        return
+    shape = [int(n) for n in embedding.shape]  # GGUF order: [n_embd, n_vocab]
+    n_embd = _int_or_none(scalars.get(f"{arch}.embedding_length")) if arch else None
+    if n_vocab is not None and len(shape) >= 2 and shape[1] != n_vocab:
+        raise ModelError(f"{damaged} its token embedding has rows for {shape[1]} tokens but its "
+                         f"vocabulary has {n_vocab}")
+    if n_embd is not None and shape and shape[0] != n_embd:
+        raise ModelError(f"{damaged} its token embedding is {shape[0]} wide but its metadata "
+                         f"says {n_embd} ({arch}.embedding_length)")
+
+
 def read_gguf_info(path: str | Path) -> GGUFInfo:
     """Metadata of a GGUF file; raises ModelError with a plain reason when it is not one."""
     path = Path(path)
@@ -124,6 +162,7 @@ def read_gguf_info(path: str | Path) -> GGUFInfo:
             scalars[key] = field.contents()
 
     arch = scalars.get("general.architecture")
+    _check_tensors(path.name, arch, reader, scalars, array_lengths.get("tokenizer.ggml.tokens"))
     chat_template = scalars.pop("tokenizer.chat_template", None)
     metadata = dict(scalars)
     metadata.update({key: f"[array of {n}]" for key, n in array_lengths.items()})
@@ -183,6 +222,9 @@ def file_sha256(
     if use_cache:
         cache[key] = value
         tmp = _cache_file().with_suffix(".tmp")
-        tmp.write_text(json.dumps(cache, indent=0), encoding="utf-8")
-        os.replace(tmp, _cache_file())
+        try:
+            tmp.write_text(json.dumps(cache, indent=0), encoding="utf-8")
+            os.replace(tmp, _cache_file())
+        except OSError:  # a full disk costs a hash next time, not this run
+            tmp.unlink(missing_ok=True)
     return value

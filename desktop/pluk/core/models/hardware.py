@@ -4,8 +4,10 @@ context size and number of GPU layers. Standard library only; every probe may co
 (None) and the advice then says so rather than guessing.
 
 Memory estimate = weights (the file size) + KV cache + overhead, where the f16 KV cache is
-2 (K and V) * n_layer * n_ctx * n_head_kv * head_dim * 2 bytes, and the overhead (llama.cpp
-compute buffers, the runtime, Pluk itself) is taken as 512 MiB + 5% of the weights.
+2 (K and V) * n_layer * cells * n_head_kv * head_dim * 2 bytes, and the overhead (llama.cpp
+compute buffers, the runtime, Pluk itself) is taken as 512 MiB + 5% of the weights. Pluk's
+decoder keeps a stream of n_ctx cells for the shared prompt prefix and one per report decoded
+at once: (parallel + 1) * n_ctx cells.
 """
 
 from __future__ import annotations
@@ -95,6 +97,7 @@ class ModelShape(BaseModel):
 
 class MemoryEstimate(BaseModel):
     n_ctx: int
+    parallel: int = 1
     weights_bytes: int
     kv_cache_bytes: int
     overhead_bytes: int
@@ -125,14 +128,20 @@ def kv_cache_bytes(shape: ModelShape, n_ctx: int) -> int | None:
     return 2 * shape.n_layer * n_ctx * shape.n_head_kv * shape.head_dim * 2
 
 
-def estimate_memory(shape: ModelShape, n_ctx: int) -> MemoryEstimate:
-    kv = kv_cache_bytes(shape, n_ctx)
+def kv_cells(n_ctx: int, parallel: int = 1) -> int:
+    """The decoder's KV cells: a stream of n_ctx for the prefix and one per parallel report."""
+    return (parallel + 1) * n_ctx
+
+
+def estimate_memory(shape: ModelShape, n_ctx: int, parallel: int = 1) -> MemoryEstimate:
+    cells = kv_cells(n_ctx, parallel)
+    kv = kv_cache_bytes(shape, cells)
     exact = kv is not None
     if kv is None:
-        kv = int(shape.weights_bytes * UNKNOWN_KV_FRACTION_PER_8K * n_ctx / 8192)
+        kv = int(shape.weights_bytes * UNKNOWN_KV_FRACTION_PER_8K * cells / 8192)
     overhead = OVERHEAD_BASE + int(OVERHEAD_FRACTION * shape.weights_bytes)
-    return MemoryEstimate(n_ctx=n_ctx, weights_bytes=shape.weights_bytes, kv_cache_bytes=kv,
-                          overhead_bytes=overhead, kv_cache_exact=exact)
+    return MemoryEstimate(n_ctx=n_ctx, parallel=parallel, weights_bytes=shape.weights_bytes,
+                          kv_cache_bytes=kv, overhead_bytes=overhead, kv_cache_exact=exact)
 
 
 def _gpu_plan(est: MemoryEstimate, shape: ModelShape, hw: HardwareInfo) -> tuple[int, int]:
@@ -168,9 +177,11 @@ def _gb(n: int | None) -> str:
     return "?" if n is None else f"{n / 1e9:.1f} GB"
 
 
-def advise(model: ModelShape, hardware: HardwareInfo, n_ctx: int = 8192) -> Advice:
-    """Will `model` run here at `n_ctx` tokens of context, and with what settings?"""
-    est = estimate_memory(model, n_ctx)
+def advise(model: ModelShape, hardware: HardwareInfo, n_ctx: int = 8192,
+           parallel: int = 1) -> Advice:
+    """Will `model` run here at `n_ctx` tokens of context (`parallel` reports at once), and
+    with what settings?"""
+    est = estimate_memory(model, n_ctx, parallel)
     gpu_layers, needed = _gpu_plan(est, model, hardware)
     verdict = _verdict(needed, hardware)
     limit = model.context_length or CONTEXT_STEPS[-1]
@@ -178,7 +189,7 @@ def advise(model: ModelShape, hardware: HardwareInfo, n_ctx: int = 8192) -> Advi
     for step in sorted({*CONTEXT_STEPS, n_ctx}, reverse=True):
         if step > min(limit, max(n_ctx, CONTEXT_STEPS[0])):
             continue
-        step_est = estimate_memory(model, step)
+        step_est = estimate_memory(model, step, parallel)
         if _verdict(_gpu_plan(step_est, model, hardware)[1], hardware) == "fits":
             suggested = step
             break
@@ -291,14 +302,37 @@ def usable_cpus() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def default_threads() -> int:
-    """Threads for generating tokens when the user sets none: the physical cores this process
-    may use. One decode step is memory-bound, so hyper-threads add little; llama-cpp-python's
-    own default (half the logical CPUs) leaves half of a machine without hyper-threading idle,
-    which on a 2-core laptop doubles the time per token."""
+def physical_cores() -> int:
+    """The physical cores this process may use (hyper-threads add little to llama.cpp)."""
     usable = usable_cpus()
     physical = _cpu()[1]
     return max(1, min(usable, physical or usable))
+
+
+def default_threads() -> int:
+    """Threads for generating tokens when the user sets none: the physical cores but one.
+    llama.cpp's threads wait for each other, spinning, after every step of the graph, so one
+    thread held up by another program stalls all of them: measured on 2 cores (SmolLM2-135M,
+    3 reports, another process spinning on one core), two threads went from 2.2-2.7 s to
+    6.8-25 s, one thread from 3.2-4.1 s to 3.3-3.9 s. With a core left free a busy machine
+    slows Pluk in proportion, not by an order of magnitude; idle, it costs one core's share."""
+    return max(1, physical_cores() - 1)
+
+
+def default_batch_threads() -> int:
+    """Threads for prompt batches (and several answers at once) when the user sets none: as
+    for generating (measured as above: two batch threads beside one generating went from
+    2.6-3.4 s to 4.4-12.8 s under the same load)."""
+    return default_threads()
+
+
+def default_parallel(n_gpu_layers: int = 0) -> int:
+    """Reports decoded at once when the user sets none. On the CPU 1: measured on 2 cores
+    (SmolLM2-135M, 3 reports) three at once took 3.2-4.3 s at one thread against 3.2-4.1 s one
+    at a time, 2.0-2.7 s against 2.2-2.7 s at two; each costs n_ctx more KV cells. With layers
+    on a GPU, where one step of several answers costs about one of a single answer, 4 (not
+    measured here: no GPU)."""
+    return 1 if n_gpu_layers == 0 else 4
 
 
 def _windows_features() -> list[str] | None:

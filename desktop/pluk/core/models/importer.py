@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pluk.core.errors import ModelError
+from pluk.core import paths
+from pluk.core.errors import ModelError, is_storage_error, storage_error
+from pluk.core.models.download import format_bytes
 from pluk.core.models.gguf_info import check_gguf_header, read_gguf_info
+from pluk.core.models.load_probe import check_loads
 from pluk.core.models import store
 from pluk.core.models.store import InstalledModel
 from pluk.core.models.transfer import (
@@ -36,11 +39,26 @@ def import_model(
     # "D-evil-model.gguf" (a name with a drive letter or an NTFS stream never reaches a path).
     filename = store.safe_filename(path.name)
     if copy:
-        staged = store.staging_dir() / f"import-{filename}.part"
-        sha256 = copy_with_sha256(path, staged, on_progress=on_progress, should_stop=should_stop)
+        try:
+            staged = store.staging_dir() / f"import-{filename}.part"
+            sha256 = copy_with_sha256(path, staged, on_progress=on_progress,
+                                      should_stop=should_stop)
+        except OSError as exc:  # the copy removed its partial file
+            if not is_storage_error(exc):
+                raise
+            raise storage_error(
+                exc, f"cannot copy {path.name} into the models folder {paths.models_dir()}",
+                f"free {format_bytes(path.stat().st_size)} there, or register the file where "
+                "it is with --in-place") from None
     else:
         staged = path.resolve()
         sha256 = sha256_with_progress(path, on_progress)
+    try:
+        check_loads(path, sha256)  # never install a file llama.cpp crashes on
+    except ModelError:
+        if copy:
+            staged.unlink(missing_ok=True)
+        raise
     existing = store.find_by_sha256(sha256)
     if existing is not None and Path(existing.path).is_file():
         if copy:

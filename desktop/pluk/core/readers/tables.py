@@ -127,6 +127,29 @@ def _full(table: _Table, max_rows: int | None) -> bool:
     return max_rows is not None and len(table.rows) >= max_rows
 
 
+# Excel's own limits; a sheet whose <dimension> declares more was not written by a spreadsheet
+# program, and readers that size their work by the dimension would be sent far off.
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_COLUMNS = 16_384
+
+
+def _check_dimension(worksheet, data: bytes) -> None:
+    """Refuse a sheet whose declared dimension is beyond Excel's, before any row is read."""
+    try:
+        rows, columns = worksheet.max_row, worksheet.max_column  # from <dimension>, not rows
+    except Exception:  # noqa: BLE001 - a malformed dimension: the rows themselves will tell
+        return
+    declared = f"the sheet '{worksheet.title}' declares"
+    if isinstance(rows, int) and rows > EXCEL_MAX_ROWS:
+        raise ReadFailure(f"{declared} {rows:,} rows (its dimension), more than Excel's "
+                          f"{EXCEL_MAX_ROWS:,}: the file is damaged or was not made by a "
+                          "spreadsheet program", data)
+    if isinstance(columns, int) and columns > EXCEL_MAX_COLUMNS:
+        raise ReadFailure(f"{declared} {columns:,} columns (its dimension), more than Excel's "
+                          f"{EXCEL_MAX_COLUMNS:,}: the file is damaged or was not made by a "
+                          "spreadsheet program", data)
+
+
 def _open_xlsx(data: bytes):
     import openpyxl
 
@@ -150,6 +173,7 @@ def _load_xlsx(data: bytes, sheet: str | None, max_rows: int | None) -> _Table:
             raise ReadFailure(
                 f"sheet '{sheet}' not found; sheets: {', '.join(workbook.sheetnames)}", data
             )
+        _check_dimension(worksheet, data)
         header: list[str] | None = None
         table = _Table([])
         try:

@@ -1,10 +1,12 @@
 """Exports a run's records as CSV, JSON and XLSX: one row per report, one column per field.
 
 Objects are flattened into dotted columns (or kept as JSON text), lists are JSON text. The CSV
-is UTF-8 with a BOM and takes a delimiter, so Excel with a Dutch locale (which expects ';')
-opens it right. A CSV text cell that a spreadsheet would run as a formula gets an apostrophe in
-front, by OWASP's rule (see `neutralise`); XLSX text cells are typed as text (data type "s"), so
-they are never run and keep their exact value.
+is UTF-8 with a BOM and takes a delimiter and a decimal mark, so Excel with a Dutch locale
+(which expects ';' and '9,7') opens it right; yes/no fields are written as words, numbers in
+their shortest exact form (27, not 27.0; 9.7, never 9.699999). A CSV text cell that a
+spreadsheet would run as a formula gets an apostrophe in front, by OWASP's rule (see
+`neutralise`); XLSX text cells are typed as text (data type "s"), so they are never run and
+keep their exact value.
 
 Every export is written to a temporary file beside the target and renamed over it when complete,
 so a kill or a full disk leaves the previous file (or none), never a half-written one.
@@ -81,6 +83,26 @@ def columns(task: TaskDefinition, nested: Nested = "flatten",
     return BASE_COLUMNS + fields
 
 
+def number_text(value: float, decimal: str = ".") -> str:
+    """The shortest text that reads back as this number, with `decimal` as the decimal mark:
+    27.0 -> "27", 9.7 -> "9,7" (decimal ","). Scientific notation stays as Python writes it."""
+    text = repr(float(value))
+    if text.endswith(".0"):
+        text = text[:-2]
+    return text.replace(".", decimal) if "e" not in text and "n" not in text else text
+
+
+def csv_text(value: Any, decimal: str = ".", booleans: tuple[str, str] = ("yes", "no")) -> Any:
+    """A cell as the CSV writes it: words for yes/no, numbers by number_text, text as it is."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return booleans[0] if value else booleans[1]
+    if isinstance(value, float):
+        return number_text(value, decimal)
+    return value
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
@@ -123,9 +145,14 @@ def rows(task: TaskDefinition, records: list[Record], nested: Nested = "flatten"
 
 def write_csv(path: str | Path, task: TaskDefinition, records: list[Record], *,
               delimiter: str = ",", nested: Nested = "flatten", bom: bool = True,
-              reviewed: Reviewed | None = None) -> Path:
+              reviewed: Reviewed | None = None, decimal: str = ".",
+              booleans: tuple[str, str] = ("yes", "no")) -> Path:
+    """`decimal` is the decimal mark of numbers ("," for Excel with a Dutch locale);
+    `booleans` the words for yes and no."""
     if len(delimiter) != 1:
         raise PlukError(f"The CSV delimiter must be one character, not {delimiter!r}")
+    if decimal not in (".", ","):
+        raise PlukError(f"The decimal mark must be '.' or ',', not {decimal!r}")
     path = Path(path)
     header = columns(task, nested, reviewed)
     with _replaced_when_done(path) as tmp, tmp.open(
@@ -133,7 +160,9 @@ def write_csv(path: str | Path, task: TaskDefinition, records: list[Record], *,
         writer = csv.DictWriter(fh, fieldnames=header, delimiter=delimiter)
         writer.writeheader()
         for row in rows(task, records, nested, reviewed):
-            writer.writerow({k: neutralise("" if v is None else v) for k, v in row.items()})
+            # Only text can be a formula: a number like -2.5 keeps its minus sign bare.
+            writer.writerow({k: neutralise(v) if isinstance(v, str)
+                             else csv_text(v, decimal, booleans) for k, v in row.items()})
     return path
 
 
@@ -155,12 +184,14 @@ def write_xlsx(path: str | Path, task: TaskDefinition, records: list[Record], *,
     path = Path(path)
     header = columns(task, nested, reviewed)
     table = rows(task, records, nested, reviewed)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("results")
-    sheet.append([_xlsx_cell(sheet, name) for name in header])
-    for row in table:
-        sheet.append([_xlsx_cell(sheet, row.get(column)) for column in header])
+    # The temporary file first: a write-only workbook that is never saved (a read-only folder)
+    # leaves openpyxl's row writer open, which Python then reports as an ignored exception.
     with _replaced_when_done(path) as tmp:
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("results")
+        sheet.append([_xlsx_cell(sheet, name) for name in header])
+        for row in table:
+            sheet.append([_xlsx_cell(sheet, row.get(column)) for column in header])
         workbook.save(tmp)
     return path
 
@@ -189,10 +220,11 @@ def _xlsx_text(value: str) -> str:
 
 def export(path: str | Path, fmt: str, task: TaskDefinition, records: list[Record], *,
            delimiter: str = ",", nested: Nested = "flatten",
-           reviewed: Reviewed | None = None) -> Path:
+           reviewed: Reviewed | None = None, decimal: str = ".",
+           booleans: tuple[str, str] = ("yes", "no")) -> Path:
     if fmt == "csv":
         return write_csv(path, task, records, delimiter=delimiter, nested=nested,
-                         reviewed=reviewed)
+                         reviewed=reviewed, decimal=decimal, booleans=booleans)
     if fmt == "json":
         return write_json(path, task, records, reviewed=reviewed)
     if fmt == "xlsx":

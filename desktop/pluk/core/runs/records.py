@@ -54,6 +54,9 @@ class Record(BaseModel):
     time_limit_s: float | None = Field(
         default=None, description="The most seconds this report's answer was allowed")
     seconds: float = 0.0
+    input_index: int | None = Field(
+        default=None, description="The report's place in the run's inputs: records.jsonl is in "
+        "order of completion (several reports may run at once), readers restore this order")
     evidence: dict[str, Evidence] = Field(
         default_factory=dict, description="Per value path (psa, lesions[0].size_mm) of an ok "
         "or invalid record: the passage of the report that supports it")

@@ -141,5 +141,16 @@ def load_task(spec: str | Path) -> TaskDefinition:
     for _, task in tasks:
         if task.id == str(spec):
             return task
-    known = ", ".join(sorted(t.id for _, t in tasks)) or "none"
-    raise TaskError(f"Unknown task '{spec}'. Known tasks: {known}")
+    raise TaskError(unknown_task_message(str(spec), [t.id for _, t in tasks]))
+
+
+def unknown_task_message(spec: str, known: list[str]) -> str:
+    """'Unknown task X. Did you mean a, b?': the closest ids (difflib), never all forty."""
+    import difflib
+
+    close = difflib.get_close_matches(spec, known, n=3, cutoff=0.5)
+    if not close:  # a part of an id ("prostate") is a good hint too
+        close = [k for k in sorted(known) if spec.lower() in k.lower()][:3]
+    hint = (f"Did you mean {', '.join(close)}?" if close
+            else "`pluk tasks list` shows the known tasks.")
+    return f"Unknown task '{spec}'. {hint}"

@@ -1,0 +1,301 @@
+"""ServerEngine: the Engine protocol over a hospital's OpenAI-compatible inference server.
+
+The server renders the chat prompt with its own template and tokenizes it, so a request
+carries chat messages (ExtractRequest.messages), not tokens, and the engine has no tokenizer
+of its own: tokenize/detokenize raise, prepare is a no-op. Reports run N at a time (N requests
+in flight; default the server's slot count where it reports one), each yielded as it finishes,
+so a slow report never holds up the others. Stop cancels every request in flight at once
+(the client's connections are closed). Faults are server_http's: a report whose retries run
+out is an error result; a server that is gone stops the run (ServerError).
+
+The answer is constrained by what the server accepts (`ServerOptions.constraint`, "auto"):
+- llama-server (llama.cpp): Pluk's own GBNF in `grammar` (the local engine's grammar), or the
+  schema as `response_format: {"type": "json_schema", "json_schema": {..., "strict": true}}`;
+  its slot count from GET /props `total_slots`; samplers pinned (top_k 0, top_p 1, min_p 0,
+  repeat_penalty 1) so temperature 0 is the plain argmax, as locally;
+- llama-cpp-python's server (0.3.36): the GBNF in `grammar`, or the schema as
+  `response_format: {"type": "json_object", "schema": ...}` (its request model refuses the type
+  "json_schema"; its converter ignores minimum/maximum, which Pluk's validation still checks);
+  it answers one request at a time (so concurrency 1 by default), and its default
+  repeat_penalty of 1.1 is set to 1;
+- vLLM and other OpenAI-compatible servers: the JSON schema as `response_format` json_schema.
+Temperature, seed and max_tokens go with every request. For the decisions of bool and enum
+fields `logprobs` with `top_logprobs` are asked for and read by server_logprobs; a server that
+returns none leaves the probabilities out, with the warning saying so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from pydantic import Field
+
+from pluk.core.engine.protocol import (EngineFacts, ExtractRequest, ExtractResult,
+                                       PreparedPrompt, ShouldStop)
+from pluk.core.engine.server_http import (RequestFailed, ServerError, ServerInfo, api_key,
+                                          discover, make_client, send)
+from pluk.core.engine.server_logprobs import decision_probabilities
+from pluk.core.errors import CancelledError, PlukError
+from pluk.core.options import DecodingOptions, ServerOptions
+
+TOP_LOGPROBS = 20  # the most OpenAI's API (and vLLM by default) gives per token
+DEFAULT_CONCURRENCY = 4
+_LLAMA_CPP = ("llama-server", "llama-cpp-python")
+_POLL_S = 0.05  # how often the caller's thread looks at should_stop
+_END = object()
+
+
+class ServerResult(ExtractResult):
+    """An ExtractResult with what the server path has to say beside it (missing logprobs)."""
+
+    warnings: list[str] = Field(default_factory=list)
+
+
+class ServerEngine:
+    """One configured server; connect() asks what it serves, extract() sends the reports."""
+
+    def __init__(self, options: ServerOptions, decoding: DecodingOptions | None = None):
+        self.options = options
+        self.decoding = decoding or DecodingOptions()
+        self._key = api_key(options)  # read once; it lives only in the client's headers
+        self.info: ServerInfo | None = None
+
+    # -- facts -------------------------------------------------------------------------------
+
+    def connect(self) -> ServerInfo:
+        async def ask() -> ServerInfo:
+            async with make_client(self.options, self._key, connections=1) as client:
+                return await discover(client, self.options)
+
+        self.info = asyncio.run(ask())
+        return self.info
+
+    def _known(self) -> ServerInfo:
+        if self.info is None:
+            self.connect()
+        return self.info
+
+    @property
+    def concurrency(self) -> int:
+        info = self._known()
+        if self.options.concurrency:
+            return self.options.concurrency
+        if info.slots:
+            return info.slots
+        return 1 if info.variant == "llama-cpp-python" else DEFAULT_CONCURRENCY
+
+    @property
+    def constraint(self) -> str:
+        if self.options.constraint != "auto":
+            return self.options.constraint
+        return "gbnf" if self._known().variant in _LLAMA_CPP else "json_schema"
+
+    def request_options(self) -> dict[str, Any]:
+        """What every request sends besides its messages, grammar and max_tokens (for the
+        manifest)."""
+        info = self._known()
+        sent: dict[str, Any] = {"model": info.model, "temperature": self.decoding.temperature,
+                                "seed": self.decoding.seed, "top_p": 1.0, "stream": False}
+        if info.variant in _LLAMA_CPP:
+            sent.update(top_k=0, min_p=0.0, repeat_penalty=1.0)
+        if self.decoding.probabilities:
+            sent.update(logprobs=True, top_logprobs=TOP_LOGPROBS)  # with decision fields only
+        if self.constraint == "gbnf":
+            sent["constraint"] = "grammar (Pluk's GBNF)"
+        elif info.variant == "llama-cpp-python":
+            sent["constraint"] = "response_format json_object with schema"
+        else:
+            sent["constraint"] = "response_format json_schema (strict)"
+        return sent
+
+    def facts(self) -> EngineFacts:
+        info = self._known()
+        return EngineFacts(
+            kind=f"openai-compatible server ({info.variant})", model=info.model,
+            n_ctx=info.n_ctx or 0, n_vocab=0, parallel=self.concurrency,
+            grammar=self.request_options()["constraint"],
+            versions={"server": info.version or "unknown"},
+            options={"url": info.url, "timeout_s": self.options.timeout_s,
+                     "retries": self.options.retries, **self.request_options()})
+
+    def tokenize(self, text: str, *, special: bool = False, add_bos: bool = False
+                 ) -> list[int]:
+        raise PlukError("Tokens are not available with a server engine: the server tokenizes "
+                        "the prompt itself")
+
+    def detokenize(self, tokens: list[int]) -> str:
+        raise PlukError("Tokens are not available with a server engine")
+
+    def prepare(self, prefix_tokens: list[int], *, should_stop: ShouldStop | None = None
+                ) -> PreparedPrompt:
+        """Nothing to do: the server caches a shared prompt prefix itself, where it can."""
+        return PreparedPrompt(tokens=list(prefix_tokens))
+
+    def max_tokens(self, budget: int) -> int:
+        """The answer's budget, within the server's context where it says how large."""
+        n_ctx = self._known().n_ctx
+        return min(budget, n_ctx) if n_ctx else budget
+
+    # -- requests ----------------------------------------------------------------------------
+
+    def body(self, request: ExtractRequest) -> dict[str, Any]:
+        if not request.messages:
+            raise PlukError(f"Request {request.id} has no chat messages for the server")
+        info = self._known()
+        body = {key: value for key, value in self.request_options().items()
+                if key not in ("constraint", "logprobs", "top_logprobs")}
+        body.update(messages=request.messages, max_tokens=request.max_tokens)
+        if self.constraint == "gbnf":
+            body["grammar"] = request.grammar.gbnf
+        elif request.schema is None:
+            raise PlukError(f"Request {request.id} has no JSON schema for the server")
+        elif info.variant == "llama-cpp-python":
+            body["response_format"] = {"type": "json_object", "schema": request.schema}
+        else:
+            body["response_format"] = {"type": "json_schema", "json_schema": {
+                "name": "pluk_answer", "schema": request.schema, "strict": True}}
+        if request.decisions and self.decoding.probabilities:
+            body.update(logprobs=True, top_logprobs=TOP_LOGPROBS)
+        return body
+
+    async def _answer(self, client, request: ExtractRequest) -> ServerResult:
+        started = time.perf_counter()
+        base = dict(id=request.id, token_limit=request.max_tokens)
+        try:
+            response = await send(client, "POST", "/v1/chat/completions",
+                                  retries=self.options.retries, body=self.body(request))
+            data = response.json()
+            choice = data["choices"][0]
+        except RequestFailed as exc:
+            return ServerResult(text="", finish_reason="error", error=str(exc), tokens_prompt=0,
+                                tokens_cached=0, tokens_output=0,
+                                seconds=time.perf_counter() - started, **base)
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            return ServerResult(text="", finish_reason="error", tokens_prompt=0,
+                                tokens_cached=0, tokens_output=0,
+                                error=f"the server's answer is not a chat completion ({exc})",
+                                seconds=time.perf_counter() - started, **base)
+        text = (choice.get("message") or {}).get("content") or ""
+        usage = data.get("usage") or {}
+        details = usage.get("prompt_tokens_details") or {}
+        cached = details.get("cached_tokens") or (data.get("timings") or {}).get("cache_n") or 0
+        probabilities, warnings = {}, []
+        if request.decisions and self.decoding.probabilities:
+            probabilities, warnings = decision_probabilities(
+                text, (choice.get("logprobs") or {}).get("content"), request.decisions)
+        return ServerResult(
+            text=text, finish_reason="length" if choice.get("finish_reason") == "length"
+            else "stop", tokens_prompt=int(usage.get("prompt_tokens") or 0),
+            tokens_cached=int(cached), tokens_output=int(usage.get("completion_tokens") or 0),
+            seconds=time.perf_counter() - started, probabilities=probabilities,
+            warnings=warnings, **base)
+
+    def extract(self, prompt: PreparedPrompt, requests: Iterable[ExtractRequest], *,
+                should_stop: ShouldStop | None = None) -> Iterator[ServerResult]:
+        """Send the requests, `concurrency` at a time; yield each result as it finishes. A true
+        should_stop() raises CancelledError and cancels what is in flight (no result for
+        it); a server that is gone raises ServerError after the results before it."""
+        stop = should_stop or (lambda: False)
+        batch = _Batch(self, iter(requests))
+        batch.start()
+        try:
+            while True:
+                if stop():
+                    raise CancelledError("stopped; the requests in flight were cancelled")
+                try:
+                    item = batch.out.get(timeout=_POLL_S)
+                except queue.Empty:
+                    continue
+                if item is _END:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            batch.cancel()
+
+    def close(self) -> None:
+        """Nothing is held between extract() calls: each opens and closes its own client."""
+
+    def __enter__(self) -> "ServerEngine":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class _Batch(threading.Thread):
+    """One extract() call: an asyncio loop on its own thread, with up to `concurrency`
+    requests in flight; results, and a fatal error, go to `out`."""
+
+    def __init__(self, engine: ServerEngine, requests: Iterator[ExtractRequest]):
+        super().__init__(name="pluk-server-requests", daemon=True)
+        self.engine = engine
+        self.requests = requests
+        self.out: queue.Queue = queue.Queue()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._main: asyncio.Task | None = None
+        self._started = threading.Event()
+        self._cancelled = False
+
+    def run(self) -> None:
+        try:
+            asyncio.run(self._run())
+        finally:
+            self.out.put(_END)
+
+    async def _run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._main = asyncio.current_task()
+        self._started.set()
+        if self._cancelled:
+            return
+        engine = self.engine
+        n = engine.concurrency
+        pending: set[asyncio.Task] = set()
+        try:
+            async with make_client(engine.options, engine._key, connections=n) as client:
+                try:
+                    for request in self.requests:
+                        while len(pending) >= n:
+                            pending = await self._collect(pending)
+                        pending.add(asyncio.create_task(engine._answer(client, request)))
+                    while pending:
+                        pending = await self._collect(pending)
+                finally:  # before the client closes: nothing may outlive it
+                    for task in pending:
+                        task.cancel()
+                    if pending:
+                        await asyncio.gather(*pending, return_exceptions=True)
+        except asyncio.CancelledError:
+            pass
+        except Exception as exc:  # ServerError, or a request that could not be built
+            self.out.put(exc)
+
+    async def _collect(self, pending: set[asyncio.Task]) -> set[asyncio.Task]:
+        done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+        failures = [task.exception() for task in done if task.exception() is not None]
+        for task in done:
+            if task.exception() is None:
+                self.out.put(task.result())  # what finished beside a failure still counts
+        if failures:
+            raise failures[0]
+        return pending
+
+    def cancel(self) -> None:
+        """Cancel what is in flight and wait (briefly) for the connections to close."""
+        self._cancelled = True
+        if self._started.wait(timeout=1.0) and self._loop is not None:
+            try:
+                self._loop.call_soon_threadsafe(self._main.cancel)
+            except RuntimeError:  # the loop has finished already
+                pass
+        self.join(timeout=2.0)
+
+
+__all__ = ["ServerEngine", "ServerError", "ServerResult", "TOP_LOGPROBS"]

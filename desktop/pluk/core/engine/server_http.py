@@ -1,0 +1,307 @@
+"""HTTP to an OpenAI-compatible inference server: the client, TLS, the API key, retries, and
+what the server says about itself (ServerInfo).
+
+The client connects to the configured server and nowhere else: no proxy from the environment
+(`trust_env=False`), no redirects. TLS is verified against the system's certificate store
+(httpx2's default, by truststore on Windows and macOS) or the CA bundle the user names. The
+API key comes from an environment variable or the OS keyring (service "pluk", user the server's
+origin) and lives only in the client's headers: it is never an option, and no message, record
+or manifest is built from those headers.
+
+Faults: a refused or dropped connection and an HTTP 429 or 503 are retried with exponential
+backoff (a Retry-After header is respected); a request that gets no answer within the timeout
+is not (the server is busy with it; a second try would double the wait). When the retries run
+out on a 429/503 or the timeout passes, that one request fails (RequestFailed: its report's
+error record, with the limit and the last error). When they run out on the connection itself,
+or TLS or the API key is refused, the server is gone for every report alike: ServerError stops
+the run, every finished record stays, and --resume completes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import os
+import ssl
+import time
+from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx2 as httpx
+from pydantic import BaseModel, Field
+
+from pluk.core.errors import PlukError
+from pluk.core.options import ServerOptions
+
+Variant = Literal["llama-server", "vllm", "llama-cpp-python", "openai"]
+KEYRING_SERVICE = "pluk"
+CONNECT_TIMEOUT_S = 10.0
+_RETRY_STATUS = {429, 503}
+_MAX_WAIT_S = 120.0  # the longest Retry-After honoured, so a bad header cannot hold a run
+
+
+class ServerError(PlukError):
+    """The server cannot be used at all (unreachable after the retries, TLS or the API key
+    refused, no such model): the run stops; --resume continues it."""
+
+
+class RequestFailed(Exception):
+    """One request failed for good (its retries ran out, or no answer in time): the reason
+    becomes its report's error record."""
+
+
+# -- where and who -------------------------------------------------------------------------------
+
+def strip_credentials(url: str) -> str:
+    """The URL without user:password@ (what manifests, messages and logs show)."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def origin(url: str) -> str:
+    """scheme://host:port of a URL (the keyring's user name for the server's key)."""
+    parts = urlsplit(strip_credentials(url))
+    return f"{parts.scheme}://{parts.hostname}:{address(url)[1]}"
+
+
+def address(url: str) -> tuple[str, int]:
+    """The host and port a URL connects to."""
+    parts = urlsplit(url)
+    return parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def api_key(options: ServerOptions) -> str | None:
+    """The server's API key from where the options say it is, or None for a server without
+    one; PlukError when the named place holds none."""
+    if options.api_key_env:
+        value = os.environ.get(options.api_key_env, "").strip()
+        if not value:
+            raise PlukError(f"The environment variable {options.api_key_env}, which should hold "
+                            "the server's API key, is not set")
+        return value
+    if options.api_key_keyring:
+        user = origin(options.url)
+        try:
+            import keyring
+
+            value = keyring.get_password(KEYRING_SERVICE, user)
+        except Exception as exc:  # no backend, a locked store: say so in one line
+            raise PlukError(f"The OS keyring could not be read: {exc}") from None
+        if not value:
+            raise PlukError(f"The OS keyring holds no API key for {user} (service "
+                            f"'{KEYRING_SERVICE}'); store one with: python -m keyring set "
+                            f"{KEYRING_SERVICE} {user}")
+        return value
+    return None
+
+
+def tls_verify(ca_bundle: str | None) -> ssl.SSLContext | bool:
+    """What the client verifies the server's certificate against."""
+    if not ca_bundle:
+        return True  # httpx2: the system's store (truststore on Windows and macOS)
+    try:
+        return ssl.create_default_context(cafile=ca_bundle)
+    except (OSError, ssl.SSLError) as exc:
+        raise PlukError(f"The CA bundle {ca_bundle} cannot be read: {exc}") from None
+
+
+def make_client(options: ServerOptions, key: str | None, *, connections: int
+                ) -> httpx.AsyncClient:
+    parts = urlsplit(options.url)
+    # Credentials in the URL are HTTP basic auth, for a server behind such a gateway; an API
+    # key (a bearer token) takes the Authorization header instead.
+    auth = ((parts.username or "", parts.password or "")
+            if parts.username is not None and not key else None)
+    return httpx.AsyncClient(
+        base_url=strip_credentials(options.url),
+        headers={"Authorization": f"Bearer {key}"} if key else {},
+        auth=auth,
+        timeout=httpx.Timeout(options.timeout_s,
+                              connect=min(options.timeout_s, CONNECT_TIMEOUT_S)),
+        verify=tls_verify(options.ca_bundle),
+        trust_env=False,  # no proxy or CA from the environment: this server and no other
+        follow_redirects=False,
+        limits=httpx.Limits(max_connections=connections + 2,
+                            max_keepalive_connections=connections + 2))
+
+
+# -- requests with retries -----------------------------------------------------------------------
+
+def retry_after(response: httpx.Response) -> float | None:
+    """Seconds a Retry-After header asks for (a number or an HTTP date), capped."""
+    value = response.headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError):
+            return None
+    return min(max(seconds, 0.0), _MAX_WAIT_S)
+
+
+def backoff(attempt: int) -> float:
+    """The wait before retry `attempt` (0-based): 0.5, 1, 2, 4 ... seconds, at most 30."""
+    return min(30.0, 0.5 * 2 ** attempt)
+
+
+def _is_tls_failure(exc: BaseException) -> bool:
+    while exc is not None:
+        if isinstance(exc, ssl.SSLError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _server_message(response: httpx.Response) -> str:
+    """The reason a server gives in an error response, short."""
+    try:
+        body = response.json()
+    except ValueError:
+        text = response.text.strip()
+    else:
+        error = body.get("error", body.get("detail", body)) if isinstance(body, dict) else body
+        text = str(error.get("message", error) if isinstance(error, dict) else error)
+    text = " ".join(text.split())
+    return f"HTTP {response.status_code}" + (f": {text[:300]}" if text else "")
+
+
+async def send(client: httpx.AsyncClient, method: str, path: str, *, retries: int,
+               body: dict[str, Any] | None = None) -> httpx.Response:
+    """One request with its retries; a 2xx response, else RequestFailed or ServerError."""
+    where = f"{client.base_url}".rstrip("/")
+    last = ""
+    for attempt in range(retries + 1):
+        wait: float | None = None
+        try:
+            response = await client.request(method, path, json=body)
+        except httpx.ConnectTimeout:
+            last = f"no connection within {CONNECT_TIMEOUT_S:g} s"
+        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError,
+                httpx.WriteError) as exc:
+            if _is_tls_failure(exc):
+                raise ServerError(f"TLS with {where} failed: {exc}; if the server's certificate "
+                                  "is signed by the hospital's own CA, name its certificate "
+                                  "with --ca-bundle") from None
+            last = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        except httpx.TimeoutException:
+            raise RequestFailed(f"the server gave no answer within {client.timeout.read:g} s "
+                                "(the server timeout)") from None
+        else:
+            if response.is_success:
+                return response
+            if response.status_code in (401, 403):
+                raise ServerError(f"{where} refused the request ({_server_message(response)}); "
+                                  "check the API key")
+            if response.status_code not in _RETRY_STATUS:
+                raise RequestFailed(_server_message(response))
+            last = _server_message(response)
+            wait = retry_after(response)
+            if attempt == retries:
+                raise RequestFailed(f"the server was busy: {last}, {retries + 1} times; gave "
+                                    f"up after {retries} retries")
+        if attempt == retries:
+            raise ServerError(f"The server {where} cannot be reached ({last}) after "
+                              f"{retries + 1} tries; the finished reports are kept, and "
+                              "--resume continues the run")
+        await asyncio.sleep(backoff(attempt) if wait is None else wait)
+    raise AssertionError("unreachable")
+
+
+# -- what the server says about itself -----------------------------------------------------------
+
+class ServerInfo(BaseModel):
+    """What a run manifest records of the server: where (no credentials), which kind, the
+    model it serves and what it says of it (ids, owners, digests, context, slots, version)."""
+
+    url: str
+    variant: Variant
+    model: str
+    models: list[dict[str, Any]] = Field(default_factory=list)  # GET /v1/models, as given
+    slots: int | None = None        # llama-server /props total_slots
+    n_ctx: int | None = None        # the context per request, where the server says it
+    version: str | None = None      # vLLM /version, llama-server build_info
+    props: dict[str, Any] = Field(default_factory=dict)  # llama-server /props, a selection
+
+
+_PROPS_KEYS = ("total_slots", "model_path", "build_info", "chat_template_caps", "modalities")
+
+
+async def _json_or_none(client: httpx.AsyncClient, path: str, retries: int) -> Any:
+    try:
+        return (await send(client, "GET", path, retries=retries)).json()
+    except (RequestFailed, ValueError):
+        return None
+
+
+def _variant(models: list[dict[str, Any]], props: Any) -> Variant:
+    owners = {str(m.get("owned_by", "")) for m in models}
+    if isinstance(props, dict) and "total_slots" in props:
+        return "llama-server"
+    if "vllm" in owners:
+        return "vllm"
+    if "llamacpp" in owners:
+        return "llama-server"
+    if owners == {"me"}:  # llama-cpp-python's server names every model's owner "me"
+        return "llama-cpp-python"
+    return "openai"
+
+
+async def discover(client: httpx.AsyncClient, options: ServerOptions) -> ServerInfo:
+    """Ask the server what it serves (GET /v1/models), and what kind of server it is (/props
+    of llama-server, /version of vLLM)."""
+    where = strip_credentials(options.url)
+    try:
+        listing = (await send(client, "GET", "/v1/models", retries=options.retries)).json()
+        models = [m for m in listing["data"] if isinstance(m, dict) and m.get("id")]
+    except RequestFailed as exc:
+        raise ServerError(f"{where} does not list its models (GET /v1/models: {exc}); is it "
+                          "an OpenAI-compatible server?") from None
+    except (ValueError, KeyError, TypeError):
+        raise ServerError(f"{where} answered GET /v1/models with something other than a model "
+                          "list; is it an OpenAI-compatible server?") from None
+    if not models:
+        raise ServerError(f"{where} serves no model")
+    ids = [str(m["id"]) for m in models]
+    if options.model is not None and options.model not in ids:
+        raise ServerError(f"{where} does not serve the model {options.model!r}; it serves: "
+                          + ", ".join(ids))
+    model = options.model or ids[0]
+    entry = next(m for m in models if str(m["id"]) == model)
+    owners = {str(m.get("owned_by", "")) for m in models}
+    props = None if owners & {"vllm", "me"} else await _json_or_none(client, "/props", 0)
+    variant = _variant(models, props)
+    info = ServerInfo(url=where, variant=variant, model=model, models=models)
+    if variant == "llama-server" and isinstance(props, dict):
+        info.props = {k: props[k] for k in _PROPS_KEYS if k in props}
+        info.slots = _positive(props.get("total_slots"))
+        settings = props.get("default_generation_settings") or {}
+        info.n_ctx = _positive(settings.get("n_ctx", props.get("n_ctx")))
+        info.version = props.get("build_info")
+    elif variant == "vllm":
+        info.n_ctx = _positive(entry.get("max_model_len"))
+        version = await _json_or_none(client, "/version", 0)
+        info.version = version.get("version") if isinstance(version, dict) else None
+    return info
+
+
+def _positive(value: Any) -> int | None:
+    return value if isinstance(value, int) and value > 0 else None
+
+
+def check_server(options: ServerOptions) -> ServerInfo:
+    """Connect once and say what the server serves (the window's Test connection)."""
+
+    async def ask() -> ServerInfo:
+        async with make_client(options, api_key(options), connections=1) as client:
+            return await discover(client, options)
+
+    return asyncio.run(ask())

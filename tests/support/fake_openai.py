@@ -1,0 +1,66 @@
+"""In-process fake OpenAI-compatible servers that answer the discovery requests as
+llama-server and vLLM do (GET /v1/models, /props, /version) and a fixed chat completion,
+recording the bodies they are sent; over TLS with a given context."""
+
+from __future__ import annotations
+
+import json
+import ssl
+import threading
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@contextmanager
+def json_server(routes: dict[str, object], context: ssl.SSLContext | None = None):
+    """An in-process server that answers GET `path` with routes[path] as JSON (404 else) and
+    records the chat completion bodies it is sent."""
+    bodies: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def _send(self, status: int, value: object) -> None:
+            data = json.dumps(value).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self):
+            if self.path in routes:
+                self._send(200, routes[self.path])
+            else:
+                self._send(404, {"detail": "Not Found"})
+
+        def do_POST(self):
+            bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self._send(200, {"choices": [{"message": {"content": '{"a": true}'},
+                                          "finish_reason": "stop"}],
+                             "usage": {"prompt_tokens": 5, "completion_tokens": 4}})
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if context is not None:
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        scheme = "https" if context else "http"
+        yield f"{scheme}://127.0.0.1:{server.server_address[1]}", bodies
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+LLAMA_SERVER = {"/v1/models": {"object": "list", "data": [
+                    {"id": "qwen2.5-7b", "object": "model", "owned_by": "llamacpp",
+                     "meta": {"n_params": 7_000_000_000}}]},
+                "/props": {"total_slots": 8, "build_info": "b6000-abc",
+                           "model_path": "/models/qwen.gguf",
+                           "default_generation_settings": {"n_ctx": 8192}}}
+VLLM = {"/v1/models": {"object": "list", "data": [
+            {"id": "meta-llama/Llama-3.1-8B-Instruct", "object": "model", "owned_by": "vllm",
+             "root": "/models/llama", "max_model_len": 16384}]},
+        "/version": {"version": "0.9.1"}}
