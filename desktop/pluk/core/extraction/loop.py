@@ -242,6 +242,30 @@ def _phase_reporter(tracker: ProgressTracker, report_id: str,
     return report
 
 
+
+class RecordCounter:
+    """Counts each finished record into the progress and gives it its input position; shared
+    by the local and the server loop."""
+
+    def __init__(self, tracker: ProgressTracker,
+                 on_progress: Callable[[Progress], None] | None) -> None:
+        self.tracker, self.on_progress = tracker, on_progress
+        self.last = time.perf_counter()
+
+    def __call__(self, record: Record, index: int) -> Record:
+        # Seconds between finishes, not per answer: with several at once the rate is the run's.
+        now = time.perf_counter()
+        used = record.raw is not None
+        self.tracker.add(record.status, seconds=now - self.last if used else 0.0,
+                         used_model=used, tokens=(record.tokens_prompt or 0)
+                         - (record.tokens_cached or 0) + (record.tokens_output or 0))
+        if used:
+            self.last = now
+        if self.on_progress:
+            self.on_progress(self.tracker.snapshot(current_id=record.id))
+        return record.model_copy(update={"input_index": index})
+
+
 def run_extraction(
     task: TaskDefinition,
     reports: list[Report],
@@ -279,20 +303,7 @@ def run_extraction(
     ready: deque[Record] = deque()       # records made without the engine, not yet yielded
     working: dict[str, Planned] = {}
     broken: list[BaseException] = []
-    last = [time.perf_counter()]
-
-    def counted(record: Record, index: int) -> Record:
-        # Seconds between finishes, not per answer: with several at once the rate is the run's.
-        now = time.perf_counter()
-        used = record.raw is not None
-        tracker.add(record.status, seconds=now - last[0] if used else 0.0, used_model=used,
-                    tokens=(record.tokens_prompt or 0) - (record.tokens_cached or 0)
-                    + (record.tokens_output or 0))
-        if used:
-            last[0] = now
-        if on_progress:
-            on_progress(tracker.snapshot(current_id=record.id))
-        return record.model_copy(update={"input_index": index})
+    counted = RecordCounter(tracker, on_progress)
 
     def requests(prepared: list[int]) -> Iterator[ExtractRequest]:
         try:

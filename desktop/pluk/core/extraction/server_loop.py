@@ -22,7 +22,7 @@ from pluk.core.engine.server import ServerEngine, ServerResult
 from pluk.core.engine.server_http import ServerInfo, strip_credentials
 from pluk.core.errors import CancelledError
 from pluk.core.extraction.context import output_token_budget
-from pluk.core.extraction.loop import answer_record, error_record
+from pluk.core.extraction.loop import RecordCounter, answer_record, error_record
 from pluk.core.extraction.prompt import messages_for
 from pluk.core.extraction.scoring import decision_specs
 from pluk.core.options import RunOptions
@@ -115,20 +115,7 @@ def run_server_extraction(
     gbnf, budget = schema_to_gbnf(schema), output_token_budget(schema)
     decisions = decision_specs(task) if options.decoding.probabilities else []
     timeout = engine.options.timeout_s
-    last = [time.perf_counter()]
-
-    def counted(record: Record, index: int) -> Record:
-        # Seconds between finishes, not per request: with N in flight the rate is the run's.
-        now = time.perf_counter()
-        used = record.raw is not None
-        tracker.add(record.status, seconds=now - last[0] if used else 0.0, used_model=used,
-                    tokens=(record.tokens_prompt or 0) - (record.tokens_cached or 0)
-                    + (record.tokens_output or 0))
-        if used:
-            last[0] = now
-        if on_progress:
-            on_progress(tracker.snapshot(current_id=record.id))
-        return record.model_copy(update={"input_index": index})
+    counted = RecordCounter(tracker, on_progress)
 
     readable: dict[str, tuple[int, Report]] = {}
     for index, report in todo:
