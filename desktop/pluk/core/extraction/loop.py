@@ -150,13 +150,14 @@ def request_for(task: TaskDefinition, report: Report, index: int, engine: TokenE
 
 
 def record_from_result(task: TaskDefinition, report: Report, result: ExtractResult,
-                       warnings: list[str], limits: dict[str, Any]) -> Record:
-    """The record of an engine's result for `report`: an error record where the engine failed
-    on it, else answer_record's. The engine's own token limit, where it set one, is the
-    record's (it may keep a few cells in reserve)."""
+                       warnings: list[str], limits: dict[str, Any], *,
+                       failed_by: str = "engine") -> Record:
+    """The record of an engine's result for `report`: an error record where the engine (or
+    `failed_by`: the server) failed on it, else answer_record's. The engine's own token limit,
+    where it set one, is the record's (it may keep a few cells in reserve)."""
     limits = {**limits, "token_limit": result.token_limit or limits.get("token_limit")}
     if result.finish_reason == "error":
-        return error_record(report, f"The engine failed on this report: {result.error}",
+        return error_record(report, f"The {failed_by} failed on this report: {result.error}",
                             warnings=warnings, seconds=result.seconds, **limits)
     probabilities = (lambda _parsed: result.probabilities) if result.probabilities else None
     return answer_record(task, report, result.text, finish_reason=result.finish_reason,

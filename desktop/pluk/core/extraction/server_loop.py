@@ -13,7 +13,6 @@ a report too long for the server's context is the server's refusal, in its error
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 
 from pluk.core.engine.grammar import schema_to_gbnf
@@ -22,7 +21,7 @@ from pluk.core.engine.server import ServerEngine, ServerResult
 from pluk.core.engine.server_http import ServerInfo, strip_credentials
 from pluk.core.errors import CancelledError
 from pluk.core.extraction.context import output_token_budget
-from pluk.core.extraction.loop import RecordCounter, answer_record, error_record
+from pluk.core.extraction.loop import RecordCounter, error_record, record_from_result
 from pluk.core.extraction.prompt import messages_for
 from pluk.core.extraction.scoring import decision_specs
 from pluk.core.options import RunOptions
@@ -78,17 +77,9 @@ def _request(task: TaskDefinition, report: Report, key: str, engine: ServerEngin
 
 def _record(task: TaskDefinition, report: Report, result: ServerResult, timeout: float
             ) -> Record:
-    warnings = list(report.warnings) + result.warnings
-    limits = dict(token_limit=result.token_limit, time_limit_s=timeout)
-    if result.finish_reason == "error":
-        return error_record(report, f"The server failed on this report: {result.error}",
-                            warnings=warnings, seconds=result.seconds, **limits)
-    probabilities = (lambda _parsed: result.probabilities) if result.probabilities else None
-    return answer_record(task, report, result.text, finish_reason=result.finish_reason,
-                         tokens_prompt=result.tokens_prompt, tokens_cached=result.tokens_cached,
-                         tokens_output=result.tokens_output, warnings=warnings, limits=limits,
-                         started=time.perf_counter() - result.seconds,
-                         probabilities=probabilities)
+    return record_from_result(task, report, result, list(report.warnings) + result.warnings,
+                              dict(token_limit=result.token_limit, time_limit_s=timeout),
+                              failed_by="server")
 
 
 def run_server_extraction(
