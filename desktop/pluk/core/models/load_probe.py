@@ -20,7 +20,6 @@ import os
 import re
 import signal
 import tempfile
-from importlib import metadata
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -44,9 +43,12 @@ class ProbeResult(BaseModel):
 
 
 def _engine_version() -> str:
+    # The module's own version, not the distribution's metadata: a frozen bundle has no
+    # metadata for llama_cpp_python, and "unknown" would keep a cached verdict across engines.
     try:
-        return metadata.version("llama_cpp_python")
-    except metadata.PackageNotFoundError:
+        import llama_cpp
+        return llama_cpp.__version__
+    except ImportError:
         return "unknown"
 
 
