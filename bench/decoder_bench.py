@@ -56,6 +56,51 @@ class _Timed:
         decoder._decode = timed
 
 
+class _GrammarClock:
+    """Seconds spent in the grammar: every call on llguidance's matchers (forced tokens,
+    checking the chosen token, consuming, accepting) and every full mask (MaskBuffer.allowed,
+    its bit unpacking included), counted once."""
+
+    def __init__(self):
+        from pluk.core.engine import llg
+
+        self.seconds, self.inside = 0.0, False
+        clock = self
+
+        class Timed:
+            def __init__(self, matcher):
+                self._matcher = matcher
+
+            def __getattr__(self, name):
+                method = getattr(self._matcher, name)
+
+                def call(*args, **kwargs):
+                    if clock.inside:
+                        return method(*args, **kwargs)
+                    started = time.perf_counter()
+                    try:
+                        return method(*args, **kwargs)
+                    finally:
+                        clock.seconds += time.perf_counter() - started
+                return call
+
+        original_matcher, original_allowed = llg.Grammar.matcher, llg.MaskBuffer.allowed
+
+        def matcher(grammar):
+            return Timed(original_matcher(grammar))
+
+        def allowed(masks, timed):
+            started = time.perf_counter()
+            clock.inside = True
+            try:
+                return original_allowed(masks, timed)
+            finally:
+                clock.inside = False
+                clock.seconds += time.perf_counter() - started
+
+        llg.Grammar.matcher, llg.MaskBuffer.allowed = matcher, allowed
+
+
 def run_decoder(model, task, reports, parallel: int, threads: int, n_ctx: int):
     from tests.core.engine.conftest import build_requests
 
@@ -64,6 +109,7 @@ def run_decoder(model, task, reports, parallel: int, threads: int, n_ctx: int):
     decoder = Decoder(model, DecoderOptions(n_ctx=n_ctx, parallel=parallel, n_threads=threads,
                                             n_threads_batch=threads))
     timer = _Timed(decoder)
+    timer.grammar = _GrammarClock()
     started = time.perf_counter()
     prompt, requests = build_requests(decoder, task, reports)
     results = list(decoder.extract(prompt, requests))
@@ -166,6 +212,9 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--n-ctx", type=int, default=2048)
     parser.add_argument("--task", default="prostate_mri_nl")
+    parser.add_argument("--compare-parallel", type=int, metavar="N",
+                        help="run the decoder again with N reports at once: reports/min and "
+                             "how many answers are the same")
     parser.add_argument("--skip-baseline", action="store_true",
                         help="leave out llama-cpp-python's create_completion (slow)")
     args = parser.parse_args()
@@ -193,6 +242,10 @@ def main() -> int:
         "grammar_cost_ratio_per_token": round(answer_phase / free, 3) if free else None,
         "python_ms_per_step": round(1000 * (answer_phase - timer.answer)
                                     / max(1, stats.sampled_tokens), 3),
+        # The grammar's own time (llguidance calls and full masks) per answer token.
+        "grammar_ms_per_token": round(1000 * timer.grammar.seconds / max(1, out_tokens), 4),
+        "grammar_ms_per_sampled_token": round(1000 * timer.grammar.seconds
+                                              / max(1, stats.sampled_tokens), 4),
         "engine_floor_s": round(floor, 2), "wall_over_floor": round(wall / floor, 3),
     }
     if not args.skip_baseline:
@@ -204,6 +257,20 @@ def main() -> int:
         summary["speedup_over_llama_cpp_python"] = round(spent / wall, 3)
         same = sum(t.strip() == r.text.strip() for t, r in zip(texts, results))
         summary["same_answer_as_llama_cpp_python"] = f"{same}/{len(texts)}"
+    if args.compare_parallel:
+        other, _, _, again, wall_n, _ = run_decoder(args.model, task, reports,
+                                                    args.compare_parallel, args.threads,
+                                                    args.n_ctx)
+        other.close()
+        by_id = {r.id: r.text for r in again}
+        same = sum(by_id.get(r.id) == r.text for r in results)
+        for r in results:
+            if by_id.get(r.id) != r.text:  # what differs, for BENCHMARKS' explanation
+                print(f"{r.id} parallel 1: {r.text}\n{r.id} parallel "
+                      f"{args.compare_parallel}: {by_id.get(r.id)}", file=sys.stderr)
+        summary[f"reports_per_min_parallel_{args.compare_parallel}"] = round(
+            60 * len(again) / wall_n, 2)
+        summary[f"same_answer_parallel_1_vs_{args.compare_parallel}"] = f"{same}/{len(results)}"
     summary["load_before"], summary["load_after"] = load, os.getloadavg()
     print(json.dumps(summary, indent=1))
     return 0

@@ -134,8 +134,13 @@ class NativeContext:
     """A llama_context with `n_seq_max` sequences over one unified KV cache of n_ctx cells."""
 
     def __init__(self, model: NativeModel, *, n_ctx: int, n_batch: int, n_seq_max: int,
-                 n_threads: int, n_threads_batch: int, kv_unified: bool = False):
+                 n_threads: int, n_threads_batch: int, kv_unified: bool = False,
+                 flash_attn: bool | None = None):
         params = llama_cpp.llama_context_default_params()
+        # None: llama.cpp decides (it turns flash attention on where the backend has it).
+        if flash_attn is not None:
+            params.flash_attn_type = (llama_cpp.LLAMA_FLASH_ATTN_TYPE_ENABLED if flash_attn
+                                      else llama_cpp.LLAMA_FLASH_ATTN_TYPE_DISABLED)
         params.n_ctx = n_ctx
         params.n_batch = n_batch
         params.n_ubatch = n_batch
