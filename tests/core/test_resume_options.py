@@ -71,14 +71,16 @@ def test_retry_errors_redoes_error_records_and_readers_take_the_latest(tiny_mode
                Report.from_text(id="long", source="mem", format="txt", text=LONG),
                Report.from_text(id="z", source="mem", format="txt", text="PSA 6.")]
     out = tmp_path / "run"
-    small = RunOptions(context=ContextOptions(ctx_cap=2048),
+    # A report too long is an error here (not read in sections), which --retry-errors redoes.
+    small = RunOptions(context=ContextOptions(ctx_cap=2048, long_reports="error"),
                        hardware=HardwareOptions(n_threads=1),
                        decoding=DecodingOptions(probabilities=False))
     _run(tiny_model, out, reports, small)
     first = {r.id: r for r in RunFolder(out).records()}
     assert first["long"].status == "error" and "--retry-errors" in first["long"].error
 
-    large = small.model_copy(update={"context": ContextOptions(ctx_cap=8192)})
+    large = small.model_copy(update={"context": ContextOptions(ctx_cap=8192,
+                                                               long_reports="error")})
     _run(tiny_model, out, reports, large, resume=True)  # a plain resume keeps the error
     assert RunFolder(out).records()[1].status == "error"
 
@@ -100,10 +102,15 @@ def test_the_cli_retries_errors_on_resume(tiny_model, tmp_path, capsys):
     (folder / "long.txt").write_text(LONG, encoding="utf-8")
     out = tmp_path / "run"
     args = ["extract", "--task", "prostate_mri_nl", "--input", str(folder), "--model",
-            str(tiny_model), "--out", str(out), "--threads", "1"]
+            str(tiny_model), "--out", str(out), "--threads", "1", "--long-reports", "error"]
     assert cli.main([*args, "--ctx", "2048"]) == 0
     assert RunFolder(out).records()[0].status == "error"
     assert cli.main([*args, "--ctx", "8192", "--resume", "--retry-errors"]) == 0
     assert RunFolder(out).records()[0].status != "error"
     assert cli.main([*args, "--temperature", "0.5", "--resume"]) == 2
     assert "temperature differs" in capsys.readouterr().err
+    # Reading long reports in sections changes answers too: refused on resume.
+    split = [a for a in args if a not in ("--long-reports", "error")] + ["--long-reports",
+                                                                           "split"]
+    assert cli.main([*split, "--resume"]) == 2
+    assert "long reports differs" in capsys.readouterr().err

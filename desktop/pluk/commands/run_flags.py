@@ -21,11 +21,16 @@ FLAGS = {"limit": "--limit", "ctx_cap": "--ctx", "n_threads": "--threads",
 
 
 def add_run_flags(parser: argparse.ArgumentParser) -> None:
-    """--ctx, --threads, --threads-batch, --parallel, --gpu-layers, --temperature, --seed,
+    """--ctx, --long-reports, --threads, --threads-batch, --parallel, --gpu-layers, --temperature, --seed,
     --time-limit (--limit, whose help differs, is each command's own)."""
     parser.add_argument("--ctx", type=int, default=8192, metavar="N",
                         help="upper limit of the context size in tokens (default 8192); the "
                              "context is fitted to the longest report below it")
+    parser.add_argument("--long-reports", choices=("split", "truncate", "error"),
+                        help="a report longer than the context: read it in overlapping "
+                             "sections and merge their answers, cut it to fit (with a "
+                             "warning), or make it an error record (default: as the task "
+                             "says; a task that says nothing splits)")
     parser.add_argument("--threads", type=int, metavar="N",
                         help="CPU threads for generating (default: the physical cores but one, "
                              "so other programs do not stall the run)")
@@ -89,7 +94,8 @@ def run_options(args: argparse.Namespace) -> RunOptions:
         return RunOptions(
             server=server,
             reading=ReadingOptions(limit=args.limit),
-            context=ContextOptions(ctx_cap=args.ctx),
+            context=ContextOptions(ctx_cap=args.ctx,
+                                   long_reports=getattr(args, "long_reports", None)),
             # 0 threads, like 0 seconds, means the default (as in the settings dialog).
             hardware=HardwareOptions(n_threads=args.threads or None,
                                      n_threads_batch=args.threads_batch or None,

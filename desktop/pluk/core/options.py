@@ -27,6 +27,10 @@ class ReadingOptions(_Part):
 class ContextOptions(_Part):
     ctx_cap: int = Field(default=8192, ge=512, le=262144,
                          description="Upper limit of the context size in tokens")
+    # None: the task's too_long (whose default is split).
+    long_reports: Literal["split", "truncate", "error"] | None = Field(
+        default=None, description="A report longer than the context: read in sections, cut "
+                                  "to fit, or an error record; None: as the task says")
 
 
 class HardwareOptions(_Part):

@@ -29,6 +29,8 @@ from pluk.core.extraction.evidence import find_evidence
 from pluk.core.extraction.context import (PromptModel, PromptParts, answer_reserve,
                                           output_token_budget, prompt_parts)
 from pluk.core.extraction.scoring import decision_specs
+from pluk.core.extraction.section_merge import SplitGroup
+from pluk.core.extraction.sections import OVERLAP_MAX, OVERLAP_SHARE, split_sections
 from pluk.core.options import RunOptions
 from pluk.core.progress import Progress, ProgressTracker
 from pluk.core.readers.reports import Report
@@ -55,7 +57,7 @@ class TokenEngine(Engine, PromptModel, Protocol):
 def error_record(report: Report, reason: str, *, warnings: list[str] | None = None,
                   **extra: Any) -> Record:
     return Record(id=report.id, source=report.source, sha256=report.sha256, status="error",
-                  error=reason,
+                  error=reason, ocr=report.ocr, parts=report.parts,
                   warnings=list(report.warnings) if warnings is None else list(warnings),
                   **extra)
 
@@ -72,17 +74,18 @@ def decimal_keys(fields: list[Any]) -> set[str]:
     return names
 
 
-def _fit_report(task: TaskDefinition, report_tokens: list[int], room: int,
+def _fit_report(task: TaskDefinition, mode: str, report_tokens: list[int], room: int,
                 ) -> tuple[list[int] | None, str | None]:
-    """The report tokens that fit in `room`, and a warning or an error reason."""
+    """The report tokens that fit in `room`, and a warning or an error reason (`mode`: error
+    or truncate; a split report's sections always fit)."""
     n = len(report_tokens)
     if n <= room:
         return report_tokens, None
-    if task.too_long == "error" or room <= 0:
+    if mode != "truncate" or room <= 0:
         return None, (f"The report is {n} tokens but only {max(room, 0)} fit in the context "
                       "next to the prompt and the answer; raise the context size (--ctx, and "
-                      "--resume --retry-errors redoes such reports) or set the task's too_long "
-                      "to 'truncate'.")
+                      "--resume --retry-errors redoes such reports) or read long reports in "
+                      "sections (--long-reports split).")
     kept = report_tokens[:room] if task.truncation_side == "right" else report_tokens[n - room:]
     end = "end" if task.truncation_side == "right" else "start"
     return kept, f"Report truncated: {n - room} of {n} tokens cut from the {end} to fit."
@@ -97,6 +100,7 @@ class RequestSetup:
     decisions: list[DecisionSpec]
     time_limit: float | None
     decimal_keys: set[str]
+    long_reports: str                # split, truncate or error
 
 
 @dataclass
@@ -109,6 +113,8 @@ class Planned:
     request: ExtractRequest
     warnings: list[str]
     limits: dict[str, Any]           # token_limit, time_limit_s
+    split: SplitGroup | None = None  # set for one section of a report read in sections
+    section: int = 0
 
 
 def _shared(a: list[int], b: list[int]) -> int:
@@ -122,26 +128,50 @@ def _shared(a: list[int], b: list[int]) -> int:
 
 def request_for(task: TaskDefinition, report: Report, index: int, engine: TokenEngine,
                 parts: PromptParts, prepared: list[int], setup: RequestSetup,
-                ) -> Planned | Record:
-    """The engine's request for `report`, or its error record when it has no text or does not
-    fit. `parts` is the report's prompt; `prepared` the prefix the engine holds: the request
-    carries what follows the part of it that the report's prefix shares (all of it, unless
-    the report has its own few-shot examples)."""
+                ) -> list[Planned] | Record:
+    """The engine's requests for `report` (one, or one per section of a report read in
+    sections), or its error record when it has no text or does not fit. `parts` is the
+    report's prompt; `prepared` the prefix the engine holds: a request carries what follows
+    the part of it that the report's prefix shares (all of it, unless the report has its own
+    few-shot examples)."""
     if report.error is not None or report.text is None:
         return error_record(report, report.error or "The report has no text")
     fixed = len(parts.prefix_tokens) + len(parts.suffix_tokens)
-    kept, note = _fit_report(task, engine.tokenize(report.text),
-                             engine.n_ctx - fixed - answer_reserve(setup.budget))
+    room = engine.n_ctx - fixed - answer_reserve(setup.budget)
+    report_tokens = engine.tokenize(report.text)
+    if len(report_tokens) > room > 0 and setup.long_reports == "split":
+        overlap = min(OVERLAP_MAX, int(room * OVERLAP_SHARE))
+        sections = split_sections(report.text, room, engine.count_tokens, overlap)
+        note = (f"The report is {len(report_tokens)} tokens, more than the {room} that fit next "
+                f"to the prompt: read in {len(sections)} overlapping sections and their "
+                f"answers merged (rule '{task.section_merge}').")
+        group = SplitGroup(report=report, sections=sections, report_tokens=len(report_tokens),
+                           room=room, overlap=overlap, warnings=list(report.warnings) + [note])
+        planned = []
+        for k, section in enumerate(sections):
+            text = report.text[section.start:section.end]
+            part = report.model_copy(update={"text": text})
+            planned.append(_planned(part, index, f"{index}.{k}", engine.tokenize(text), engine,
+                                    parts, prepared, setup, list(report.warnings)))
+            planned[-1].split, planned[-1].section = group, k
+        return planned
+    kept, note = _fit_report(task, setup.long_reports, report_tokens, room)
     if kept is None:
         return error_record(report, note)
     warnings = list(report.warnings) + ([note] if note else [])
+    return [_planned(report, index, str(index), kept, engine, parts, prepared, setup, warnings)]
+
+
+def _planned(report: Report, index: int, request_id: str, kept: list[int],
+             engine: TokenEngine, parts: PromptParts, prepared: list[int],
+             setup: RequestSetup, warnings: list[str]) -> Planned:
     keep = _shared(prepared, parts.prefix_tokens)
     tokens = parts.prefix_tokens[keep:] + kept + parts.suffix_tokens
     # One position stays free: llama.cpp crashes when generation fills the very last one.
     max_tokens = min(setup.budget, engine.n_ctx - keep - len(tokens) - 1)
     text, floats = report.text, setup.decimal_keys
     request = ExtractRequest(
-        id=str(index), tokens=tokens, grammar=setup.grammar, max_tokens=max_tokens,
+        id=request_id, tokens=tokens, grammar=setup.grammar, max_tokens=max_tokens,
         time_limit=setup.time_limit, decisions=setup.decisions,
         guard=lambda: AnswerGuard(engine.token_classes, text, floats),
         prefix_keep=None if keep == len(prepared) else keep)
@@ -179,8 +209,8 @@ def answer_record(task: TaskDefinition, report: Report, text: str, *, finish_rea
     the report began; `probabilities(parsed)` reads the option probabilities (a failure leaves
     the values standing, with a warning)."""
     common = dict(id=report.id, source=report.source, sha256=report.sha256, warnings=warnings,
-                  raw=text, tokens_prompt=tokens_prompt, tokens_cached=tokens_cached,
-                  tokens_output=tokens_output, **limits)
+                  ocr=report.ocr, parts=report.parts, raw=text, tokens_prompt=tokens_prompt,
+                  tokens_cached=tokens_cached, tokens_output=tokens_output, **limits)
     names = [spec.name for spec in task.fields]
 
     def failed(reason: str) -> Record:
@@ -280,8 +310,11 @@ def run_extraction(
 ) -> Iterator[Record]:
     """Yield one record per report as each finishes: in input order where the engine answers
     one at a time, else in order of completion; each record's input_index is its report's
-    place in `reports`. `skip(report)` leaves out reports a resumed run already has; a true
-    `should_stop()` ends the run between decodes. `choose_examples(report)` gives each report
+    place in `reports`. A report too long for the context is read in overlapping sections
+    (sections.py) whose answers merge into its one record (section_merge.py), unless the task
+    or `options.context.long_reports` says to cut it or make it an error. `skip(report)`
+    leaves out reports a resumed run already has; a true `should_stop()` ends the run between
+    decodes. `choose_examples(report)` gives each report
     its own few-shot examples in place of the task's; they follow the fixed instructions, so
     only those stay a shared prefix."""
     options = options or RunOptions()
@@ -294,7 +327,8 @@ def run_extraction(
     setup = RequestSetup(
         grammar=GrammarSpec(schema_to_gbnf(schema)), budget=output_token_budget(schema),
         decisions=decision_specs(task) if options.decoding.probabilities else [],
-        time_limit=options.decoding.time_limit, decimal_keys=decimal_keys(task.fields))
+        time_limit=options.decoding.time_limit, decimal_keys=decimal_keys(task.fields),
+        long_reports=options.context.long_reports or task.too_long)
     parts = prompt_parts(task, engine)
     engine.grammar(setup.grammar.gbnf)  # a grammar the engine refuses fails the run, at once
     if on_progress:
@@ -318,9 +352,13 @@ def run_extraction(
                 if isinstance(planned, Record):
                     ready.append(counted(planned, index))
                     continue
-                planned.request.on_phase = _phase_reporter(tracker, report.id, on_progress)
-                working[planned.request.id] = planned
-                yield planned.request
+                phase = _phase_reporter(tracker, report.id, on_progress)
+                for one in planned:
+                    if one.split is not None and one.split.failed:
+                        break  # the engine failed on an earlier section: the report's error
+                    one.request.on_phase = phase
+                    working[one.request.id] = one
+                    yield one.request
         except Exception as exc:  # building a prompt failed: the run's error, not a report's
             broken.append(exc)
             raise
@@ -339,9 +377,17 @@ def run_extraction(
                     while ready:
                         yield ready.popleft()
                     planned = working.pop(result.id)
-                    yield counted(record_from_result(task, planned.report, result,
-                                                     planned.warnings, planned.limits),
-                                  planned.index)
+                    record = record_from_result(task, planned.report, result,
+                                                planned.warnings, planned.limits)
+                    group = planned.split
+                    if group is not None:
+                        if group.failed:
+                            continue
+                        group.done[planned.section] = record
+                        if len(group.done) < len(group.sections):
+                            continue
+                        record = group.merged(task)
+                    yield counted(record, planned.index)
             break
         except CancelledError:
             return
@@ -350,10 +396,17 @@ def run_extraction(
                 raise
             # An engine failure is the error of the reports in work, not the run's: the
             # engine starts again with the rest.
+            failed: set[int] = set()
             for planned in working.values():
-                yield counted(error_record(planned.report,
-                                           f"The engine failed on this report: {exc}",
-                                           warnings=planned.warnings, **planned.limits),
+                if planned.index in failed:
+                    continue  # another section of the same report
+                failed.add(planned.index)
+                report, warnings = planned.report, planned.warnings
+                if planned.split is not None:
+                    planned.split.failed = True
+                    report, warnings = planned.split.report, planned.split.warnings
+                yield counted(error_record(report, f"The engine failed on this report: {exc}",
+                                           warnings=warnings, **planned.limits),
                               planned.index)
             working.clear()
     while ready:

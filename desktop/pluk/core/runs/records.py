@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from pluk.core.readers.reports import OcrInfo, ReportPart
 
 Status = Literal["ok", "invalid", "error"]
 STATUSES: tuple[Status, ...] = ("ok", "invalid", "error")
@@ -25,6 +27,32 @@ class Evidence(BaseModel):
     end: int = Field(ge=0)
     status: EvidenceStatus
     score: float | None = None
+
+
+class Section(BaseModel):
+    """One section of a report read in parts: text[start:end] of the report, and its tokens."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    tokens: int = Field(ge=0)
+
+
+MergeRule = Literal["first", "last", "probable"]
+
+
+class Split(BaseModel):
+    """That a report too long for the context was read in overlapping sections, and how their
+    answers were merged (extraction/section_merge.py)."""
+
+    report_tokens: int = Field(description="The report's own tokens")
+    room: int = Field(description="The most report tokens one prompt could hold")
+    overlap_tokens: int = Field(description="Tokens repeated between consecutive sections")
+    sections: list[Section]
+    merge: MergeRule = Field(description="The task's rule for a value several sections give")
+    sources: dict[str, int] = Field(
+        default_factory=dict, description="Per field: the 0-based section its value came from")
 
 
 class Record(BaseModel):
@@ -60,3 +88,8 @@ class Record(BaseModel):
     evidence: dict[str, Evidence] = Field(
         default_factory=dict, description="Per value path (psa, lesions[0].size_mm) of an ok "
         "or invalid record: the passage of the report that supports it")
+    split: Split | None = Field(default=None, description="Set when the report was read in "
+                                "sections because it did not fit the context")
+    ocr: OcrInfo | None = Field(default=None, description="Set when its text came from OCR")
+    parts: list[ReportPart] = Field(
+        default_factory=list, description="The documents of a grouped report, in order")

@@ -15,6 +15,9 @@ FORMAT_VERSION = 1
 DEFAULT_MAX_LENGTH = 200
 DEFAULT_MAX_ITEMS = 20
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+# How a value given by several sections of a split report is chosen (extraction/section_merge):
+# the first or last section that states it, or the most probable option (bool and enum).
+MergeRule = Literal["first", "last", "probable"]
 
 
 class _FieldBase(BaseModel):
@@ -27,6 +30,17 @@ class _FieldBase(BaseModel):
         default=False,
         description="The model may answer null (e.g. 'not mentioned in the report')",
     )
+    merge: MergeRule | None = Field(
+        default=None, description="For a report read in sections: which section's value counts "
+        "(first, last or probable); None: the task's section_merge. Lists are joined, always")
+
+    @model_serializer(mode="wrap")
+    def _omit_default_merge(self, handler):
+        # Fields without a merge rule dump (and so hash) exactly as before the key existed.
+        data = handler(self)
+        if isinstance(data, dict) and "merge" in data and data["merge"] is None:
+            del data["merge"]
+        return data
 
 
 class BoolField(_FieldBase):
@@ -191,10 +205,14 @@ class TaskDefinition(BaseModel):
     language: str = Field(default="en", pattern=r"^[a-z]{2,3}$")
     instructions: str = Field(default="", description="Extra guidance placed in the prompt")
     fields: list[FieldSpec] = Field(min_length=1)
-    too_long: Literal["error", "truncate"] = Field(
-        default="error",
-        description="A report longer than the context: an error record, or cut with a warning",
+    too_long: Literal["split", "error", "truncate"] = Field(
+        default="split",
+        description="A report longer than the context: read in overlapping sections whose "
+                    "answers are merged, an error record, or cut with a warning",
     )
+    section_merge: MergeRule = Field(
+        default="first", description="For a report read in sections: the section whose value "
+        "counts when several give one (first, last, or probable: the most probable option)")
     truncation_side: Literal["left", "right"] = Field(
         default="right", description="Which end of the report is cut when too_long is truncate"
     )
@@ -216,6 +234,8 @@ class TaskDefinition(BaseModel):
         data = handler(self)
         if isinstance(data, dict) and data.get("dragon", 0) is None:
             del data["dragon"]
+        if isinstance(data, dict) and data.get("section_merge") == "first":
+            del data["section_merge"]
         return data
 
     def field(self, name: str) -> Any:
