@@ -24,6 +24,13 @@
 <context>
     <name>InputsPanel</name>
     <message numerus="yes">
+        <source>{id} (%n document(s))</source>
+        <translation>
+            <numerusform>{id} (%n document)</numerusform>
+            <numerusform>{id} (%n documents)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n report(s)</source>
         <translation>
             <numerusform>%n report</numerusform>
@@ -42,6 +49,75 @@
         <translation>
             <numerusform>%n with warnings</numerusform>
             <numerusform>%n with warnings</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n document(s) grouped</source>
+        <translation>
+            <numerusform>%n document grouped</numerusform>
+            <numerusform>%n documents grouped</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ReadingView</name>
+    <message numerus="yes">
+        <source>%n section(s)</source>
+        <translation>
+            <numerusform>%n section</numerusform>
+            <numerusform>%n sections</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n document(s)</source>
+        <translation>
+            <numerusform>%n document</numerusform>
+            <numerusform>%n documents</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ReadingWords</name>
+    <message numerus="yes">
+        <source>split in %n</source>
+        <translation>
+            <numerusform>split in %n</numerusform>
+            <numerusform>split in %n</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n document(s)</source>
+        <translation>
+            <numerusform>%n document</numerusform>
+            <numerusform>%n documents</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n warning(s)</source>
+        <translation>
+            <numerusform>%n warning</numerusform>
+            <numerusform>%n warnings</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Grouped from %n document(s): {names}</source>
+        <translation>
+            <numerusform>Grouped from %n document: {names}</numerusform>
+            <numerusform>Grouped from %n documents: {names}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n warning(s):</source>
+        <translation>
+            <numerusform>%n warning:</numerusform>
+            <numerusform>%n warnings:</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Read in %n overlapping section(s): the report has {tokens} tokens, one section holds at most {room}.</source>
+        <translation>
+            <numerusform>Read in %n section: the report has {tokens} tokens, one section holds at most {room}.</numerusform>
+            <numerusform>Read in %n overlapping sections: the report has {tokens} tokens, one section holds at most {room}.</numerusform>
         </translation>
     </message>
 </context>

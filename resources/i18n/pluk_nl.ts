@@ -66,6 +66,10 @@
         <translation>Problemen</translation>
     </message>
     <message>
+        <source>Reading</source>
+        <translation>Inlezen</translation>
+    </message>
+    <message>
         <source>Select a record to see the report beside its values.</source>
         <translation>Kies een regel om het verslag naast de waarden te zien.</translation>
     </message>
@@ -505,6 +509,46 @@ txt · md · rtf · docx · pdf, of een tabel (csv · xlsx · jsonl · json)</tr
         <translation>Probleem</translation>
     </message>
     <message>
+        <source>Group documents:</source>
+        <translation>Documenten groeperen:</translation>
+    </message>
+    <message>
+        <source>Make the documents of one patient or case one report (as pluk extract --group-by does); the reports are read again</source>
+        <translation>Maak van de documenten van één patiënt of casus één verslag (zoals pluk extract --group-by); de verslagen worden opnieuw ingelezen</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>niet</translation>
+    </message>
+    <message>
+        <source>one report per folder</source>
+        <translation>één verslag per map</translation>
+    </message>
+    <message>
+        <source>by table column</source>
+        <translation>per tabelkolom</translation>
+    </message>
+    <message>
+        <source>by file-name pattern</source>
+        <translation>per patroon in de bestandsnaam</translation>
+    </message>
+    <message>
+        <source>column name, e.g. patient_id</source>
+        <translation>kolomnaam, bijv. patient_id</translation>
+    </message>
+    <message>
+        <source>Table rows with the same value in this column become one report; press Enter to apply</source>
+        <translation>Tabelrijen met dezelfde waarde in deze kolom worden één verslag; druk op Enter om toe te passen</translation>
+    </message>
+    <message>
+        <source>pattern with (?P&lt;id&gt;…)</source>
+        <translation>patroon met (?P&lt;id&gt;…)</translation>
+    </message>
+    <message>
+        <source>A regular expression searched in each file&apos;s path within its folder; the part matched by (?P&lt;id&gt;…) is the patient or case, e.g. ^(?P&lt;id&gt;[^_]+)_ groups P07_mri.pdf and P07_pa.txt; press Enter to apply</source>
+        <translation>Een reguliere expressie die in het pad van elk bestand binnen zijn map wordt gezocht; het deel dat (?P&lt;id&gt;…) vindt, is de patiënt of casus, bijv. ^(?P&lt;id&gt;[^_]+)_ groepeert P07_mri.pdf en P07_pa.txt; druk op Enter om toe te passen</translation>
+    </message>
+    <message>
         <source>Add a folder of reports</source>
         <translation>Een map met verslagen toevoegen</translation>
     </message>
@@ -529,6 +573,13 @@ txt · md · rtf · docx · pdf, of een tabel (csv · xlsx · jsonl · json)</tr
         <translation>Kan deze verslagen niet toevoegen</translation>
     </message>
     <message numerus="yes">
+        <source>{id} (%n document(s))</source>
+        <translation>
+            <numerusform>{id} (%n document)</numerusform>
+            <numerusform>{id} (%n documenten)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n report(s)</source>
         <translation>
             <numerusform>%n verslag</numerusform>
@@ -551,6 +602,13 @@ txt · md · rtf · docx · pdf, of een tabel (csv · xlsx · jsonl · json)</tr
         <translation>
             <numerusform>%n met waarschuwingen</numerusform>
             <numerusform>%n met waarschuwingen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n document(s) grouped</source>
+        <translation>
+            <numerusform>%n document gegroepeerd</numerusform>
+            <numerusform>%n documenten gegroepeerd</numerusform>
         </translation>
     </message>
 </context>
@@ -993,6 +1051,208 @@ txt · md · rtf · docx · pdf, of een tabel (csv · xlsx · jsonl · json)</tr
     </message>
 </context>
 <context>
+    <name>ReadingView</name>
+    <message>
+        <source>first: the first section that gives a value</source>
+        <translation>first: het eerste deel dat een waarde geeft</translation>
+    </message>
+    <message>
+        <source>last: the last section that gives a value</source>
+        <translation>last: het laatste deel dat een waarde geeft</translation>
+    </message>
+    <message>
+        <source>probable: the most probable value</source>
+        <translation>probable: de waarschijnlijkste waarde</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>Wat</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>Detail</translation>
+    </message>
+    <message>
+        <source>Text from OCR</source>
+        <translation>Tekst uit OCR</translation>
+    </message>
+    <message>
+        <source>Warnings ({n})</source>
+        <translation>Waarschuwingen ({n})</translation>
+    </message>
+    <message>
+        <source>warning</source>
+        <translation>waarschuwing</translation>
+    </message>
+    <message>
+        <source>Read whole</source>
+        <translation>In één keer gelezen</translation>
+    </message>
+    <message>
+        <source>The report fitted the context, came from one document and needed no OCR; there were no warnings.</source>
+        <translation>Het verslag paste in de context, kwam uit één document en had geen OCR nodig; er waren geen waarschuwingen.</translation>
+    </message>
+    <message>
+        <source>Split</source>
+        <translation>Opgedeeld</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n section(s)</source>
+        <translation>
+            <numerusform>%n deel</numerusform>
+            <numerusform>%n delen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Report tokens</source>
+        <translation>Tokens van het verslag</translation>
+    </message>
+    <message>
+        <source>Room per section</source>
+        <translation>Ruimte per deel</translation>
+    </message>
+    <message>
+        <source>{n} tokens</source>
+        <translation>{n} tokens</translation>
+    </message>
+    <message>
+        <source>Overlap</source>
+        <translation>Overlap</translation>
+    </message>
+    <message>
+        <source>Merge rule</source>
+        <translation>Samenvoegregel</translation>
+    </message>
+    <message>
+        <source>Section {n}</source>
+        <translation>Deel {n}</translation>
+    </message>
+    <message>
+        <source>{tokens} tokens, characters {start}–{end}</source>
+        <translation>{tokens} tokens, tekens {start}–{end}</translation>
+    </message>
+    <message>
+        <source>Values from</source>
+        <translation>Waarden uit</translation>
+    </message>
+    <message>
+        <source>section {n}</source>
+        <translation>deel {n}</translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation>Programma</translation>
+    </message>
+    <message>
+        <source>Languages</source>
+        <translation>Talen</translation>
+    </message>
+    <message>
+        <source>Pages</source>
+        <translation>Pagina&apos;s</translation>
+    </message>
+    <message>
+        <source>Mean confidence</source>
+        <translation>Gemiddelde zekerheid</translation>
+    </message>
+    <message>
+        <source>Pages left out</source>
+        <translation>Weggelaten pagina&apos;s</translation>
+    </message>
+    <message>
+        <source>Grouped</source>
+        <translation>Gegroepeerd</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n document(s)</source>
+        <translation>
+            <numerusform>%n document</numerusform>
+            <numerusform>%n documenten</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{format}, could not be read</source>
+        <translation>{format}, niet leesbaar</translation>
+    </message>
+    <message>
+        <source>{format}, characters {start}–{end}</source>
+        <translation>{format}, tekens {start}–{end}</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>Bron</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>fout</translation>
+    </message>
+</context>
+<context>
+    <name>ReadingWords</name>
+    <message numerus="yes">
+        <source>split in %n</source>
+        <translation>
+            <numerusform>opgedeeld in %n</numerusform>
+            <numerusform>opgedeeld in %n</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>OCR</source>
+        <translation>OCR</translation>
+    </message>
+    <message>
+        <source>OCR {confidence}</source>
+        <translation>OCR {confidence}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n document(s)</source>
+        <translation>
+            <numerusform>%n document</numerusform>
+            <numerusform>%n documenten</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n warning(s)</source>
+        <translation>
+            <numerusform>%n waarschuwing</numerusform>
+            <numerusform>%n waarschuwingen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Grouped from %n document(s): {names}</source>
+        <translation>
+            <numerusform>Gegroepeerd uit %n document: {names}</numerusform>
+            <numerusform>Gegroepeerd uit %n documenten: {names}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n warning(s):</source>
+        <translation>
+            <numerusform>%n waarschuwing:</numerusform>
+            <numerusform>%n waarschuwingen:</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Read in %n overlapping section(s): the report has {tokens} tokens, one section holds at most {room}.</source>
+        <translation>
+            <numerusform>In %n deel gelezen: het verslag heeft {tokens} tokens, één deel bevat er hoogstens {room}.</numerusform>
+            <numerusform>In %n overlappende delen gelezen: het verslag heeft {tokens} tokens, één deel bevat er hoogstens {room}.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Text from OCR ({engine}, {languages}), pages {pages}</source>
+        <translation>Tekst uit OCR ({engine}, {languages}), pagina&apos;s {pages}</translation>
+    </message>
+    <message>
+        <source>mean confidence {confidence}</source>
+        <translation>gemiddelde zekerheid {confidence}</translation>
+    </message>
+    <message>
+        <source>pages left out: {pages}</source>
+        <translation>weggelaten pagina&apos;s: {pages}</translation>
+    </message>
+</context>
+<context>
     <name>RepoDownloadDialog</name>
     <message>
         <source>The repository is owner/name, for example Qwen/Qwen2.5-7B-Instruct-GGUF.</source>
@@ -1064,6 +1324,10 @@ txt · md · rtf · docx · pdf, of een tabel (csv · xlsx · jsonl · json)</tr
     <message>
         <source>Report</source>
         <translation>Verslag</translation>
+    </message>
+    <message>
+        <source>Reading</source>
+        <translation>Inlezen</translation>
     </message>
 </context>
 <context>
@@ -1431,6 +1695,10 @@ Eerdere runs opent u in het tabblad Eerdere runs.</translation>
     <message>
         <source>A run is going on</source>
         <translation>Er loopt een run</translation>
+    </message>
+    <message>
+        <source>Fix the rule for grouping documents</source>
+        <translation>Verbeter de regel voor het groeperen van documenten</translation>
     </message>
     <message>
         <source>Add reports first</source>
@@ -1811,6 +2079,10 @@ Eerdere runs opent u in het tabblad Eerdere runs.</translation>
         <translation>Sleep een map of bestanden op het venster, of gebruik Map toevoegen…. Pluk leest txt-, md-, rtf-, docx- en pdf-bestanden en tabellen (csv, xlsx, jsonl). Een bestand dat niet te lezen is, staat in het rood in de lijst met de reden; het wordt een foutregel in de resultaten, nooit een stil gat. Uw bestanden worden alleen gelezen, nooit verplaatst of gewijzigd.</translation>
     </message>
     <message>
+        <source>Group documents makes the documents of one patient or case one report: one report per folder, per value of a table column, or per pattern in the file names (a regular expression, as pluk extract --group-by takes it). The list shows how many documents each grouped report holds.</source>
+        <translation>Documenten groeperen maakt van de documenten van één patiënt of casus één verslag: één verslag per map, per waarde van een tabelkolom, of per patroon in de bestandsnamen (een reguliere expressie, zoals pluk extract --group-by die neemt). De lijst toont hoeveel documenten elk gegroepeerd verslag bevat.</translation>
+    </message>
+    <message>
         <source>2. The task: what to extract</source>
         <translation>2. De taak: wat er wordt opgehaald</translation>
     </message>
@@ -1841,6 +2113,10 @@ Eerdere runs opent u in het tabblad Eerdere runs.</translation>
     <message>
         <source>Every value is checked against the task: a value that does not fit is empty, with the reason, and never guessed. Select a row to see the report beside its values, with the passage each value comes from highlighted; an &apos;ungrounded&apos; value has no such passage and needs a look. The Review tab takes you through the reports, most uncertain first, to accept, correct or reject each value. The Validation tab compares a run with a table of your own labels and gives accuracy, kappa and error with 95% confidence intervals.</source>
         <translation>Elke waarde wordt getoetst aan de taak: een waarde die niet past, blijft leeg, met de reden, en wordt nooit geraden. Kies een rij om het verslag naast de waarden te zien, met de passage waar elke waarde vandaan komt gemarkeerd; een &apos;niet onderbouwde&apos; waarde heeft zo&apos;n passage niet en verdient een blik. Het tabblad Beoordelen leidt u door de verslagen, de onzekerste eerst, om elke waarde goed te keuren, te verbeteren of af te wijzen. Het tabblad Validatie vergelijkt een run met een tabel met uw eigen labels en geeft nauwkeurigheid, kappa en fout met 95%-betrouwbaarheidsintervallen.</translation>
+    </message>
+    <message>
+        <source>The Reading column says which reports were read in sections (too long for the model&apos;s context), by OCR (scans, with the mean confidence) or grouped from several documents, and which have warnings; the Reading tab beside the values gives the details.</source>
+        <translation>De kolom Inlezen toont welke verslagen in delen zijn gelezen (te lang voor de context van het model), met OCR (scans, met de gemiddelde zekerheid) of gegroepeerd uit meerdere documenten, en welke waarschuwingen hebben; het tabblad Inlezen naast de waarden geeft de details.</translation>
     </message>
     <message>
         <source>Exporting</source>

@@ -114,3 +114,21 @@ def test_the_cli_retries_errors_on_resume(tiny_model, tmp_path, capsys):
                                                                            "split"]
     assert cli.main([*split, "--resume"]) == 2
     assert "long reports differs" in capsys.readouterr().err
+
+
+def test_the_grouping_is_recorded_and_a_resume_that_groups_otherwise_is_refused(
+        tiny_model, tmp_path, capsys):
+    for patient, names in (("P1", ["mri.txt", "pa.txt"]), ("P2", ["mri.txt"])):
+        (tmp_path / "in" / patient).mkdir(parents=True)
+        for name in names:
+            (tmp_path / "in" / patient / name).write_text("PSA 4 ng/ml.", encoding="utf-8")
+    out = tmp_path / "run"
+    args = ["extract", "--task", "prostate_mri_nl", "--input", str(tmp_path / "in"),
+            "--model", str(tiny_model), "--out", str(out), "--threads", "1"]
+    assert cli.main([*args, "--group-by", "folder", "--limit", "1"]) == 0
+    assert RunOptions.from_saved(RunFolder(out).read_manifest().options).reading.group_by \
+        == "folder"
+    assert cli.main([*args, "--resume"]) == 2  # ungrouped ids would be other reports
+    assert "grouping of documents differs" in capsys.readouterr().err
+    assert cli.main([*args, "--group-by", "folder", "--resume"]) == 0
+    assert [r.id for r in RunFolder(out).records()] == ["P1", "P2"]

@@ -93,7 +93,8 @@ def run_options(args: argparse.Namespace) -> RunOptions:
             raise PlukError("--server-model and --concurrency need --server URL")
         return RunOptions(
             server=server,
-            reading=ReadingOptions(limit=args.limit),
+            reading=ReadingOptions(limit=args.limit,
+                                   group_by=getattr(args, "group_by", None) or None),
             context=ContextOptions(ctx_cap=args.ctx,
                                    long_reports=getattr(args, "long_reports", None)),
             # 0 threads, like 0 seconds, means the default (as in the settings dialog).

@@ -22,6 +22,9 @@ class _Part(BaseModel):
 
 class ReadingOptions(_Part):
     limit: int | None = Field(default=None, ge=0, description="Run at most this many reports")
+    # Recorded so that a resumed run groups its inputs as the run did (readers.GroupOptions).
+    group_by: str | None = Field(default=None, description="The rule that grouped documents "
+                                 "into one report per patient or case; None: not grouped")
 
 
 class ContextOptions(_Part):

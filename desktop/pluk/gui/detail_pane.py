@@ -1,6 +1,7 @@
 """The detail of one record: the report text on the left with the evidence of every value
 highlighted at its offsets, and on the right the values with their evidence status, the
-model's raw output and any error. Selecting a value scrolls the text to its evidence; a value
+model's raw output, any error, and how the report was read (split, OCR, grouped documents,
+warnings: reading_info). Selecting a value scrolls the text to its evidence; a value
 with no evidence in the report is marked "ungrounded" in red, never hidden.
 
 A record from before evidence existed gets it here, found in the text as a run would find it.
@@ -20,6 +21,7 @@ from pluk.core.extraction.evidence import find_evidence
 from pluk.core.runs.records import Evidence, Record
 from pluk.core.readers.reports import Report
 from pluk.core.tasks import TaskDefinition
+from pluk.gui.reading_info import ReadingView
 from pluk.gui.results_model import display, status_word
 from pluk.gui.widgets import fit_label, number
 from pluk.gui.theme import status_chip_css
@@ -185,6 +187,8 @@ class DetailPane(QWidget):
         self.tabs.addTab(self.values, self.tr("Values"))
         self.tabs.addTab(self.raw, self.tr("Raw output"))
         self.tabs.addTab(self.problems, self.tr("Problems"))
+        self.reading = ReadingView()
+        self.tabs.addTab(self.reading, self.tr("Reading"))
         splitter.addWidget(self.tabs)
         splitter.setSizes([520, 420])
         layout.addWidget(splitter, 1)
@@ -196,6 +200,7 @@ class DetailPane(QWidget):
                     task: TaskDefinition | None) -> None:
         self.values.clear()
         self.evidence = {}
+        self.reading.show_record(record)
         if record is None:
             self.chip.hide()
             self.heading.setText(self.select_text())

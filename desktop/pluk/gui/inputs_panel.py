@@ -5,6 +5,11 @@ in the same list (it becomes an error record in the run, never a silent gap). Ta
 directly ask which columns hold the id and the text before they are read; their columns are
 listed off the GUI thread (listing parses the table), one request after the other, in the order
 they came.
+
+"Group documents" makes the documents of one patient or case one report, as `pluk extract
+--group-by` does: one report per folder, per value of a table column, or per match of a
+file-name pattern; a grouped report is listed with how many documents it holds, and a rule
+that cannot work is named below the control (the session checks it).
 """
 
 from __future__ import annotations
@@ -13,12 +18,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP, Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
-                               QPushButton, QStackedWidget, QTreeWidget, QTreeWidgetItem,
-                               QWidget)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QMessageBox, QPushButton, QStackedWidget, QTreeWidget,
+                               QTreeWidgetItem, QWidget)
 
 from pluk.core.errors import PlukError
-from pluk.core.readers import SUPPORTED_SUFFIXES, TableOptions, table_columns
+from pluk.core.readers import SUPPORTED_SUFFIXES, GroupOptions, TableOptions, table_columns
 from pluk.core.readers.formats import is_table
 from pluk.core.readers.reports import Report
 from pluk.gui.background import BackgroundCall
@@ -32,6 +37,7 @@ DROP_HINT = QT_TRANSLATE_NOOP("InputsPanel", "Drop a folder of reports here\n\nt
 class InputsPanel(Card):
     paths_chosen = Signal(list, object)  # paths, TableOptions | None
     cleared = Signal()
+    grouping_chosen = Signal(object)     # GroupOptions
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("1", self.tr("Reports"), parent)
@@ -73,8 +79,97 @@ class InputsPanel(Card):
         self.stack.addWidget(self.hint)
         self.stack.addWidget(self.tree)
         self.body.addWidget(self.stack, 1)
+        self._add_grouping()
         self.summary = fit_label(muted(self._summary_text))
         self.body.addWidget(self.summary)
+
+    # -- grouping --------------------------------------------------------------------------
+
+    def _add_grouping(self) -> None:
+        row = QHBoxLayout()
+        label = QLabel(self.tr("Group documents:"))
+        self.group_combo = QComboBox()
+        # Compact: its longest choice (in Dutch) must not widen the reports panel.
+        self.group_combo.setMinimumContentsLength(14)
+        self.group_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.group_combo.setToolTip(self.tr(
+            "Make the documents of one patient or case one report (as pluk extract "
+            "--group-by does); the reports are read again"))
+        for text, kind in ((self.tr("none"), None),
+                           (self.tr("one report per folder"), "folder"),
+                           (self.tr("by table column"), "column"),
+                           (self.tr("by file-name pattern"), "pattern")):
+            self.group_combo.addItem(text, kind)
+        self.group_field = QLineEdit()
+        self.group_field.setClearButtonEnabled(True)
+        self.group_field.setMinimumWidth(70)
+        self.group_field.hide()
+        label.setBuddy(self.group_combo)
+        row.addWidget(label)
+        row.addWidget(self.group_combo)
+        row.addWidget(self.group_field, 1)
+        row.addStretch(0)
+        self.body.addLayout(row)
+        self.group_problem = fit_label(QLabel())
+        self.group_problem.setObjectName("problem")
+        self.group_problem.hide()
+        self.body.addWidget(self.group_problem)
+        self._chosen_rule: str | None = None
+        self.group_combo.currentIndexChanged.connect(self._on_group_kind)
+        self.group_field.editingFinished.connect(self._choose_grouping)
+
+    def _on_group_kind(self) -> None:
+        kind = self.group_combo.currentData()
+        self.group_field.clear()  # a column name is no pattern, nor the other way round
+        self.group_field.setVisible(kind in ("column", "pattern"))
+        if kind == "column":
+            self.group_field.setPlaceholderText(self.tr("column name, e.g. patient_id"))
+            self.group_field.setToolTip(self.tr(
+                "Table rows with the same value in this column become one report; press "
+                "Enter to apply"))
+        elif kind == "pattern":
+            self.group_field.setPlaceholderText(self.tr("pattern with (?P<id>…)"))
+            self.group_field.setToolTip(self.tr(
+                "A regular expression searched in each file's path within its folder; the part "
+                "matched by (?P<id>…) is the patient or case, e.g. ^(?P<id>[^_]+)_ groups "
+                "P07_mri.pdf and P07_pa.txt; press Enter to apply"))
+        self._choose_grouping()
+
+    def group_rule(self) -> str | None:
+        """The rule as `--group-by` takes it; None: each document its own report."""
+        kind, text = self.group_combo.currentData(), self.group_field.text()
+        if kind == "folder":
+            return "folder"
+        if kind == "column":
+            return f"column:{text.strip()}" if text.strip() else None
+        if kind == "pattern":
+            return text if text.strip() else None
+        return None
+
+    def _choose_grouping(self) -> None:
+        rule = self.group_rule()
+        if rule != self._chosen_rule:
+            self._chosen_rule = rule
+            self.grouping_chosen.emit(GroupOptions(by=rule))
+
+    def show_grouping(self, group: GroupOptions) -> None:
+        """Show `group` as the chosen rule (a resumed run's) without asking for it again."""
+        rule = group.by
+        kind = (None if rule is None else "folder" if rule == "folder"
+                else "column" if rule.startswith("column:") else "pattern")
+        self.group_combo.blockSignals(True)
+        self.group_combo.setCurrentIndex(max(0, self.group_combo.findData(kind)))
+        self.group_combo.blockSignals(False)
+        self.group_field.setText(rule.removeprefix("column:") if kind in ("column", "pattern")
+                                 else "")
+        self.group_field.setVisible(kind in ("column", "pattern"))
+        self._chosen_rule = rule
+
+    def show_grouping_problem(self, message: str) -> None:
+        """Why the grouping rule cannot work (the core's words); "" when it is fine."""
+        self.group_problem.setText(message)
+        self.group_problem.setVisible(bool(message))
 
     # -- choosing --------------------------------------------------------------------------
 
@@ -167,8 +262,9 @@ class InputsPanel(Card):
             self.summary.setText(self.tr("Reading the reports…"))
         elif not busy:
             self.summary.setText(self._summary_text)
-        for button in (self.add_folder_button, self.add_files_button, self.clear_button):
-            button.setEnabled(not busy)
+        for widget in (self.add_folder_button, self.add_files_button, self.clear_button,
+                       self.group_combo, self.group_field):
+            widget.setEnabled(not busy)
 
     def show_failure(self, message: str) -> None:
         QMessageBox.warning(self, self.tr("Cannot add these reports"), message)
@@ -179,9 +275,10 @@ class InputsPanel(Card):
         items = []
         for report in reports:
             problem = report.error or "; ".join(report.warnings)
-            item = QTreeWidgetItem([report.id, report.format, human_size(report.size_bytes),
-                                    problem])
-            item.setToolTip(0, f"{report.id}\n{report.source}")
+            item = QTreeWidgetItem([self.report_label(report), report.format,
+                                    human_size(report.size_bytes), problem])
+            item.setToolTip(0, "\n".join([report.id] + (
+                [part.source for part in report.parts] or [report.source])))
             if problem:
                 item.setToolTip(3, problem)
             if report.error:
@@ -209,6 +306,12 @@ class InputsPanel(Card):
             widget.style().unpolish(widget)
             widget.style().polish(widget)
 
+    def report_label(self, report: Report) -> str:
+        """The id, and for a grouped report how many documents it holds."""
+        if not report.parts:
+            return report.id
+        return self.tr("{id} (%n document(s))", "", len(report.parts)).format(id=report.id)
+
     def report_count(self) -> int:
         return self.tree.topLevelItemCount()
 
@@ -226,6 +329,10 @@ class InputsPanel(Card):
             text += " · " + self.tr("%n cannot be read", "", failed)
         if warned:
             text += " · " + self.tr("%n with warnings", "", warned)
+        grouped = [r for r in reports if r.parts]
+        if grouped:
+            text += " · " + self.tr("%n document(s) grouped", "",
+                                    sum(len(r.parts) for r in grouped))
         return text
 
 

@@ -168,13 +168,16 @@ class MainWindow(QMainWindow):
         s.reading_changed.connect(self.inputs.set_reading)
         s.reports_changed.connect(self.inputs.show_reports)
         s.inputs_failed.connect(self.inputs.show_failure)
+        self.inputs.grouping_chosen.connect(s.set_grouping)
+        s.grouping_checked.connect(self.inputs.show_grouping_problem)
+        s.grouping_adopted.connect(self.inputs.show_grouping)
         self.task_panel.task_chosen.connect(s.set_task)
         self.task_panel.edit_requested.connect(self.window_actions.open_task_editor)
         self.model_picker.model_chosen.connect(s.set_model)
         self.model_picker.model_checked.connect(s.model_checked)
         self.model_picker.manage_requested.connect(self.window_actions.open_model_manager)
         for signal in (s.reports_changed, s.task_changed, s.model_changed, s.running_changed,
-                       s.resumable_changed):
+                       s.resumable_changed, s.grouping_checked):
             signal.connect(self._update_ready)
 
         self.run_panel.run_button.clicked.connect(self.window_actions.run)

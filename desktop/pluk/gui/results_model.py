@@ -1,6 +1,10 @@
 """The results as a Qt table model: one row per record, one column per field (the same columns,
 flattened the same way, as the CSV export), filled in as records arrive; and the proxy that sorts
-numbers as numbers and filters by status and by field value."""
+numbers as numbers and filters by status and by field value.
+
+After Status and Report, a Reading column says which reports were split, read by OCR, grouped
+from several documents or have warnings (see reading_info); it is there only once a record of
+the run has something to say, so a plain run keeps the export's columns."""
 
 from __future__ import annotations
 
@@ -12,11 +16,12 @@ from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QModelIndex,
 from pluk.core.runs import export
 from pluk.core.runs.records import Record
 from pluk.core.tasks import TaskDefinition
+from pluk.gui.reading_info import ReadingWords, has_reading
 from pluk.gui.theme import status_colors
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
-STATUS_COLUMN, ID_COLUMN = 0, 1
+STATUS_COLUMN, ID_COLUMN, READING_COLUMN = 0, 1, 2
 
 
 STATUS_WORDS = {"ok": QT_TRANSLATE_NOOP("ResultsModel", "ok"),
@@ -57,6 +62,8 @@ class ResultsModel(QAbstractTableModel):
         self.records: list[Record] = []
         self._rows: list[dict[str, Any]] = []
         self._row_of: dict[str, int] = {}
+        self.reading_shown = False  # whether the Reading column is there
+        self._reading = ReadingWords(self)
 
     def reset(self, task: TaskDefinition | None, records: list[Record]) -> None:
         self.beginResetModel()
@@ -65,6 +72,7 @@ class ResultsModel(QAbstractTableModel):
         self.records, self._rows, self._row_of = [], [], {}
         for record in records:
             self._store(record)
+        self.reading_shown = any(has_reading(r) for r in records)
         self.endResetModel()
 
     def _store(self, record: Record) -> None:
@@ -76,6 +84,10 @@ class ResultsModel(QAbstractTableModel):
         """A record for a report already shown (a resumed run redoing it) replaces its row."""
         if self.task is None:
             return
+        if not self.reading_shown and has_reading(record):
+            self.beginInsertColumns(QModelIndex(), READING_COLUMN, READING_COLUMN)
+            self.reading_shown = True
+            self.endInsertColumns()
         row = self._row_of.get(record.id)
         if row is not None:
             self.records[row] = record
@@ -94,9 +106,22 @@ class ResultsModel(QAbstractTableModel):
     def row_of(self, record_id: str) -> int | None:
         return self._row_of.get(record_id)
 
+    @property
+    def first_field(self) -> int:
+        """The column of the first field: after Status, Report and Reading (when shown)."""
+        return READING_COLUMN + 1 if self.reading_shown else READING_COLUMN
+
+    def field_at(self, column: int) -> str | None:
+        """The field (its flattened column name) a column shows; None for the others."""
+        index = column - self.first_field
+        return self.field_columns[index] if 0 <= index < len(self.field_columns) else None
+
     def headers(self) -> list[str]:
-        return [QCoreApplication.translate("ResultsModel", "Status"),
-                QCoreApplication.translate("ResultsModel", "Report")] + self.field_columns
+        headers = [QCoreApplication.translate("ResultsModel", "Status"),
+                   QCoreApplication.translate("ResultsModel", "Report")]
+        if self.reading_shown:
+            headers.append(QCoreApplication.translate("ResultsModel", "Reading"))
+        return headers + self.field_columns
 
     # -- QAbstractTableModel ---------------------------------------------------------------
 
@@ -104,7 +129,9 @@ class ResultsModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.records)
 
     def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() or self.task is None else 2 + len(self.field_columns)
+        if parent.isValid() or self.task is None:
+            return 0
+        return self.first_field + len(self.field_columns)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
@@ -117,7 +144,9 @@ class ResultsModel(QAbstractTableModel):
             return self.records[row].status
         if column == ID_COLUMN:
             return self.records[row].id
-        return self._rows[row].get(self.field_columns[column - 2])
+        if self.reading_shown and column == READING_COLUMN:
+            return self._reading.summary(self.records[row])
+        return self._rows[row].get(self.field_at(column))
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -137,11 +166,13 @@ class ResultsModel(QAbstractTableModel):
             fg, bg = status_colors(record.status)
             return fg if role == Qt.ItemDataRole.ForegroundRole else bg
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column >= 2:
-                name = self.field_columns[column - 2].split(".")[0]
-                reason = record.field_errors.get(name)
+            field = self.field_at(column)
+            if field is not None:
+                reason = record.field_errors.get(field.split(".")[0])
                 if reason:
                     return reason
+            elif column == READING_COLUMN and self.reading_shown:
+                return self._reading.tooltip(record)
             return record.error or None
         if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(
                 self.value(row, column), (int, float)) and not isinstance(

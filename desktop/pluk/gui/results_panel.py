@@ -1,5 +1,6 @@
 """The results table with its filter bar: status, a field, and a text to look for; the table
-sorts by any column and keeps the selected record in the detail pane."""
+sorts by any column and keeps the selected record in the detail pane. The Reading column
+(split, OCR, grouped, warnings) comes in when the first record that needs it arrives."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 
 from pluk.core.runs.records import Record
 from pluk.core.tasks import TaskDefinition
-from pluk.gui.results_model import RECORD_ROLE, ResultsFilter, ResultsModel, status_word
+from pluk.gui.results_model import (READING_COLUMN, RECORD_ROLE, ResultsFilter, ResultsModel,
+                                    status_word)
 from pluk.gui.widgets import ElidedLabel, Notice
+
+READING_WIDTH = 190  # "split in 4 · OCR 93% · 3 documents"; the rest is in its tooltip
 
 
 class ResultsPanel(QWidget):
@@ -95,6 +99,7 @@ class ResultsPanel(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
         for signal in (self.model.rowsInserted, self.model.modelReset):
             signal.connect(self._update_count)
+        self.model.columnsInserted.connect(self._on_reading_shown)
 
     def show_run(self, run_dir: Path, task: TaskDefinition, records: list[Record]) -> None:
         self.run_dir = Path(run_dir)
@@ -102,19 +107,32 @@ class ResultsPanel(QWidget):
         self.model.reset(task, records)
         self.title.set_full_text(f"· {task.title} · {self.run_dir.name}",
                                  bold_prefix=self.tr("Results"))
+        self._fill_field_combo(keep=False)
+        self.field_combo.show()
+        self.stack.setCurrentWidget(self.table)
+        self._apply_filter()
+        widths = [80, 170] + ([READING_WIDTH] if self.model.reading_shown else []) + [
+            max(90, min(180, 9 * len(c))) for c in self.model.field_columns]
+        for column, width in enumerate(widths):
+            self.table.setColumnWidth(column, width)
+        self.record_selected.emit(None)
+
+    def _fill_field_combo(self, keep: bool = True) -> None:
+        """One entry per column; with `keep`, the chosen column stays chosen (the Reading
+        column coming in moves the fields one to the right)."""
+        chosen = self.field_combo.currentText() if keep else ""
         self.field_combo.blockSignals(True)
         self.field_combo.clear()
         self.field_combo.addItem(self.tr("in any column"), None)
         for column, header in enumerate(self.model.headers()):
             self.field_combo.addItem(self.tr("in {column}").format(column=header), column)
+        self.field_combo.setCurrentIndex(max(0, self.field_combo.findText(chosen)))
         self.field_combo.blockSignals(False)
-        self.field_combo.show()
-        self.stack.setCurrentWidget(self.table)
+
+    def _on_reading_shown(self, *_args) -> None:
+        self._fill_field_combo()
+        self.table.setColumnWidth(READING_COLUMN, READING_WIDTH)
         self._apply_filter()
-        widths = [80, 170] + [max(90, min(180, 9 * len(c))) for c in self.model.field_columns]
-        for column, width in enumerate(widths):
-            self.table.setColumnWidth(column, width)
-        self.record_selected.emit(None)
 
     def add_record(self, record: Record) -> None:
         self.model.add(record)

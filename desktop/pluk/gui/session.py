@@ -7,6 +7,12 @@ A run stopped (Stop, or quitting during it) or interrupted stays resumable: `res
 says whether the open run can be continued, and Resume continues it without redoing a report.
 A new run's results replace those on screen only once it has started; a run that fails before
 (a model that cannot load) leaves them.
+
+The grouping of documents into one report per patient or case (`GroupOptions`, the CLI's
+--group-by) applies to every read of the inputs; changing it reads them again. A rule that
+cannot work is refused with the core's reason (`grouping_checked`), the reports stay as they
+were and Run waits for a rule that works. A run's options record the rule
+(reading.group_by), and resuming it reads the inputs with that rule again.
 """
 
 from __future__ import annotations
@@ -20,7 +26,8 @@ from PySide6.QtCore import QObject, Signal, Slot
 from pluk.core.errors import PlukError
 from pluk.core.extraction.job import JobResult
 from pluk.core.options import RunOptions
-from pluk.core.readers import TableOptions, read_inputs
+from pluk.core.readers import GroupOptions, TableOptions, read_inputs
+from pluk.core.readers.grouping import parse_group_by
 from pluk.core.runs.records import Record
 from pluk.core.readers.reports import Report
 from pluk.core.runs.find import LoadedRun, load_run
@@ -49,6 +56,8 @@ class Session(QObject):
     reading_changed = Signal(bool)
     reports_changed = Signal(list)          # list[Report]
     inputs_failed = Signal(str)
+    grouping_checked = Signal(str)          # "" when the grouping rule works, else why not
+    grouping_adopted = Signal(object)       # GroupOptions a resumed run brings
     task_changed = Signal(object)           # TaskDefinition | None
     model_changed = Signal(object)          # Path | None
     running_changed = Signal(bool)
@@ -71,6 +80,8 @@ class Session(QObject):
         self.settings = settings
         self.input_paths: list[str] = []
         self.table_options = TableOptions()
+        self.group_options = GroupOptions()
+        self.grouping_problem: str | None = None
         self.reports: list[Report] = []
         self.task: TaskDefinition | None = None
         self.model_path: Path | None = None
@@ -115,9 +126,27 @@ class Session(QObject):
         self.reports = []
         self.reports_changed.emit([])
 
+    def set_grouping(self, group: GroupOptions) -> None:
+        """Group the documents by this rule from now on, reading the inputs again."""
+        try:
+            parse_group_by(group)
+        except PlukError as exc:
+            self.grouping_problem = str(exc)
+            self.grouping_checked.emit(self.grouping_problem)
+            return
+        self.grouping_problem = None
+        self.grouping_checked.emit("")
+        if group != self.group_options:
+            self.group_options = group
+            if self.input_paths:
+                self._read(list(self.input_paths), self.table_options)
+
     def _read(self, inputs: list[str], table: TableOptions) -> None:
-        # Re-reading every input keeps report ids identical to `pluk extract --input ...`.
-        self._reader = BackgroundCall(lambda: read_inputs(inputs, table=table), self)
+        # Re-reading every input keeps report ids identical to `pluk extract --input ...`
+        # (with --group-by when the window groups).
+        group = self.group_options
+        self._reader = BackgroundCall(lambda: read_inputs(inputs, table=table, group=group),
+                                      self)
         self._reader.succeeded.connect(self._on_read)
         self._reader.failed.connect(self._on_read_failed)
         self.reading_changed.emit(True)
@@ -178,6 +207,8 @@ class Session(QObject):
         """None when a run can start, else what is missing, in words."""
         if self.running:
             return self.tr("A run is going on")
+        if self.grouping_problem:
+            return self.tr("Fix the rule for grouping documents")
         if not self.reports:
             return self.tr("Add reports first")
         if self.task is None:
@@ -216,10 +247,15 @@ class Session(QObject):
         # The results on screen stay until the run has started (a model that cannot be loaded
         # fails before): then they make way for the new run's.
         self._unopened = (run_dir, self.task, [])
+        # The grouping goes into the run's options, so its manifest says how its reports were
+        # made and a resume groups the inputs the same way.
+        run = self.settings.run
+        options = run.model_copy(update={"reading": run.reading.model_copy(
+            update={"group_by": self.group_options.by})})
         self.run_requested.emit(RunRequest(
             task=self.task, reports=list(self.reports),
             model_path=None if self.settings.run.server else self.model_path,
-            out_dir=run_dir, options=self.settings.run,
+            out_dir=run_dir, options=options,
             inputs=[str(Path(p).resolve()) for p in self.input_paths],
             **csv_format(self.settings)))
         save_settings(self.settings)
@@ -288,6 +324,12 @@ class Session(QObject):
                 path=manifest.model.path))
         self.input_paths = list(manifest.inputs)
         self._pending_resume = Path(run_dir)
+        # Its reports are grouped as the run grouped them, whatever the window has now.
+        self.group_options = GroupOptions(
+            by=RunOptions.from_saved(manifest.options).reading.group_by)
+        self.grouping_problem = None
+        self.grouping_checked.emit("")
+        self.grouping_adopted.emit(self.group_options)
         self._read(list(manifest.inputs), self.table_options)
 
     def _start_resume(self, run_dir: Path) -> None:

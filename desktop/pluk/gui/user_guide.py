@@ -44,7 +44,11 @@ class UserGuide(QDialog):
                 "rtf, docx and pdf files and tables (csv, xlsx, jsonl). A file that cannot be "
                 "read is listed in red with the reason; it becomes an error row in the "
                 "results, never a silent gap. Your files are only read, never moved or "
-                "changed.")),
+                "changed.") + " " + self.tr(
+                "Group documents makes the documents of one patient or case one report: one "
+                "report per folder, per value of a table column, or per pattern in the file "
+                "names (a regular expression, as pluk extract --group-by takes it). The list "
+                "shows how many documents each grouped report holds.")),
             (self.tr("2. The task: what to extract"), self.tr(
                 "A task is a list of fields, each with a name, a type (yes/no, whole number, "
                 "number, text, choice or list) and a description that tells the model what the "
@@ -68,7 +72,11 @@ class UserGuide(QDialog):
                 "value has no such passage and needs a look. The Review tab takes you through "
                 "the reports, most uncertain first, to accept, correct or reject each value. "
                 "The Validation tab compares a run with a table of your own labels and gives "
-                "accuracy, kappa and error with 95% confidence intervals.")),
+                "accuracy, kappa and error with 95% confidence intervals.") + " " + self.tr(
+                "The Reading column says which reports were read in sections (too long for the "
+                "model's context), by OCR (scans, with the mean confidence) or grouped from "
+                "several documents, and which have warnings; the Reading tab beside the values "
+                "gives the details.")),
             (self.tr("Exporting"), self.tr(
                 "Export… writes CSV, Excel, JSON or a web page with the evidence. The CSV uses "
                 "the delimiter and decimal mark of this computer's spreadsheets unless you "
