@@ -2,8 +2,8 @@
 # Builds Pluk for Linux from a clean checkout: the PyInstaller one-folder bundle, a .tar.gz of it,
 # and a .deb that installs it to /opt/pluk with /usr/bin/pluk, a desktop entry and an icon.
 #
-#   packaging/linux/build.sh [--with-model FILE.gguf]... [--engine cpu|cuda|vulkan] [--no-deb]
-#                            [--out DIR]
+#   packaging/linux/build.sh [--with-model FILE.gguf]... [--with-ocr] [--engine cpu|cuda|vulkan]
+#                            [--no-deb] [--out DIR]
 #
 # Needs: python3 (>= 3.10, with venv), gcc, g++, cmake (only when the engine wheel is not cached
 # yet), tar, gzip, dpkg-deb. Everything else is installed into its own build venv
@@ -15,6 +15,9 @@
 #   pluk_VERSION_amd64[-offline].deb
 # --with-model (repeatable) puts FILE.gguf in pluk/models/ (the offline installer variant):
 # Pluk lists it as an installed model on first start (pluk.core.models.bundle).
+# --with-ocr puts tesseract with its Dutch and English data inside the bundle (add_ocr.sh, about
+# 20 MB more in the tarball); the offline variant always gets it, being for machines that cannot
+# install packages. Without it the .deb depends on the system's tesseract packages.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -25,14 +28,16 @@ OUT=dist/linux
 ENGINE=cpu
 MODELS=()
 MAKE_DEB=1
+WITH_OCR=0
 PY=${PYTHON:-python3}
 while [ $# -gt 0 ]; do
   case "$1" in
     --with-model) MODELS+=("$(realpath "$2")"); shift 2 ;;
     --engine) ENGINE=$2; shift 2 ;;
     --no-deb) MAKE_DEB=0; shift ;;
+    --with-ocr) WITH_OCR=1; shift ;;
     --out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "build.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -100,6 +105,11 @@ if [ ${#MODELS[@]} -gt 0 ]; then
   for m in "${MODELS[@]}"; do cp --reflink=auto "$m" "$BUNDLE/models/"; done
   "$VPY" -m pluk.core.models.bundle "$BUNDLE/models" >/dev/null
   SUFFIX=-offline
+  WITH_OCR=1
+fi
+if [ "$WITH_OCR" = 1 ]; then
+  step "tesseract into the bundle (add_ocr.sh)"
+  "$HERE/add_ocr.sh" "$BUNDLE"
 fi
 # The oldest glibc the bundle runs on: the newest GLIBC_x.y symbol version any file needs. It is
 # that of the build machine's libraries (PyInstaller copies them): build on the oldest distro

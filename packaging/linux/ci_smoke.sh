@@ -7,6 +7,8 @@
 #      files) writes a finished run with one record per report and the exports
 #   4. `pluk tasks list` shows the built-in tasks
 #   5. the GUI opens its window (Xvfb + xwininfo when available; else offscreen: stays up)
+#   6. OCR in the frozen app: a scanned page (an image, no text) read by the system's tesseract,
+#      then by a tesseract put inside the bundle (add_ocr.sh) with none on PATH
 # "No network": `unshare -n` (an empty network namespace) when it works here (root, or user
 # namespaces allowed); otherwise the self-test's own socket guard is what checks it.
 #
@@ -133,6 +135,40 @@ else
 fi
 if grep -qE "Traceback|could not load the Qt platform plugin" "$WORK/gui.log"; then
   cat "$WORK/gui.log"; fail "the GUI reported an error"
+fi
+
+# 6. OCR: a page rendered to an image (no text layer) through the frozen app.
+"$ROOT/build/linux/venv/bin/python" - "$WORK/scans" <<'EOF'
+import sys
+from pathlib import Path
+sys.path.insert(0, ".")
+from tests.core.readers.scan_pages import render_page
+out = Path(sys.argv[1]); out.mkdir()
+render_page(["MRI prostaat", "PSA 9,7 ng/ml, volume 68 cc.", "Conclusie: PI-RADS 4."]).save(
+    out / "scan.png", dpi=(300, 300))
+EOF
+ocr_run() {  # $1: run folder, then the command prefix; checks the one record came from OCR
+  local run=$1; shift
+  "$@" "$APP" extract --task prostate_mri_nl --input "$WORK/scans" --model "$MODEL" \
+    --out "$run" --ctx 4096 || fail "frozen extract of a scan"
+  "$ROOT/build/linux/venv/bin/python" - "$run" <<'EOF' || fail "OCR record check"
+import json, sys
+from pathlib import Path
+(record,) = [json.loads(l) for l in (Path(sys.argv[1]) / "records.jsonl").read_text().splitlines()]
+print(f"scan.png: {record['status']}, ocr {record.get('ocr')}")
+assert record["status"] != "error", record["error"]
+assert record["ocr"]["engine"].startswith("tesseract"), record["ocr"]
+assert record["ocr"]["mean_confidence"] > 50, record["ocr"]
+EOF
+}
+if command -v tesseract >/dev/null; then
+  say "OCR with the system's tesseract"
+  ocr_run "$WORK/run-ocr-system" "${NONET[@]}"
+  say "OCR with a tesseract inside the bundle, none on PATH (add_ocr.sh)"
+  "$HERE/add_ocr.sh" "$WORK/tar/pluk"
+  ocr_run "$WORK/run-ocr-bundled" "${NONET[@]}" env PATH=/nonexistent
+else
+  say "no tesseract on this machine: the OCR checks are skipped"
 fi
 
 say "all passed (bundle ${BUNDLE_MB} MB, tarball ${TARBALL_MB} MB, deb ${DEB_MB} MB)"

@@ -87,6 +87,24 @@ def _locate() -> tuple[str, str | None]:
     return found, None
 
 
+def _child_env(path: str) -> dict[str, str] | None:
+    """The environment tesseract runs in. A frozen app's bootloader points LD_LIBRARY_PATH at
+    the bundle's own libraries: a system tesseract must not load those (it gets the user's
+    original LD_LIBRARY_PATH back), a bundled one loads the libraries beside it (lib/)."""
+    if not getattr(sys, "frozen", False) or os.name == "nt":
+        return None
+    env = dict(os.environ)
+    original = env.pop("LD_LIBRARY_PATH_ORIG", None)
+    lib = Path(path).parent / "lib"
+    if lib.is_dir():
+        env["LD_LIBRARY_PATH"] = str(lib)
+    elif original is not None:
+        env["LD_LIBRARY_PATH"] = original
+    else:
+        env.pop("LD_LIBRARY_PATH", None)
+    return env
+
+
 def _tessdata_args(tessdata: str | None) -> list[str]:
     return ["--tessdata-dir", tessdata] if tessdata else []
 
@@ -94,10 +112,11 @@ def _tessdata_args(tessdata: str | None) -> list[str]:
 @functools.lru_cache(maxsize=8)
 def _probe(path: str, tessdata: str | None) -> Tesseract:
     try:
+        env = _child_env(path)
         version = subprocess.run([path, "--version"], capture_output=True, text=True,
-                                 timeout=30, check=True)
+                                 timeout=30, check=True, env=env)
         langs = subprocess.run([path, *_tessdata_args(tessdata), "--list-langs"],
-                               capture_output=True, text=True, timeout=30, check=True)
+                               capture_output=True, text=True, timeout=30, check=True, env=env)
     except (OSError, subprocess.SubprocessError) as exc:
         raise OcrUnavailable(f"OCR is not available: {path} does not run "
                              f"({type(exc).__name__}); {HOW_TO_GET}") from None
@@ -153,7 +172,7 @@ def ocr_image(tess: Tesseract, image, languages: str, dpi: int | None = None) ->
                    "-c", "tessedit_create_txt=1", "-c", "tessedit_create_tsv=1"]
         try:
             done = subprocess.run(command, capture_output=True, timeout=PAGE_TIMEOUT_S,
-                                  stdin=subprocess.DEVNULL)
+                                  stdin=subprocess.DEVNULL, env=_child_env(tess.path))
         except subprocess.TimeoutExpired:
             raise OcrUnavailable(f"OCR took longer than {PAGE_TIMEOUT_S} s for one page") from None
         except OSError as exc:
