@@ -13,6 +13,13 @@
   CMake >= 3.21, Git, Inno Setup 6 (ISCC.exe). CUDA/Vulkan engines also need their SDKs.
   The engine wheel is compiled once (~10 min) and cached in %LOCALAPPDATA%\pluk\engine-wheels.
 
+  OCR: Tesseract from the UB Mannheim installer (installed silently on the build machine, e.g.
+  `tesseract-ocr-w64-setup-5.x.exe /S /D=C:\tesseract`, with the Dutch language selected or
+  nld.traineddata copied into its tessdata) goes inside the bundle: -Tesseract C:\tesseract (or
+  %PLUK_TESSERACT_DIR%); tesseract.exe, its DLLs and tessdata\{nld,eng}.traineddata are copied
+  to _internal\tesseract, where Pluk's OCR reader looks first. Without it, scanned reports need
+  a tesseract the user installs (the reader then says so).
+
   OpenMP: the default engine (cpu-noomp) is built with -DGGML_OPENMP=OFF, so the bundle needs no
   vcomp140.dll. With -Engine cpu (OpenMP on), this script copies vcomp140.dll from the Visual
   Studio redistributable folder into the bundle.
@@ -21,7 +28,8 @@ param(
   [string[]]$WithModel = @(),
   [ValidateSet("cpu-noomp", "cpu", "cuda", "vulkan")][string]$Engine = "cpu-noomp",
   [string]$Python = "py -3.11",
-  [switch]$NoInstaller
+  [switch]$NoInstaller,
+  [string]$Tesseract = $env:PLUK_TESSERACT_DIR
 )
 $ErrorActionPreference = "Stop"
 $Root = Resolve-Path (Join-Path $PSScriptRoot "..\..")
@@ -110,6 +118,25 @@ if ($Engine -eq "cpu") {
     Where-Object { $_.FullName -match "\\x64\\Microsoft\.VC\d+\.OpenMP\\" } | Select-Object -First 1
   if (-not $Vcomp) { throw "vcomp140.dll not found under $Vs\VC\Redist\MSVC" }
   Copy-Item $Vcomp.FullName (Join-Path $Internal "llama_cpp\lib")
+}
+
+# 5b. OCR: tesseract.exe with the DLLs beside it (Windows finds them there) and the two
+#     languages Pluk reads, in _internal\tesseract (pluk\core\readers\ocr.py looks there first).
+if ($Tesseract) {
+  Step "tesseract from $Tesseract"
+  $Tess = Join-Path $Internal "tesseract"
+  New-Item -ItemType Directory -Force -Path "$Tess\tessdata" | Out-Null
+  Copy-Item (Join-Path $Tesseract "tesseract.exe") $Tess
+  Get-ChildItem -Path $Tesseract -Filter "*.dll" | ForEach-Object { Copy-Item $_.FullName $Tess }
+  foreach ($lang in @("nld", "eng")) {
+    $data = Join-Path $Tesseract "tessdata\$lang.traineddata"
+    if (-not (Test-Path $data)) { throw "$data missing: install the Dutch and English languages" }
+    Copy-Item $data "$Tess\tessdata"
+  }
+  foreach ($doc in @("LICENSE", "LICENSE.txt", "COPYING")) {
+    if (Test-Path (Join-Path $Tesseract $doc)) { Copy-Item (Join-Path $Tesseract $doc) $Tess }
+  }
+  Run "$Tess\tesseract.exe" @("--tessdata-dir", "$Tess\tessdata", "--list-langs")
 }
 
 # 6. The offline variant: models next to pluk.exe, with their sha256 precomputed.
