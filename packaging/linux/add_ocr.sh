@@ -8,7 +8,7 @@
 #   packaging/linux/add_ocr.sh BUNDLE          (BUNDLE: the folder holding the pluk executable)
 #
 # Needs tesseract (>= 4.1) with tesseract-ocr-nld and tesseract-ocr-eng on the build machine.
-# Adds about 55 MB unpacked (31 MB of it ICU data, which libtesseract links), about 20 MB to a
+# Adds about 72 MB unpacked (31 MB of it ICU data, which libtesseract links), 31 MB to a
 # tarball: build.sh does it for the offline variant (--with-model) and on --with-ocr.
 set -euo pipefail
 

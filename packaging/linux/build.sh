@@ -16,7 +16,7 @@
 # --with-model (repeatable) puts FILE.gguf in pluk/models/ (the offline installer variant):
 # Pluk lists it as an installed model on first start (pluk.core.models.bundle).
 # --with-ocr puts tesseract with its Dutch and English data inside the bundle (add_ocr.sh, about
-# 20 MB more in the tarball); the offline variant always gets it, being for machines that cannot
+# 31 MB more in the tarball); the offline variant always gets it, being for machines that cannot
 # install packages. Without it the .deb depends on the system's tesseract packages.
 set -euo pipefail
 
