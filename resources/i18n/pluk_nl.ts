@@ -1740,6 +1740,10 @@ Eerdere runs opent u in het tabblad Eerdere runs.</translation>
         <source>Cannot resume: the model file is gone: {path}</source>
         <translation>Kan niet hervatten: het modelbestand bestaat niet meer: {path}</translation>
     </message>
+    <message>
+        <source>Cannot resume: {reason}</source>
+        <translation>Kan niet hervatten: {reason}</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>

@@ -116,3 +116,23 @@ def test_a_refused_start_gives_the_folder_back(tmp_path):
     with pytest.raises(RunFolderError, match="already holds a run"):
         RunFolder.start(out, _manifest(), resume=False)
     assert not run_in_use(out)
+
+
+def test_a_probe_that_meets_another_probe_does_not_read_as_a_run(tmp_path):
+    # The history panel probes each run's lock on its own thread while the window probes the
+    # open run: a moment's hold by one probe is not a run holding the folder.
+    import threading
+
+    from filelock import FileLock
+
+    from pluk.core.runs.lock import LOCK_FILE
+
+    other = FileLock(str(tmp_path / LOCK_FILE), thread_local=False)
+    other.acquire()
+    threading.Timer(0.05, other.release).start()
+    assert not run_in_use(tmp_path)
+    other.acquire()  # held for good, as a run holds it
+    try:
+        assert run_in_use(tmp_path)
+    finally:
+        other.release()

@@ -102,6 +102,9 @@ def window(qtbot, pluk_home, tiny_model):
     win.model_picker.set_path(tiny_model)
     assert win.task_panel.select("gui_test")
     win.show()
+    # The model is checked in the background when chosen, and Run stays off until then: a test
+    # that clicked Run before would wait for a run that never started (seen under load).
+    qtbot.waitUntil(lambda: not win.session.model_checking, timeout=30_000)
     yield win
     if win.session.running:
         win.session.stop_run()

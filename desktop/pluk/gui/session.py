@@ -35,7 +35,6 @@ from pluk.core.runs.folder import RunFolder, RunManifest
 from pluk.core.runs.lock import run_in_use
 from pluk.core.settings import Settings, save_settings
 from pluk.core.tasks import TaskDefinition
-from pluk.core.tasks.loader import parse_task
 from pluk.gui.background import BackgroundCall, LatestCall
 from pluk.gui.engine_worker import EngineThread, RunRequest
 from pluk.gui.i18n import csv_format
@@ -97,6 +96,11 @@ class Session(QObject):
         self._opener.busy_changed.connect(self.opening_changed)
         self._opener.succeeded.connect(self._on_run_loaded)
         self._opener.failed.connect(self._on_run_load_failed)
+        # A resumed run's manifest and records are read off the GUI thread too: a large run
+        # holds tens of thousands of records.
+        self._resumer = LatestCall(self)
+        self._resumer.succeeded.connect(self._on_resume_loaded)
+        self._resumer.failed.connect(self._on_resume_load_failed)
         self._engine = EngineThread()
         worker = self._engine.worker
         self.run_requested.connect(worker.start_run)
@@ -333,17 +337,28 @@ class Session(QObject):
         self._read(list(manifest.inputs), self.table_options)
 
     def _start_resume(self, run_dir: Path) -> None:
-        folder = RunFolder(run_dir)
-        manifest: RunManifest = folder.read_manifest()
-        task = parse_task(manifest.task, str(folder.manifest_path))
+        self._resumer.start(lambda: load_run(run_dir))
+
+    @Slot(object)
+    def _on_resume_load_failed(self, exc: Exception) -> None:
+        if not isinstance(exc, PlukError):
+            log.error("reading a run to resume failed", exc_info=exc)
+        self.run_failed.emit(self.tr("Cannot resume: {reason}").format(reason=exc))
+
+    @Slot(object)
+    def _on_resume_loaded(self, run: LoadedRun) -> None:
+        if self.running:
+            return  # a run started meanwhile
+        manifest: RunManifest = run.manifest
+        task = run.task
         options = RunOptions.from_saved(manifest.options)
         self.task = task
         if options.server is None:  # a server run has no model file
             self.model_path = Path(manifest.model.path)
-        self.run_dir = Path(run_dir)
+        self.run_dir = Path(run.folder)
         self.run_state = "running"
         self._set_running(True)
-        self.run_opened.emit(self.run_dir, task, folder.records())
+        self.run_opened.emit(self.run_dir, task, run.records)
         self.run_requested.emit(RunRequest(
             task=task, reports=list(self.reports),
             model_path=None if options.server else self.model_path,

@@ -29,8 +29,10 @@ class Reevaluation:
     def __init__(self, model):
         self.model = NativeModel(model)
         self.vocab = Vocabulary(self.model.vocab)
+        # Flash attention off, as the decoder has it on the CPU: on, the logits move by a few
+        # hundredths (SmolLM2's PI-RADS options by up to 0.06).
         self.ctx = NativeContext(self.model, n_ctx=4096, n_batch=512, n_seq_max=1,
-                                 n_threads=1, n_threads_batch=1)
+                                 n_threads=1, n_threads_batch=1, flash_attn=False)
         self.batch = Batch(512)
         self.evaluated: list[int] = []
 

@@ -20,6 +20,7 @@ LOCK_FILE = ".pluk-run.lock"
 PID_FILE = ".pluk-run.pid"
 # Long enough to ride out another process's run_in_use check, short enough not to look hung.
 _WAIT_S = 1.0
+_PROBE_WAIT_S = 0.2
 
 
 def holder_pid(folder: str | Path) -> int | None:
@@ -74,7 +75,9 @@ def run_in_use(folder: str | Path) -> bool:
     path = Path(folder) / LOCK_FILE
     if not path.is_file():
         return False
-    probe = FileLock(str(path), timeout=0, thread_local=False)
+    # A short wait, not none: another probe (the history panel asks on its own thread) holds
+    # the lock for a moment too, and must not read as a run; a run holds it far longer.
+    probe = FileLock(str(path), timeout=_PROBE_WAIT_S, thread_local=False)
     try:
         probe.acquire()
     except Timeout:
