@@ -191,3 +191,24 @@ def test_a_folder_that_is_no_run_is_refused_with_its_reason(qtbot, window, tmp_p
         window.window_actions.open_run(tmp_path)
     assert shown == [("Cannot open this run", f"{tmp_path} is not a run folder "
                                               "(no manifest.json)")]
+
+
+def test_a_call_that_outlives_its_owner_drops_its_answer_quietly(qtbot):
+    # A window closed while its call still ran: the answer has nobody to go to. Emitting on the
+    # deleted object raised RuntimeError into the next test's Qt loop (seen in CI).
+    import threading
+
+    import shiboken6
+    from PySide6.QtCore import QObject, QThreadPool
+
+    from pluk.gui.background import BackgroundCall
+
+    release = threading.Event()
+    owner = QObject()
+    call = BackgroundCall(lambda: release.wait(10) and "late", owner)
+    call.start()
+    shiboken6.delete(owner)  # deletes the call with it
+    assert not shiboken6.isValid(call)
+    release.set()
+    assert QThreadPool.globalInstance().waitForDone(10_000)
+    qtbot.wait(50)  # pytest-qt fails the test on any exception caught meanwhile

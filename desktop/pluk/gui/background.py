@@ -34,9 +34,17 @@ class BackgroundCall(QObject):
             result = self._fn()
         except Exception as exc:  # handed to the GUI thread, which decides how to show it
             log.debug("background call failed", exc_info=True)
-            self.failed.emit(exc)
+            self._hand_back("failed", exc)
             return
-        self.succeeded.emit(result)
+        self._hand_back("succeeded", result)
+
+    def _hand_back(self, signal: str, value: Any) -> None:
+        try:
+            getattr(self, signal).emit(value)
+        except RuntimeError:
+            # The object that asked was deleted meanwhile (its window closed): nobody waits for
+            # the answer, and raising here would only land in whatever Qt loop runs next.
+            log.debug("background call outlived its owner; its result is dropped")
 
 
 class LatestCall(QObject):
