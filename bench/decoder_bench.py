@@ -151,14 +151,15 @@ def free_greedy(decoder, prefix: list[int], replay) -> float:
     return spent
 
 
-def engine_floor(model, prefix: list[int], replay, threads: int, n_ctx: int) -> float:
+def engine_floor(model, prefix: list[int], replay, threads: int, n_ctx: int,
+                 flash_attn: bool | None) -> float:
     """Seconds for llama.cpp to evaluate the prefix once and each report's prompt and answer,
-    in full batches."""
+    in full batches, with the decoder's flash-attention setting."""
     from pluk.core.engine.native import Batch, NativeContext, NativeModel
 
     native = NativeModel(model)
     ctx = NativeContext(native, n_ctx=2 * n_ctx, n_batch=512, n_seq_max=2, n_threads=threads,
-                        n_threads_batch=threads)
+                        n_threads_batch=threads, flash_attn=flash_attn)
     batch = Batch(512)
     started = time.perf_counter()
 
@@ -228,7 +229,8 @@ def main() -> int:
     answer_phase = wall - timer.prompt
     free = free_greedy(decoder, prefix, replay)
     decoder.close()
-    floor = engine_floor(args.model, prefix, replay, args.threads, args.n_ctx)
+    floor = engine_floor(args.model, prefix, replay, args.threads, args.n_ctx,
+                         decoder.options.flash_attention())
     summary = {
         "model": args.model.name, "reports": len(results), "parallel": args.parallel,
         "threads": args.threads, "finish": sorted({r.finish_reason for r in results}),

@@ -85,6 +85,13 @@ class DecoderOptions(BaseModel):
     # faster, and answers are most of what Pluk decodes one step at a time.
     flash_attn: bool | None = None
 
+    def flash_attention(self) -> bool | None:
+        """What the context is made with: flash_attn, or off on the CPU; None lets llama.cpp
+        choose (a GPU)."""
+        if self.flash_attn is None and self.n_gpu_layers == 0:
+            return False
+        return self.flash_attn
+
 
 class Decoder(Model):
     """Owns a model (with its weights) and a context of `parallel` + 1 sequences. Not
@@ -107,9 +114,7 @@ class Decoder(Model):
                                   n_seq_max=n_seq, n_threads=self.n_threads,
                                   n_threads_batch=self.n_threads_batch,
                                   kv_unified=options.kv_unified,
-                                  flash_attn=(False if options.flash_attn is None
-                                              and options.n_gpu_layers == 0
-                                              else options.flash_attn))
+                                  flash_attn=options.flash_attention())
         # The cells one sequence may fill: its stream, or the whole shared cache.
         self.seq_cells = self._ctx.n_ctx if options.kv_unified else self._ctx.n_ctx_seq
         self._batch = Batch(options.n_batch)

@@ -30,7 +30,7 @@ from pluk.core.extraction.context import (PromptModel, PromptParts, answer_reser
                                           output_token_budget, prompt_parts)
 from pluk.core.extraction.scoring import decision_specs
 from pluk.core.extraction.section_merge import SplitGroup
-from pluk.core.extraction.sections import OVERLAP_MAX, OVERLAP_SHARE, split_sections
+from pluk.core.extraction.sections import default_overlap, split_sections
 from pluk.core.options import RunOptions
 from pluk.core.progress import Progress, ProgressTracker
 from pluk.core.readers.reports import Report
@@ -140,7 +140,7 @@ def request_for(task: TaskDefinition, report: Report, index: int, engine: TokenE
     room = engine.n_ctx - fixed - answer_reserve(setup.budget)
     report_tokens = engine.tokenize(report.text)
     if len(report_tokens) > room > 0 and setup.long_reports == "split":
-        overlap = min(OVERLAP_MAX, int(room * OVERLAP_SHARE))
+        overlap = default_overlap(room)
         sections = split_sections(report.text, room, engine.count_tokens, overlap)
         note = (f"The report is {len(report_tokens)} tokens, more than the {room} that fit next "
                 f"to the prompt: read in {len(sections)} overlapping sections and their "

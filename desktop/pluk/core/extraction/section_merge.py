@@ -97,9 +97,8 @@ def merge_sections(task: TaskDefinition, report: Report, records: list[Record],
         name = spec.name
         given = [(k, r.fields[name], r) for k, r in answered if r.fields.get(name) is not None]
         if spec.type == "list":
-            fields[name] = _merge_list(spec, [(k, v) for k, v, _ in given], warnings)
-            if not given:
-                fields[name] = None
+            fields[name] = (_merge_list(spec, [(k, v) for k, v, _ in given], warnings)
+                            if given else None)
         elif given:
             pool = [c for c in given if _grounded(c[2], name)] or given
             k, value, record = _pick(spec.merge or task.section_merge, name, pool)

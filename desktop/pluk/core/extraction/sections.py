@@ -26,6 +26,12 @@ _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
 _WORD = re.compile(r"\s+")
 
 
+def default_overlap(room: int) -> int:
+    """Tokens repeated between consecutive sections of `room` tokens: a tenth, at most
+    OVERLAP_MAX."""
+    return min(OVERLAP_MAX, int(room * OVERLAP_SHARE))
+
+
 def _pieces(text: str, start: int, end: int, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
     """text[start:end] cut after each match of `pattern` (the separator stays with the piece
     before it, so the pieces cover the span without gaps)."""
@@ -75,7 +81,7 @@ def split_sections(text: str, room: int, count: Callable[[str], int],
     if room < 1:
         raise ValueError("a section must hold at least one token")
     if overlap is None:
-        overlap = min(OVERLAP_MAX, int(room * OVERLAP_SHARE))
+        overlap = default_overlap(room)
     units = _units(text, room, count)
     sections: list[Section] = []
     first = 0
