@@ -8,7 +8,7 @@ as ratios within one run on one machine (same model, prompts, threads):
 - wall time against the engine floor: llama.cpp evaluating every token the decoder evaluated
   (prefix once, each report's prompt and answer), in full batches, with nothing chosen.
 
-    PYTHONPATH=. .venv/bin/python bench/decoder_bench.py --model PATH --reports N --parallel K
+    PYTHONPATH=desktop:. .venv/bin/python bench/decoder_bench.py --model PATH --reports N --parallel K
 
 The tiny SmolLM2 makes every ratio look worse than on a 1B model, where llama.cpp's own time
 per token is larger and the decoder's Python per step the same.
@@ -36,13 +36,18 @@ def _reports(n: int):
 
 
 class _Timed:
-    """Wraps a decoder's llama_decode calls: seconds in prompt batches and in answer batches."""
+    """Wraps a decoder's llama_decode calls: seconds in prompt batches and in answer batches,
+    and the shape of every call (tokens, logit rows, prompt tokens) for the replay floor."""
 
     def __init__(self, decoder):
         self.prompt = self.answer = 0.0
+        self.shapes: list[tuple[int, int, int]] = []
         original = decoder._decode
 
         def timed(*, prompt_tokens, should_stop):
+            raw = decoder._batch.raw
+            n = decoder._batch.n
+            self.shapes.append((n, sum(1 for i in range(n) if raw.logits[i]), prompt_tokens))
             started = time.perf_counter()
             try:
                 return original(prompt_tokens=prompt_tokens, should_stop=should_stop)
@@ -112,6 +117,7 @@ def run_decoder(model, task, reports, parallel: int, threads: int, n_ctx: int):
     timer.grammar = _GrammarClock()
     started = time.perf_counter()
     prompt, requests = build_requests(decoder, task, reports)
+    timer.n_prefix = len(timer.shapes)
     results = list(decoder.extract(prompt, requests))
     wall = time.perf_counter() - started
     by_id = {r.id: r for r in requests}
@@ -152,9 +158,12 @@ def free_greedy(decoder, prefix: list[int], replay) -> float:
 
 
 def engine_floor(model, prefix: list[int], replay, threads: int, n_ctx: int,
-                 flash_attn: bool | None) -> float:
+                 flash_attn: bool | None, logit_rows: list[int] | None = None) -> float:
     """Seconds for llama.cpp to evaluate the prefix once and each report's prompt and answer,
-    in full batches, with the decoder's flash-attention setting."""
+    in full batches, with the decoder's flash-attention setting. Logits at each report's last
+    token only (the issue's floor), or, with logit_rows, at as many answer positions as the
+    decoder read logits for that report (a distribution per sampled token costs the output
+    layer: on Gemma 3, 262k x 640, about half a single step)."""
     from pluk.core.engine.native import Batch, NativeContext, NativeModel
 
     native = NativeModel(model)
@@ -163,19 +172,60 @@ def engine_floor(model, prefix: list[int], replay, threads: int, n_ctx: int,
     batch = Batch(512)
     started = time.perf_counter()
 
-    def evaluate(tokens: list[int], pos: int, seq: int) -> None:
+    def evaluate(tokens: list[int], pos: int, seq: int, rows: set[int]) -> None:
         for start in range(0, len(tokens), 512):
             batch.clear()
             chunk = tokens[start:start + 512]
             for i, t in enumerate(chunk):
-                batch.add(t, pos + start + i, seq, start + i == len(tokens) - 1)
-            ctx.decode(batch)
+                at = start + i
+                batch.add(t, pos + at, seq, at == len(tokens) - 1 or at in rows)
+            if ctx.decode(batch) != 0:
+                raise RuntimeError("llama_decode failed in the floor")
 
-    evaluate(prefix, 0, 0)
-    for prompt, answer in replay:
+    evaluate(prefix, 0, 0, set())
+    for index, (prompt, answer) in enumerate(replay):
         ctx.seq_rm(1, -1, -1)
         ctx.seq_cp(0, 1)
-        evaluate(prompt + answer, len(prefix), 1)
+        wanted = min(logit_rows[index], len(answer)) if logit_rows else 0
+        rows = set(range(len(prompt) - 1, len(prompt) - 1 + wanted))
+        evaluate(prompt + answer, len(prefix), 1, rows)
+    spent = time.perf_counter() - started
+    ctx.close()
+    native.close()
+    return spent
+
+
+def replay_floor(model, shapes, n_prefix: int, threads: int, n_ctx: int,
+                 flash_attn: bool | None) -> float:
+    """Seconds for llama.cpp to run llama_decode calls of the decoder's own shapes (tokens and
+    logit rows per call, in order; parallel 1), back to back with nothing chosen in between:
+    what decoding one step at a time costs the engine itself. The first n_prefix calls are the
+    prefix (sequence 0); a prompt batch after an answer step starts the next report from the
+    prefix. Wall time over this floor is what the decoder adds (Python, grammar, guard,
+    decisions)."""
+    from pluk.core.engine.native import Batch, NativeContext, NativeModel
+
+    native = NativeModel(model)
+    ctx = NativeContext(native, n_ctx=2 * n_ctx, n_batch=512, n_seq_max=2, n_threads=threads,
+                        n_threads_batch=threads, flash_attn=flash_attn)
+    batch = Batch(512)
+    started = time.perf_counter()
+    prefix_end, pos, answering = 0, 0, True
+    for index, (n, logits, prompt_tokens) in enumerate(shapes):
+        seq = 0 if index < n_prefix else 1
+        if seq == 1 and prompt_tokens and answering:  # a new report: back to the prefix
+            ctx.seq_rm(1, -1, -1)
+            ctx.seq_cp(0, 1)
+            pos, answering = prefix_end, False
+        batch.clear()
+        for i in range(n):
+            batch.add(200 + i % 7, pos + i, seq, i >= n - logits)
+        if ctx.decode(batch) != 0:
+            raise RuntimeError("llama_decode failed in the replay floor")
+        pos += n
+        if seq == 0:
+            prefix_end = pos
+        answering = answering if seq == 0 else (answering or not prompt_tokens)
     spent = time.perf_counter() - started
     ctx.close()
     native.close()
@@ -229,8 +279,21 @@ def main() -> int:
     answer_phase = wall - timer.prompt
     free = free_greedy(decoder, prefix, replay)
     decoder.close()
-    floor = engine_floor(args.model, prefix, replay, args.threads, args.n_ctx,
-                         decoder.options.flash_attention())
+    flash = decoder.options.flash_attention()
+    floor = engine_floor(args.model, prefix, replay, args.threads, args.n_ctx, flash)
+    # The logit rows the decoder read per report (parallel 1: its calls come report by report).
+    rows, current = [], None
+    for n, logits, prompt_tokens in timer.shapes[timer.n_prefix:]:
+        if prompt_tokens and (current is None or current[1]):
+            current = [0, False]
+            rows.append(current)
+        current[0] += logits if not prompt_tokens else 0
+        current[1] = current[1] or not prompt_tokens
+    logit_rows = [r[0] for r in rows] if args.parallel == 1 else None
+    floor_logits = (engine_floor(args.model, prefix, replay, args.threads, args.n_ctx, flash,
+                                 logit_rows) if logit_rows else None)
+    replayed = (replay_floor(args.model, timer.shapes, timer.n_prefix, args.threads,
+                             args.n_ctx, flash) if args.parallel == 1 else None)
     summary = {
         "model": args.model.name, "reports": len(results), "parallel": args.parallel,
         "threads": args.threads, "finish": sorted({r.finish_reason for r in results}),
@@ -250,6 +313,14 @@ def main() -> int:
                                               / max(1, stats.sampled_tokens), 4),
         "engine_floor_s": round(floor, 2), "wall_over_floor": round(wall / floor, 3),
     }
+    if logit_rows:
+        # The same floor with the output layer computed wherever the decoder needed a
+        # distribution, and a replay of the decoder's own llama_decode calls.
+        summary["logit_rows"] = sum(logit_rows)
+        summary["engine_floor_with_logits_s"] = round(floor_logits, 2)
+        summary["wall_over_floor_with_logits"] = round(wall / floor_logits, 3)
+        summary["replay_floor_s"] = round(replayed, 2)
+        summary["wall_over_replay_floor"] = round(wall / replayed, 3)
     if not args.skip_baseline:
         budget = output_token_budget(json_schema(task))
         spent, texts = llama_cpp_python(args.model, prefix, replay,
@@ -257,6 +328,8 @@ def main() -> int:
                                         args.threads, args.n_ctx)
         summary["llama_cpp_python_reports_per_min"] = round(60 * len(texts) / spent, 2)
         summary["speedup_over_llama_cpp_python"] = round(spent / wall, 3)
+        # The most any decoder could gain here: llama-cpp-python's time over the engine floor.
+        summary["speedup_bound_by_floor"] = round(spent / floor, 3)
         same = sum(t.strip() == r.text.strip() for t, r in zip(texts, results))
         summary["same_answer_as_llama_cpp_python"] = f"{same}/{len(texts)}"
     if args.compare_parallel:
