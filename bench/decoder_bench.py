@@ -157,6 +157,28 @@ def free_greedy(decoder, prefix: list[int], replay) -> float:
     return spent
 
 
+def _native(model, threads: int, n_ctx: int, flash_attn: bool | None):
+    """A model, a two-sequence context and a batch for the floors, with the decoder's threads
+    and flash-attention setting."""
+    from pluk.core.engine.native import Batch, NativeContext, NativeModel
+
+    native = NativeModel(model)
+    ctx = NativeContext(native, n_ctx=2 * n_ctx, n_batch=512, n_seq_max=2, n_threads=threads,
+                        n_threads_batch=threads, flash_attn=flash_attn)
+    return native, ctx, Batch(512)
+
+
+def _by_report(shapes):
+    """The decoder's calls after the prefix, report by report (parallel 1: a prompt batch after
+    an answer step starts the next report)."""
+    reports: list[list[tuple[int, int, int]]] = []
+    for shape in shapes:
+        if shape[2] and (not reports or any(not p for _, _, p in reports[-1])):
+            reports.append([])
+        reports[-1].append(shape)
+    return reports
+
+
 def engine_floor(model, prefix: list[int], replay, threads: int, n_ctx: int,
                  flash_attn: bool | None, logit_rows: list[int] | None = None) -> float:
     """Seconds for llama.cpp to evaluate the prefix once and each report's prompt and answer,
@@ -164,12 +186,7 @@ def engine_floor(model, prefix: list[int], replay, threads: int, n_ctx: int,
     token only (the issue's floor), or, with logit_rows, at as many answer positions as the
     decoder read logits for that report (a distribution per sampled token costs the output
     layer: on Gemma 3, 262k x 640, about half a single step)."""
-    from pluk.core.engine.native import Batch, NativeContext, NativeModel
-
-    native = NativeModel(model)
-    ctx = NativeContext(native, n_ctx=2 * n_ctx, n_batch=512, n_seq_max=2, n_threads=threads,
-                        n_threads_batch=threads, flash_attn=flash_attn)
-    batch = Batch(512)
+    native, ctx, batch = _native(model, threads, n_ctx, flash_attn)
     started = time.perf_counter()
 
     def evaluate(tokens: list[int], pos: int, seq: int, rows: set[int]) -> None:
@@ -200,32 +217,26 @@ def replay_floor(model, shapes, n_prefix: int, threads: int, n_ctx: int,
     """Seconds for llama.cpp to run llama_decode calls of the decoder's own shapes (tokens and
     logit rows per call, in order; parallel 1), back to back with nothing chosen in between:
     what decoding one step at a time costs the engine itself. The first n_prefix calls are the
-    prefix (sequence 0); a prompt batch after an answer step starts the next report from the
-    prefix. Wall time over this floor is what the decoder adds (Python, grammar, guard,
-    decisions)."""
-    from pluk.core.engine.native import Batch, NativeContext, NativeModel
-
-    native = NativeModel(model)
-    ctx = NativeContext(native, n_ctx=2 * n_ctx, n_batch=512, n_seq_max=2, n_threads=threads,
-                        n_threads_batch=threads, flash_attn=flash_attn)
-    batch = Batch(512)
+    prefix (sequence 0); each report starts again from it. Wall time over this floor is what
+    the decoder adds (Python, grammar, guard, decisions)."""
+    native, ctx, batch = _native(model, threads, n_ctx, flash_attn)
     started = time.perf_counter()
-    prefix_end, pos, answering = 0, 0, True
-    for index, (n, logits, prompt_tokens) in enumerate(shapes):
-        seq = 0 if index < n_prefix else 1
-        if seq == 1 and prompt_tokens and answering:  # a new report: back to the prefix
-            ctx.seq_rm(1, -1, -1)
-            ctx.seq_cp(0, 1)
-            pos, answering = prefix_end, False
-        batch.clear()
-        for i in range(n):
-            batch.add(200 + i % 7, pos + i, seq, i >= n - logits)
-        if ctx.decode(batch) != 0:
-            raise RuntimeError("llama_decode failed in the replay floor")
-        pos += n
-        if seq == 0:
-            prefix_end = pos
-        answering = answering if seq == 0 else (answering or not prompt_tokens)
+
+    def run(calls, seq: int, pos: int) -> int:
+        for n, logits, _ in calls:
+            batch.clear()
+            for i in range(n):
+                batch.add(200 + i % 7, pos + i, seq, i >= n - logits)
+            if ctx.decode(batch) != 0:
+                raise RuntimeError("llama_decode failed in the replay floor")
+            pos += n
+        return pos
+
+    prefix_end = run(shapes[:n_prefix], 0, 0)
+    for calls in _by_report(shapes[n_prefix:]):
+        ctx.seq_rm(1, -1, -1)
+        ctx.seq_cp(0, 1)
+        run(calls, 1, prefix_end)
     spent = time.perf_counter() - started
     ctx.close()
     native.close()
@@ -281,15 +292,10 @@ def main() -> int:
     decoder.close()
     flash = decoder.options.flash_attention()
     floor = engine_floor(args.model, prefix, replay, args.threads, args.n_ctx, flash)
-    # The logit rows the decoder read per report (parallel 1: its calls come report by report).
-    rows, current = [], None
-    for n, logits, prompt_tokens in timer.shapes[timer.n_prefix:]:
-        if prompt_tokens and (current is None or current[1]):
-            current = [0, False]
-            rows.append(current)
-        current[0] += logits if not prompt_tokens else 0
-        current[1] = current[1] or not prompt_tokens
-    logit_rows = [r[0] for r in rows] if args.parallel == 1 else None
+    # The logit rows the decoder read in each report's answer steps.
+    logit_rows = ([sum(logits for _, logits, prompt in calls if not prompt)
+                   for calls in _by_report(timer.shapes[timer.n_prefix:])]
+                  if args.parallel == 1 else None)
     floor_logits = (engine_floor(args.model, prefix, replay, args.threads, args.n_ctx, flash,
                                  logit_rows) if logit_rows else None)
     replayed = (replay_floor(args.model, timer.shapes, timer.n_prefix, args.threads,
