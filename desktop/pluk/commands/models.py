@@ -359,10 +359,12 @@ def cmd_hardware(args: argparse.Namespace) -> int:
         default = load_catalogue().default
         advice[f"{default.id} (default, not installed)"] = advise(
             ModelShape.from_catalogue(default), hw, args.ctx)
+    engine, verdicts = _engine_facts(store.list_installed())
     if args.json:
         print(json.dumps({"hardware": hw.model_dump(), "n_ctx": args.ctx,
-                          "installed": {k: v.model_dump() for k, v in advice.items()}},
-                         indent=2))
+                          "engine": engine.model_dump() if engine else None,
+                          "installed": {k: v.model_dump() for k, v in advice.items()},
+                          "fallbacks": verdicts}, indent=2))
         return 0
     print(f"System:   {hw.os} ({hw.machine})")
     print(f"CPU:      {hw.cpu_model or 'unknown'}; {hw.cpu_logical or '?'} logical cores"
@@ -370,6 +372,9 @@ def cmd_hardware(args: argparse.Namespace) -> int:
           + (f", {hw.cpu_usable} usable" if hw.cpu_usable else ""))
     print("Features: " + (", ".join(hw.cpu_features) if hw.cpu_features is not None
                           else "unknown"))
+    print("Engine:   " + (engine.summary() if engine else "llama-cpp-python cannot be loaded"))
+    if engine and engine.skipped:
+        print(f"          passed over: {', '.join(engine.skipped)}")
     print("Memory:   " + (f"{_size(hw.ram_total_bytes)} total" if hw.ram_total_bytes
                           else "unknown")
           + (f", {_size(hw.ram_available_bytes)} available" if hw.ram_available_bytes else ""))
@@ -382,4 +387,25 @@ def cmd_hardware(args: argparse.Namespace) -> int:
               f" {layers}; largest fitting context: {a.suggested_n_ctx or 'none'})")
         if a.warning:
             print(f"  {a.warning}")
+        if model_id in verdicts:
+            print(f"  runs {verdicts[model_id]}")
     return 0
+
+
+def _engine_facts(installed) -> tuple[object | None, dict[str, str]]:
+    """The engine's CPU code, and the installed models the load probe saw crash the default
+    way on this machine, with the way they run instead (from its cache: nothing is probed)."""
+    try:
+        from pluk.core.models.backends import describe
+        from pluk.core.models.load_probe import known_verdict
+
+        engine = describe()
+    except (ImportError, OSError):
+        return None, {}
+    verdicts = {}
+    for model in installed:
+        verdict = known_verdict(model.sha256) if model.sha256 else None
+        if verdict is not None and (verdict.fallback or verdict.crashes):
+            verdicts[model.id] = (verdict.fallback_text() if verdict.fallback else
+                                  f"nowhere: it crashes the engine ({verdict.reason})")
+    return engine, verdicts

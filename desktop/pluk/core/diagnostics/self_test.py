@@ -123,8 +123,12 @@ def build_selftest_model(path: str | Path) -> Path:
     The packaging scripts call this; nothing else ships it."""
     from pluk.core.models.random_model import ModelShape, build_random_gguf
 
+    # Q4_0, as the models users run: the F32 model of earlier releases never reached the CPU
+    # code that crashes on AMX Xeons (quantized matrix products of batches), so the self-test
+    # said OK where every extraction died. Its shapes are multiples of llama.cpp's AMX tiles.
     return build_random_gguf(path, ModelShape(n_embd=64, n_layer=2, n_ff=128,
-                                              context_length=2048, seed=20240601))
+                                              context_length=2048, quantization="Q4_0",
+                                              seed=20240601))
 
 
 def is_frozen() -> bool:
@@ -209,7 +213,13 @@ def _checks(tmp: Path, model_path: str | Path | None, say: Callable[[str, str], 
         raise SelfTestFailed(f"llama-cpp-python cannot be loaded: {type(exc).__name__}: {exc}")
     say("llama-cpp-python", versions["llama_cpp_python"])
     say("llama.cpp", f"{versions['llama_cpp']} (ggml {versions['ggml']})")
-    say("CPU features", versions["system_info"])
+    from pluk.core.models.hardware import detect_cpu
+
+    cpu_model, _cores, cpu_flags = detect_cpu()
+    say("CPU", f"{cpu_model or platform.machine()}"
+        + (f" ({' '.join(cpu_flags)})" if cpu_flags else ""))
+    say("CPU engine", versions["cpu_engine"])
+    say("Engine compiled for", versions["system_info"])
 
     tasks_dir, resources = paths.builtin_tasks_dir(), paths.resources_dir()
     say("Data root", str(tasks_dir.parent))
@@ -272,6 +282,12 @@ def _checks(tmp: Path, model_path: str | Path | None, say: Callable[[str, str], 
     if result.status != "finished" or result.counts.get("ok") != 1:
         raise SelfTestFailed(f"the extraction did not produce one valid record: "
                              f"status {result.status}, counts {result.counts}")
+    # The run decoded its prompt in batches of many tokens on a quantized model, as every
+    # extraction does; the load probe ran one first and says how the engine had to run it.
+    from pluk.core.runs.folder import RunFolder
+
+    facts = RunFolder(Path(result.run_dir)).read_manifest().engine_facts or {}
+    say("Engine fallback", facts.get("fallback") or "none (llama.cpp's default way)")
     missing = [e for e in result.exports if not Path(e).is_file()]
     if missing:
         raise SelfTestFailed(f"exports were not written: {missing}")

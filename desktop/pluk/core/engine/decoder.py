@@ -101,6 +101,8 @@ class Decoder(Model):
     def __init__(self, model_path: str | Path, options: DecoderOptions | None = None):
         self.options = options = options or DecoderOptions()
         super().__init__(model_path, vocab_only=False, n_gpu_layers=options.n_gpu_layers)
+        if self.n_gpu_layers != options.n_gpu_layers:  # the load probe's CPU-only fallback
+            self.options = options = options.model_copy(update={"n_gpu_layers": 0})
         self._tokenizer_entry = tokenizer_for(self.model_path)
         self.n_threads = options.n_threads or default_threads()
         self.n_threads_batch = (options.n_threads_batch or options.n_threads
@@ -143,7 +145,8 @@ class Decoder(Model):
                            n_ctx=self.n_ctx, n_vocab=self.vocab.n_vocab,
                            parallel=self.options.parallel, n_threads=self.n_threads,
                            n_threads_batch=self.n_threads_batch, grammar=llguidance_version(),
-                           versions=engine_versions(), options=self.options.model_dump())
+                           versions=engine_versions(), options=self.options.model_dump(),
+                           fallback=self.probe.fallback_text())
 
     def grammar(self, gbnf: str) -> Grammar:
         """The compiled grammar of a GBNF text (cached); raises PlukError if it is refused."""

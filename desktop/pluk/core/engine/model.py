@@ -25,12 +25,17 @@ class Model:
                  n_gpu_layers: int = 0):
         self.model_path = Path(model_path)
         check_gguf_header(self.model_path)
-        # Some files make llama.cpp abort the process instead of failing: a child loads each
-        # file once (cached by sha256) and a crash there is a ModelError here.
-        check_loads(self.model_path)
+        # Some files make llama.cpp abort the process instead of failing, and some machines
+        # make it die computing (AMX): a child loads and runs each file once (cached by sha256
+        # and machine); a crash there is a ModelError here, or the way that worked is taken.
+        self.probe = check_loads(self.model_path, n_gpu_layers=n_gpu_layers)
+        if self.probe.fallback == "no_gpu_layers":
+            n_gpu_layers = 0
         self.vocab_only = vocab_only
+        self.n_gpu_layers = n_gpu_layers
         self._model = NativeModel(self.model_path, n_gpu_layers=n_gpu_layers,
-                                  vocab_only=vocab_only)
+                                  vocab_only=vocab_only,
+                                  extra_bufts=self.probe.fallback is None)
         self.vocab = Vocabulary(self._model.vocab)
         self._metadata: dict[str, str] | None = None
 

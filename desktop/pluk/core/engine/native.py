@@ -20,6 +20,7 @@ import llama_cpp
 import numpy as np
 
 from pluk.core.errors import ModelError
+from pluk.core.models.backends import ensure_loaded
 
 _log_callback = None
 
@@ -27,11 +28,13 @@ _log_callback = None
 def engine_versions() -> dict[str, str]:
     """Versions of llama-cpp-python and the llama.cpp/ggml it runs, for run manifests."""
     libs = sorted(p.name for p in (Path(llama_cpp.__file__).parent / "lib").glob("libggml.so.*"))
+    variant = ensure_loaded()
     return {
         "llama_cpp_python": llama_cpp.__version__,
         "llama_cpp": llama_cpp.llama_cpp.llama_version().decode(),
         "ggml": libs[-1].removeprefix("libggml.so.") if libs else "unknown",
         "system_info": llama_cpp.llama_print_system_info().decode().strip(),
+        "cpu_engine": variant.summary(),
     }
 
 
@@ -61,13 +64,18 @@ def route_llama_logs() -> None:
 class NativeModel:
     """A llama_model loaded from a GGUF file (weights, or only the vocabulary)."""
 
-    def __init__(self, path: str | Path, *, n_gpu_layers: int = 0, vocab_only: bool = False):
+    def __init__(self, path: str | Path, *, n_gpu_layers: int = 0, vocab_only: bool = False,
+                 extra_bufts: bool = True):
         route_llama_logs()
+        ensure_loaded()  # an installer's engine loads its CPU variant first
         llama_cpp.llama_backend_init()
         self.path = Path(path)
         params = llama_cpp.llama_model_default_params()
         params.n_gpu_layers = n_gpu_layers
         params.vocab_only = vocab_only
+        # Off only where the load probe saw the default crash (the AMX path): no AMX buffers,
+        # and no CPU weight repacking either.
+        params.use_extra_bufts = extra_bufts
         self.ptr = llama_cpp.llama_model_load_from_file(str(self.path).encode("utf-8"), params)
         if not self.ptr:
             raise ModelError(f"llama.cpp could not load {self.path.name}")

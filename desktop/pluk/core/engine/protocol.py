@@ -128,6 +128,10 @@ class EngineFacts(BaseModel):
     grammar: str                   # the grammar engine and its version
     versions: dict[str, str] = Field(default_factory=dict)
     options: dict[str, object] = Field(default_factory=dict)
+    # How the engine runs the model where the load probe saw its default way crash (the AMX
+    # path: "without llama.cpp's extra buffer types ...: the default crashed while computing
+    # (...)"); None: the default way.
+    fallback: str | None = None
 
 
 class Engine(Protocol):

@@ -233,15 +233,25 @@ def _run_model(task: TaskDefinition, reports: list[Report], model_path: Path, fo
     if keeper is None:
         say(loading)
         with Decoder(model_path, wanted) as engine:
+            _say_fallback(engine, say)
             _append_records(task, reports, engine, folder, options, skip, choose_examples,
                             on_progress, on_record, should_stop)
     else:
         engine, loaded = keeper.get(model_path, wanted, on_load=lambda: say(loading))
         if not loaded:
             say(f"Using the loaded model (context {plan.n_ctx} tokens)")
+        _say_fallback(engine, say)
         _append_records(task, reports, engine, folder, options, skip, choose_examples,
                         on_progress, on_record, should_stop)
     return plan.n_ctx
+
+
+def _say_fallback(engine: Decoder, say: Callable[[str], None]) -> None:
+    """A model the engine runs another way than its default (the load probe saw the default
+    crash) is said in the status line, as the manifest's engine_facts.fallback records it."""
+    fallback = engine.facts().fallback
+    if fallback:
+        say(f"The model runs {fallback}")
 
 
 def _append_records(task: TaskDefinition, reports: list[Report], engine: Decoder,

@@ -34,8 +34,9 @@ USABLE_SHARE = 0.9
 # CUDA context and scratch buffers that are not layers.
 GPU_RESERVE = 512 * MiB
 CONTEXT_STEPS = (2048, 4096, 8192, 16384, 32768, 65536, 131072)
-INTERESTING_FLAGS = ("avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512_vnni",
-                     "avx_vnni", "amx_int8", "neon", "asimd", "sve")
+INTERESTING_FLAGS = ("avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vbmi",
+                     "avx512_vnni", "avx512_bf16", "avx_vnni", "amx_tile", "amx_int8",
+                     "amx_bf16", "neon", "asimd", "sve")
 
 Verdict = Literal["fits", "tight", "does_not_fit", "unknown"]
 
@@ -292,6 +293,11 @@ def _cpu() -> tuple[str | None, int | None, list[str] | None]:
     if sys.platform == "darwin":
         return _mac_cpu()
     return platform.processor() or None, None, None
+
+
+def detect_cpu() -> tuple[str | None, int | None, list[str] | None]:
+    """(model name, physical cores, the feature flags llama.cpp's CPU code cares about)."""
+    return _cpu()
 
 
 def usable_cpus() -> int:

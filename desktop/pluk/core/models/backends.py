@@ -1,0 +1,198 @@
+"""Owns which of llama.cpp's compute backends the engine runs on, and what to say about them.
+
+Two kinds of engine build reach users:
+- a source install (the README's `pip install`): one CPU library compiled for the build
+  machine (`-march=native`, with the AMX instructions turned off; README, "Why the install is
+  as it is"), registered inside libggml itself;
+- an installer's engine (packaging/build_engine.sh): `GGML_BACKEND_DL` with
+  `GGML_CPU_ALL_VARIANTS`, one CPU library per x86 level (libggml-cpu-haswell.so,
+  -icelake, -zen4, ...) that must be loaded at run time. llama.cpp would look for them beside
+  the Python executable and in the working folder only, so Pluk loads them itself from
+  llama_cpp/lib: every variant says how well it fits this CPU (`ggml_backend_score`, 0 where
+  the CPU lacks an instruction it needs) and the best one is loaded; GPU backend libraries
+  beside them are loaded too.
+
+A variant that uses AMX (llama.cpp's `sapphirerapids`) is never chosen: on current Intel Xeons
+its matrix path dies of a general protection fault on the first batch of more than one token
+(llama.cpp issue #20824, no fix upstream). Installers do not ship it; this is the second lock.
+
+`ensure_loaded()` runs before anything calls llama_backend_init (engine/native.py, the load
+probe's child); `describe()` says which code runs, for `pluk hardware`, the self-test and manifests.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import re
+import sys
+import threading
+from pathlib import Path
+
+from pydantic import BaseModel
+
+log = logging.getLogger(__name__)
+
+# llama.cpp's CPU variants that run the AMX path (ggml/src/CMakeLists.txt).
+AMX_VARIANTS = frozenset({"sapphirerapids"})
+_lock = threading.Lock()
+_loaded: "EngineVariant | None" = None
+
+
+class EngineVariant(BaseModel):
+    """Which CPU code the engine runs and how it was chosen."""
+
+    build: str  # "native" (one CPU library in libggml) or "variants" (loaded at run time)
+    cpu_variant: str | None = None  # the loaded variant's name ("zen4"), variants builds only
+    variants_available: list[str] = []  # every CPU variant the build ships
+    skipped: list[str] = []  # variants passed over, with why ("sapphirerapids (AMX)")
+    gpu_backends: list[str] = []  # GPU backend libraries loaded (variants builds)
+    features: str = ""  # the CPU features the running CPU code was compiled for (llama.cpp's)
+    amx_compiled: bool = False  # the running CPU code contains llama.cpp's AMX path
+
+    def summary(self) -> str:
+        """One line: "cpu-zen4 (best of 11 CPU variants for this CPU)", "native build"."""
+        if self.build == "variants":
+            name = f"cpu-{self.cpu_variant}" if self.cpu_variant else "no CPU variant"
+            text = (f"{name} (best of {len(self.variants_available)} CPU variants for this "
+                    "CPU)")
+        else:
+            text = "native build (compiled for the machine it was built on)"
+        if self.gpu_backends:
+            text += f"; GPU: {', '.join(self.gpu_backends)}"
+        text += "; AMX path: " + ("compiled in" if self.amx_compiled else "off")
+        return text
+
+
+def lib_dir() -> Path:
+    import llama_cpp
+
+    return Path(llama_cpp.__file__).parent / "lib"
+
+
+def _prefix_suffix() -> tuple[str, str]:
+    if sys.platform == "win32":
+        return "", ".dll"
+    return "lib", ".so"  # ggml names its backend modules .so on macOS too
+
+
+def cpu_variant_files(folder: Path | None = None) -> dict[str, Path]:
+    """The CPU variant libraries of a variants build, by variant name ({} for a native one)."""
+    folder = folder or lib_dir()
+    prefix, suffix = _prefix_suffix()
+    pattern = re.compile(rf"^{re.escape(prefix)}ggml-cpu-(.+){re.escape(suffix)}$")
+    found = {}
+    for path in sorted(folder.glob(f"{prefix}ggml-cpu-*{suffix}")):
+        match = pattern.match(path.name)
+        if match:
+            found[match.group(1)] = path
+    return found
+
+
+def gpu_backend_files(folder: Path | None = None) -> dict[str, Path]:
+    """GPU backend modules beside the CPU variants (a variants build with CUDA or Vulkan)."""
+    folder = folder or lib_dir()
+    prefix, suffix = _prefix_suffix()
+    found = {}
+    for name in ("cuda", "vulkan", "metal", "hip", "sycl", "musa", "opencl"):
+        path = folder / f"{prefix}ggml-{name}{suffix}"
+        if path.is_file():
+            found[name] = path
+    return found
+
+
+def _ggml():
+    """libggml, already loaded by llama_cpp (ctypes hands back the same handle)."""
+    from llama_cpp._ggml import libggml
+
+    lib = libggml
+    lib.ggml_backend_reg_count.restype = ctypes.c_size_t
+    lib.ggml_backend_reg_count.argtypes = []
+    lib.ggml_backend_load.restype = ctypes.c_void_p
+    lib.ggml_backend_load.argtypes = [ctypes.c_char_p]
+    return lib
+
+
+def variant_score(path: Path) -> int:
+    """What a CPU variant says of this CPU (0: it cannot run here), as llama.cpp's own loader
+    asks it: open the library, call its ggml_backend_score."""
+    try:
+        lib = ctypes.CDLL(str(path))
+    except OSError as exc:
+        log.warning("cannot open the CPU variant %s: %s", path.name, exc)
+        return 0
+    try:
+        score = lib.ggml_backend_score
+    except AttributeError:
+        return 0
+    score.restype = ctypes.c_int
+    score.argtypes = []
+    return int(score())
+
+
+def choose_variant(scores: dict[str, int], *, allow_amx: bool = False
+                   ) -> tuple[str | None, list[str]]:
+    """The best-scoring variant this CPU can run, and the ones passed over with why."""
+    skipped = []
+    best, best_score = None, 0
+    for name, score in scores.items():
+        if name in AMX_VARIANTS and not allow_amx:
+            if score > 0:
+                skipped.append(f"{name} (AMX)")
+            continue
+        if score > best_score:
+            best, best_score = name, score
+    return best, skipped
+
+
+def _features() -> str:
+    import llama_cpp
+
+    return llama_cpp.llama_print_system_info().decode("utf-8", errors="replace").strip()
+
+
+def _amx_compiled(features: str) -> bool:
+    return bool(re.search(r"\bAMX_INT8\s*=\s*1", features))
+
+
+def ensure_loaded(*, allow_amx: bool = False) -> EngineVariant:
+    """Load the engine's backends once per process (a no-op for a native build) and say which
+    code runs. Call it before llama_backend_init."""
+    global _loaded
+    with _lock:
+        if _loaded is not None:
+            return _loaded
+        variants = cpu_variant_files()
+        if not variants:
+            features = _features()
+            _loaded = EngineVariant(build="native", features=features,
+                                    amx_compiled=_amx_compiled(features))
+            return _loaded
+        lib = _ggml()
+        gpus: list[str] = []
+        chosen, skipped = None, []
+        if lib.ggml_backend_reg_count() == 0:
+            scores = {name: variant_score(path) for name, path in variants.items()}
+            chosen, skipped = choose_variant(scores, allow_amx=allow_amx)
+            if chosen is None:
+                raise OSError("none of the engine's CPU libraries can run on this CPU "
+                              f"({', '.join(variants)}); it needs at least SSE2")
+            if not lib.ggml_backend_load(str(variants[chosen]).encode("utf-8")):
+                raise OSError(f"llama.cpp could not load its CPU library {variants[chosen].name}")
+            for name, path in gpu_backend_files().items():
+                # A GPU library without its driver does not load: the CPU still runs.
+                if lib.ggml_backend_load(str(path).encode("utf-8")):
+                    gpus.append(name)
+                else:
+                    log.info("the %s backend did not load (no driver?)", name)
+        features = _features()
+        _loaded = EngineVariant(build="variants", cpu_variant=chosen,
+                                variants_available=sorted(variants), skipped=skipped,
+                                gpu_backends=gpus, features=features,
+                                amx_compiled=_amx_compiled(features))
+        return _loaded
+
+
+def describe() -> EngineVariant:
+    """The engine's backends (loading them if nothing has yet)."""
+    return ensure_loaded()
