@@ -2,6 +2,8 @@
 
 Used by `pluk inspect-model`, the run manifest and the model manager. The sha256 of a multi-GB
 file takes seconds to minutes, so it is computed with progress and cached by (path, size, mtime).
+The metadata comes from the header alone (gguf_header: arrays such as the token list are skipped,
+not decoded; 0.03 s instead of 9 s on Gemma 3's 262k vocabulary) and is cached the same way.
 
 `GGUFSummary` is the one summary of a model's metadata (the registry, packs, the hardware
 advisor and the model list use it); `GGUFInfo` is that summary plus what only a reading of the
@@ -19,6 +21,7 @@ import hashlib
 import json
 import os
 import re
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,8 @@ from pydantic import BaseModel, model_validator
 
 from pluk.core import paths
 from pluk.core.errors import ModelError
+from pluk.core.models.gguf_header import (GGUFFormatError, GGUFHeader, TensorInfo,
+                                          read_gguf_header)
 
 GGUF_MAGIC = b"GGUF"
 _HASH_CHUNK = 4 * 1024 * 1024
@@ -97,9 +102,24 @@ def check_gguf_header(path: Path) -> None:
         raise ModelError(f"{path.name} is not a GGUF model file (it does not start with 'GGUF')")
 
 
+# gguf.LlamaFileType's names without the MOSTLY_/ALL_ prefix, so that a cold read needs no
+# `import gguf` (numpy and all: 0.1 s); a file type missing here is looked up there.
+# tests/core/models/test_gguf_header.py checks the table against gguf-py.
+_FILE_TYPES = {
+    0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1", 10: "Q2_K",
+    11: "Q3_K_S", 12: "Q3_K_M", 13: "Q3_K_L", 14: "Q4_K_S", 15: "Q4_K_M", 16: "Q5_K_S",
+    17: "Q5_K_M", 18: "Q6_K", 19: "IQ2_XXS", 20: "IQ2_XS", 21: "Q2_K_S", 22: "IQ3_XS",
+    23: "IQ3_XXS", 24: "IQ1_S", 25: "IQ4_NL", 26: "IQ3_S", 27: "IQ3_M", 28: "IQ2_S",
+    29: "IQ2_M", 30: "IQ4_XS", 31: "IQ1_M", 32: "BF16", 36: "TQ1_0", 37: "TQ2_0",
+    38: "MXFP4_MOE", 39: "NVFP4", 40: "Q1_0", 1024: "GUESSED",
+}
+
+
 def _quantization_name(file_type: int | None) -> str | None:
     if file_type is None:
         return None
+    if file_type in _FILE_TYPES:
+        return _FILE_TYPES[file_type]
     from gguf import LlamaFileType
 
     try:
@@ -111,8 +131,8 @@ def _quantization_name(file_type: int | None) -> str | None:
 _BLOCK = re.compile(r"blk\.(\d+)\.")
 
 
-def _check_tensors(name: str, arch: str | None, reader: Any, scalars: dict[str, Any],
-                   n_vocab: int | None) -> None:
+def _check_tensors(name: str, arch: str | None, tensors: list[TensorInfo],
+                   scalars: dict[str, Any], n_vocab: int | None) -> None:
     """ModelError when the metadata promises what the tensors do not hold. llama.cpp trusts
     `<arch>.block_count` and aborts (GGML_ASSERT, no exception) when it is out of range."""
     damaged = f"{name} is damaged or inconsistent:"
@@ -121,13 +141,13 @@ def _check_tensors(name: str, arch: str | None, reader: Any, scalars: dict[str, 
     if n_layer is not None:
         if n_layer <= 0:
             raise ModelError(f"{damaged} its metadata says it has {n_layer} layers ({key})")
-        present = {int(m.group(1)) for t in reader.tensors if (m := _BLOCK.match(t.name))}
+        present = {int(m.group(1)) for t in tensors if (m := _BLOCK.match(t.name))}
         held = sum(1 for n in present if n < n_layer)
         if held < n_layer:
             first = next(n for n in range(n_layer) if n not in present)
             raise ModelError(f"{damaged} its metadata says {n_layer} layers ({key}) but it holds "
                              f"the weights of {held} (none for layer {first})")
-    embedding = next((t for t in reader.tensors if t.name == "token_embd.weight"), None)
+    embedding = next((t for t in tensors if t.name == "token_embd.weight"), None)
     if embedding is None:
         return
     shape = [int(n) for n in embedding.shape]  # GGUF order: [n_embd, n_vocab]
@@ -140,39 +160,49 @@ def _check_tensors(name: str, arch: str | None, reader: Any, scalars: dict[str, 
                          f"says {n_embd} ({arch}.embedding_length)")
 
 
-def read_gguf_info(path: str | Path) -> GGUFInfo:
-    """Metadata of a GGUF file; raises ModelError with a plain reason when it is not one."""
+def read_gguf_info(path: str | Path, *, use_cache: bool = True) -> GGUFInfo:
+    """Metadata of a GGUF file; raises ModelError with a plain reason when it is not one.
+
+    Only the header is read, arrays skipped (gguf_header), and the answer is cached by (path,
+    size, mtime) in gguf-info-cache.json: a second call on an unchanged file reads nothing."""
     path = Path(path)
+    key = None
+    if use_cache:
+        try:
+            key = _cache_key(path)
+        except OSError:
+            key = None  # check_gguf_header says why
+        if key is not None and (cached := _cached_info(key)) is not None:
+            return cached
     check_gguf_header(path)
-    from gguf import GGUFReader, GGUFValueType
-
     try:
-        reader = GGUFReader(str(path), "r")
-    except Exception as exc:  # the reader raises assorted errors on truncated or corrupt files
-        raise ModelError(f"{path.name} is not a valid GGUF file: {exc}") from exc
+        header = read_gguf_header(path)
+    except GGUFFormatError as exc:
+        raise ModelError(f"{path.name} is not a valid GGUF file: {exc}") from None
+    except OSError as exc:
+        raise ModelError(f"Cannot read model file {path}: {exc.strerror or exc}") from exc
+    info = _info_from_header(path, header)
+    if key is not None:
+        _store_info(key, info)
+    return info
 
-    scalars: dict[str, Any] = {}
-    array_lengths: dict[str, int] = {}
-    for key, field in reader.fields.items():
-        if key.startswith("GGUF."):
-            continue
-        if field.types and field.types[0] == GGUFValueType.ARRAY:
-            array_lengths[key] = len(field.data)
-        else:
-            scalars[key] = field.contents()
 
+def _info_from_header(path: Path, header: GGUFHeader) -> GGUFInfo:
+    scalars = dict(header.scalars)
+    array_lengths = header.array_lengths
     arch = scalars.get("general.architecture")
-    _check_tensors(path.name, arch, reader, scalars, array_lengths.get("tokenizer.ggml.tokens"))
+    _check_tensors(path.name, arch, header.tensors, scalars,
+                   array_lengths.get("tokenizer.ggml.tokens"))
     chat_template = scalars.pop("tokenizer.chat_template", None)
     metadata = dict(scalars)
     metadata.update({key: f"[array of {n}]" for key, n in array_lengths.items()})
     licence = scalars.get("general.license")
     return GGUFInfo(
         path=str(path.resolve()),
-        size_bytes=path.stat().st_size,
+        size_bytes=header.file_size,
         architecture=arch,
         name=scalars.get("general.name"),
-        parameters=int(sum(int(t.n_elements) for t in reader.tensors)) or None,
+        parameters=sum(t.n_elements for t in header.tensors) or None,
         quantization=_quantization_name(scalars.get("general.file_type")),
         context_length=_int_or_none(scalars.get(f"{arch}.context_length")) if arch else None,
         n_vocab=array_lengths.get("tokenizer.ggml.tokens"),
@@ -181,6 +211,54 @@ def read_gguf_info(path: str | Path) -> GGUFInfo:
         metadata=metadata,
         **_shape(arch, scalars),
     )
+
+
+# -- the cache of read_gguf_info: {"version": 1, "entries": {key: GGUFInfo}}, oldest first --
+
+_INFO_CACHE_VERSION = 1
+_INFO_CACHE_ENTRIES = 64
+
+
+def _info_cache_file() -> Path:
+    return paths.user_cache_dir() / "gguf-info-cache.json"
+
+
+def _load_info_cache() -> dict[str, Any]:
+    try:
+        data = json.loads(_info_cache_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != _INFO_CACHE_VERSION:
+        return {}
+    entries = data.get("entries")
+    return entries if isinstance(entries, dict) else {}
+
+
+def _cached_info(key: str) -> GGUFInfo | None:
+    entry = _load_info_cache().get(key)
+    if entry is None:
+        return None
+    try:
+        return GGUFInfo.model_validate(entry)
+    except ValueError:  # written by another version of Pluk: read the file again
+        return None
+
+
+def _store_info(key: str, info: GGUFInfo) -> None:
+    """Best effort: a full or read-only disk costs a reading next time, not this run."""
+    entries = _load_info_cache()
+    path = key.rsplit("|", 2)[0]
+    entries = {k: v for k, v in entries.items() if k.rsplit("|", 2)[0] != path}  # stale ones
+    entries[key] = info.model_dump(mode="json")
+    entries = dict(list(entries.items())[-_INFO_CACHE_ENTRIES:])
+    target = _info_cache_file()
+    tmp = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        tmp.write_text(json.dumps({"version": _INFO_CACHE_VERSION, "entries": entries}),
+                       encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 def _cache_file() -> Path:
