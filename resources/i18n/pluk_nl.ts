@@ -1554,8 +1554,20 @@ Eerdere runs opent u in het tabblad Eerdere runs.</translation>
         <translation>Het modelbestand wordt gecontroleerd</translation>
     </message>
     <message>
+        <source>Loading the model</source>
+        <translation>Het model laden</translation>
+    </message>
+    <message>
         <source>Counting the tokens of the reports</source>
         <translation>De tokens van de verslagen worden geteld</translation>
+    </message>
+    <message>
+        <source>The model runs without llama.cpp&apos;s extra buffer types (no AMX, no weight repacking): the default way crashed on this computer</source>
+        <translation>Het model draait zonder de extra buffertypes van llama.cpp (geen AMX, geen herschikte gewichten): de standaardmanier liep op deze computer vast</translation>
+    </message>
+    <message>
+        <source>The model runs on the CPU only: with GPU layers it crashed on this computer</source>
+        <translation>Het model draait alleen op de CPU: met lagen op de GPU liep het op deze computer vast</translation>
     </message>
     <message>
         <source>Loading the model (context {n} tokens)…</source>

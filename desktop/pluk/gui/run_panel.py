@@ -21,14 +21,30 @@ _CONTEXT = "RunPanel"
 # The core's on_status messages (extraction/job.py), as the window shows them.
 _STATUS = {
     "Checking the model file": QT_TRANSLATE_NOOP("RunPanel", "Checking the model file"),
+    "Loading the model": QT_TRANSLATE_NOOP("RunPanel", "Loading the model"),
     "Counting tokens": QT_TRANSLATE_NOOP("RunPanel", "Counting the tokens of the reports"),
 }
 _tr = QCoreApplication.translate
 _LOADING = re.compile(r"Loading the model \(context (\d+) tokens\)")
 
 
+# The engine's fallback (extraction/job.py's _say_fallback, models/load_probe.py's texts).
+_FALLBACKS = {
+    "without llama.cpp's extra buffer types": QT_TRANSLATE_NOOP(
+        "RunPanel", "The model runs without llama.cpp's extra buffer types (no AMX, no weight "
+        "repacking): the default way crashed on this computer"),
+    "on the CPU only": QT_TRANSLATE_NOOP(
+        "RunPanel", "The model runs on the CPU only: with GPU layers it crashed on this "
+        "computer"),
+}
+
+
 def status_text(message: str) -> str:
     """A core status message in the window's language (unknown ones as they are)."""
+    if message.startswith("The model runs "):
+        for start, text in _FALLBACKS.items():
+            if message.startswith(f"The model runs {start}"):
+                return _tr(_CONTEXT, text)
     loading = _LOADING.fullmatch(message)
     if loading:
         return QCoreApplication.translate(

@@ -33,7 +33,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from pluk.core.engine import batch as batches
-from pluk.core.engine.llg import Grammar, MaskBuffer, llguidance_version, tokenizer_for
+from pluk.core.engine.llg import Grammar, MaskBuffer, TokenizerBuild, llguidance_version
 from pluk.core.engine.model import Model
 from pluk.core.engine.native import Batch, NativeContext, engine_versions
 from pluk.core.engine.protocol import (DecodeStats, EngineFacts, ExtractRequest, ExtractResult,
@@ -98,12 +98,19 @@ class Decoder(Model):
     thread-safe: one worker thread uses it. As a Model it offers what extraction/context.py's
     prompt_parts reads of an engine."""
 
-    def __init__(self, model_path: str | Path, options: DecoderOptions | None = None):
+    def __init__(self, model_path: str | Path, options: DecoderOptions | None = None, *,
+                 loaded: Model | None = None):
+        """`loaded`: the weights of this file, loaded already (what the run planned with);
+        the decoder takes them over instead of opening the file again."""
         self.options = options = options or DecoderOptions()
-        super().__init__(model_path, vocab_only=False, n_gpu_layers=options.n_gpu_layers)
+        if loaded is not None and loaded.serves(model_path, n_gpu_layers=options.n_gpu_layers):
+            loaded.hand_over(self)
+        else:
+            super().__init__(model_path, vocab_only=False, n_gpu_layers=options.n_gpu_layers)
         if self.n_gpu_layers != options.n_gpu_layers:  # the load probe's CPU-only fallback
             self.options = options = options.model_copy(update={"n_gpu_layers": 0})
-        self._tokenizer_entry = tokenizer_for(self.model_path)
+        # Built beside the context and the prompt prefix; the first grammar waits for it.
+        self._tokenizer_build = TokenizerBuild(self._model.vocab, self.vocab.table)
         self.n_threads = options.n_threads or default_threads()
         self.n_threads_batch = (options.n_threads_batch or options.n_threads
                                 or default_batch_threads())
@@ -120,7 +127,7 @@ class Decoder(Model):
         # The cells one sequence may fill: its stream, or the whole shared cache.
         self.seq_cells = self._ctx.n_ctx if options.kv_unified else self._ctx.n_ctx_seq
         self._batch = Batch(options.n_batch)
-        self._masks = MaskBuffer(self.vocab.n_vocab, self.tokenizer.vocab_size)
+        self._masks = MaskBuffer(self.vocab.n_vocab, self.vocab.table.n_vocab)
         self._grammars: dict[str, Grammar] = {}
         self._prefix: list[int] = []
         self._generation = 0
@@ -133,7 +140,7 @@ class Decoder(Model):
     @property
     def tokenizer(self):
         """llguidance's tokenizer of this vocabulary (what grammars are compiled for)."""
-        return self._tokenizer_entry.tokenizer
+        return self._tokenizer_build.result()
 
     @property
     def n_ctx(self) -> int:
@@ -343,4 +350,7 @@ class Decoder(Model):
             if thing is not None:
                 (thing.free if name == "_batch" else thing.close)()
                 setattr(self, name, None)
+        build = getattr(self, "_tokenizer_build", None)
+        if build is not None:
+            build.join()  # it may still read the vocabulary the model below owns
         super().close()

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pluk.core.engine.decoder import Decoder, DecoderOptions
+from pluk.core.engine.model import Model
 
 _SAMPLING = {"temperature", "seed"}
 
@@ -40,9 +41,11 @@ class DecoderKeeper:
             return None
 
     def get(self, model_path: Path, options: DecoderOptions,
-            on_load: Callable[[], None] | None = None) -> tuple[Decoder, bool]:
+            on_load: Callable[[], None] | None = None, *,
+            loaded: Model | None = None) -> tuple[Decoder, bool]:
         """A decoder of `model_path` with `options`, and whether it was loaded now (on_load is
-        called first then)."""
+        called first then); `loaded`: the file's weights, loaded already, for a new decoder to
+        take over."""
         key = (_file_key(model_path), options.model_dump(exclude=_SAMPLING))
         if self._decoder is not None and key == self._key:
             self._decoder.options = options  # the sampling options of this run
@@ -50,7 +53,7 @@ class DecoderKeeper:
         self.close()
         if on_load is not None:
             on_load()
-        self._decoder = Decoder(model_path, options)
+        self._decoder = Decoder(model_path, options, loaded=loaded)
         self._key = key
         self.loads += 1
         return self._decoder, True

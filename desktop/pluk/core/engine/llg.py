@@ -1,6 +1,6 @@
 """The answer's grammar in llguidance: Pluk's GBNF converted to llguidance's Lark, a tokenizer
-made from the model's own vocabulary (cached per model file: it takes seconds for a 262k
-vocabulary), matchers, and full token masks.
+made from the model's own vocabulary (its token bytes cached per model file by vocab_table.py;
+built on a thread of its own beside the run's start), matchers, and full token masks.
 
 Pluk's GBNF (engine/grammar.py) stays the one source of the answer's language. llguidance reads
 it through its own converter (llguidance.gbnf_to_lark), with one repair: the converter writes a
@@ -56,48 +56,67 @@ class _TokenizerEntry:
 
     def __init__(self, path: Path):
         from pluk.core.engine.native import NativeModel
+        from pluk.core.engine.vocab_table import vocab_table
 
         self.model = NativeModel(path, vocab_only=True)
-        self.tokenizer = _build_tokenizer(self.model.vocab)
+        self.tokenizer = build_tokenizer(self.model.vocab, vocab_table(self.model.vocab, path))
 
 
-def _build_tokenizer(vocab_ptr):
-    """An llguidance tokenizer over a llama.cpp vocabulary: each token's bytes, control tokens
-    marked (llguidance never lets them be written as text), and llama.cpp's own tokenizer for
-    the forced text. As llguidance.llamacpp does, but without its deprecated per-token calls,
-    which warn 262k times for Gemma's vocabulary."""
+def build_tokenizer(vocab_ptr, table):
+    """An llguidance tokenizer over a llama.cpp vocabulary: each token's bytes with control
+    tokens marked (vocab_table.py; llguidance never lets them be written as text), and
+    llama.cpp's own tokenizer for the forced text. As llguidance.llamacpp does, but from the
+    cached table instead of its per-token calls. The tokenizer calls into `vocab_ptr`: the
+    model that owns it must outlive it."""
     import ctypes
 
     import llama_cpp
     from llguidance import LLTokenizer
 
-    n_vocab = llama_cpp.llama_vocab_n_tokens(vocab_ptr)
-    buf = ctypes.create_string_buffer(1024)
-    control = llama_cpp.LLAMA_TOKEN_ATTR_CONTROL
-    user = llama_cpp.LLAMA_TOKEN_ATTR_USER_DEFINED
-    tokens: list[bytes] = []
-    eog: list[int] = []
-    for token in range(n_vocab):
-        n = llama_cpp.llama_token_to_piece(vocab_ptr, token, buf, len(buf), 0, True)
-        if n < 0:
-            raise PlukError(f"Token {token} of the vocabulary is longer than {len(buf)} bytes")
-        text = buf.raw[:n]
-        attr = llama_cpp.llama_vocab_get_attr(vocab_ptr, token)
-        if attr & control or (attr & user and text.startswith(b"<") and text.endswith(b">")):
-            text = b"\xff" + text  # llguidance's mark of a special token
-        tokens.append(text)
-        if llama_cpp.llama_vocab_is_eog(vocab_ptr, token):
-            eog.append(token)
     tokenize = ctypes.cast(llama_cpp.llama_cpp._lib.llama_tokenize, ctypes.c_void_p).value
     # Every end-of-generation token ends an answer (ChatML's <|im_end|>, Gemma's
     # <end_of_turn>), as llama.cpp's own grammar sampler allows them.
-    return LLTokenizer.from_llamacpp(tokens=tokens, vocab_ptr=vocab_ptr, tokenize_fptr=tokenize,
-                                     eos_token=eog or llama_cpp.llama_vocab_eos(vocab_ptr),
+    return LLTokenizer.from_llamacpp(tokens=table.llg_tokens, vocab_ptr=vocab_ptr,
+                                     tokenize_fptr=tokenize,
+                                     eos_token=table.eog or llama_cpp.llama_vocab_eos(vocab_ptr),
                                      slices=None)
 
 
+class TokenizerBuild:
+    """llguidance's tokenizer, built on a thread of its own while the caller goes on.
+
+    Building it takes most of a second for a 262k vocabulary, and llguidance holds the GIL
+    throughout; llama.cpp releases it while it decodes. A decoder starts the build as soon as
+    its model is loaded, and the run's planning, context and prompt prefix go on beside it;
+    the first grammar waits for it."""
+
+    def __init__(self, vocab_ptr, table) -> None:
+        self._result = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._build, args=(vocab_ptr, table),
+                                        name="pluk-llg-tokenizer", daemon=True)
+        self._thread.start()
+
+    def _build(self, vocab_ptr, table) -> None:
+        try:
+            self._result = build_tokenizer(vocab_ptr, table)
+        except BaseException as exc:  # noqa: BLE001 - raised in the thread that waits
+            self._error = exc
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._result
+
+
 def tokenizer_for(path: str | Path):
-    """The llguidance tokenizer of a model file, built once per file (size and mtime)."""
+    """The llguidance tokenizer of a model file with a vocabulary-only model of its own, built
+    once per file (size and mtime); for tests and tools. A Decoder builds its own from the
+    model it loaded (TokenizerBuild)."""
     path = Path(path).resolve()
     stat = path.stat()
     key = (str(path), stat.st_size, stat.st_mtime_ns)

@@ -14,6 +14,7 @@ from pathlib import Path
 from pluk.core.engine.answer_guard import TokenClasses
 from pluk.core.engine.native import NativeModel
 from pluk.core.engine.vocab import Vocabulary
+from pluk.core.engine.vocab_table import vocab_table
 from pluk.core.models.gguf_info import check_gguf_header
 from pluk.core.models.load_probe import check_loads
 
@@ -29,6 +30,7 @@ class Model:
         # make it die computing (AMX): a child loads and runs each file once (cached by sha256
         # and machine); a crash there is a ModelError here, or the way that worked is taken.
         self.probe = check_loads(self.model_path, n_gpu_layers=n_gpu_layers)
+        self.requested_gpu_layers = n_gpu_layers
         if self.probe.fallback == "no_gpu_layers":
             n_gpu_layers = 0
         self.vocab_only = vocab_only
@@ -36,8 +38,24 @@ class Model:
         self._model = NativeModel(self.model_path, n_gpu_layers=n_gpu_layers,
                                   vocab_only=vocab_only,
                                   extra_bufts=self.probe.fallback is None)
-        self.vocab = Vocabulary(self._model.vocab)
+        ptr, path = self._model.vocab, self.model_path
+        self.vocab = Vocabulary(ptr, lambda: vocab_table(ptr, path))
         self._metadata: dict[str, str] | None = None
+
+    def hand_over(self, to: "Model") -> None:
+        """Give this loaded model to `to` (a Decoder), which then owns and closes it: a run
+        plans with the model it decodes with, and opens the file once."""
+        to.__dict__.update({k: v for k, v in self.__dict__.items()
+                            if k in ("model_path", "probe", "requested_gpu_layers", "vocab_only",
+                                     "n_gpu_layers", "_model", "vocab", "_metadata")})
+        self._model = None
+
+    def serves(self, model_path: str | Path, *, n_gpu_layers: int) -> bool:
+        """Whether this is the weights of `model_path` loaded as a run with these GPU layers
+        would load them."""
+        return (self._model is not None and not self.vocab_only
+                and self.model_path.resolve() == Path(model_path).resolve()
+                and self.requested_gpu_layers == n_gpu_layers)
 
     @property
     def metadata(self) -> dict[str, str]:

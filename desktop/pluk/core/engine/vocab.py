@@ -1,4 +1,4 @@
-"""A model's vocabulary as the decoder uses it: each token's bytes (read once, on first use),
+"""A model's vocabulary as the decoder uses it: each token's bytes (vocab_table.py, on first use),
 the end-of-generation tokens, tokenizing and detokenizing, and the token classes an AnswerGuard
 steers with.
 
@@ -11,32 +11,45 @@ from __future__ import annotations
 
 import codecs
 import ctypes
+from collections.abc import Callable
 
-from pluk.core.engine.answer_guard import TokenClasses, token_classes
+from pluk.core.engine.answer_guard import TokenClasses
+from pluk.core.engine.vocab_table import VocabTable, read_table
 
 
 class Vocabulary:
-    def __init__(self, vocab_ptr):
+    """`table` reads the whole vocabulary (vocab_table.py: from its cache, or token by token);
+    it is called once, when a piece, the end-of-generation tokens or the classes are first
+    needed: planning a run reads none of them."""
+
+    def __init__(self, vocab_ptr, table: Callable[[], VocabTable] | None = None):
         import llama_cpp
 
         self._ptr = vocab_ptr
+        self._table_source = table or (lambda: read_table(vocab_ptr))
+        self._table: VocabTable | None = None
         self.n_vocab = llama_cpp.llama_vocab_n_tokens(vocab_ptr)
-        self.eog = frozenset(t for t in range(self.n_vocab)
-                             if llama_cpp.llama_vocab_is_eog(vocab_ptr, t))
         self.bos = llama_cpp.llama_vocab_bos(vocab_ptr)
         self.eos = llama_cpp.llama_vocab_eos(vocab_ptr)
         self.adds_bos = bool(llama_cpp.llama_vocab_get_add_bos(vocab_ptr))
-        self._pieces: dict[int, bytes] = {}
         self._buf = ctypes.create_string_buffer(1024)
-        self._classes: TokenClasses | None = None
+        self._eog: frozenset[int] | None = None
+
+    @property
+    def table(self) -> VocabTable:
+        if self._table is None:
+            self._table = self._table_source()
+        return self._table
+
+    @property
+    def eog(self) -> frozenset[int]:
+        if self._eog is None:
+            self._eog = frozenset(self.table.eog)
+        return self._eog
 
     def piece(self, token: int) -> bytes:
         """The bytes `token` writes (control tokens write nothing, as in an answer's text)."""
-        found = self._pieces.get(token)
-        if found is None:
-            found = self._render(token, special=False)
-            self._pieces[token] = found
-        return found
+        return self.table.pieces[token]
 
     def _render(self, token: int, *, special: bool) -> bytes:
         import llama_cpp
@@ -104,12 +117,8 @@ class Vocabulary:
         return self.tokenize_bytes(text)
 
     def token_classes(self) -> TokenClasses:
-        """The classes an AnswerGuard steers with; read once, when a guard first needs them."""
-        if self._classes is None:
-            self._classes = token_classes(
-                (t, self.piece(t).decode("utf-8", errors="replace"))
-                for t in range(self.n_vocab))
-        return self._classes
+        """The classes an AnswerGuard steers with."""
+        return self.table.classes
 
 
 class PieceText:

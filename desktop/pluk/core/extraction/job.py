@@ -217,32 +217,39 @@ def _run_model(task: TaskDefinition, reports: list[Report], model_path: Path, fo
                keeper: DecoderKeeper | None = None) -> int:
     """Plan the context, load the model (or take the keeper's) and append a record per
     report; returns n_ctx."""
-    say("Counting tokens")
     held = keeper.held(model_path) if keeper is not None else None
-    if held is not None:
-        plan = plan_context(task, reports, held, options.context.ctx_cap, choose_examples)
-    else:
-        with Model(model_path) as tokenizer:  # the vocabulary only: fast
-            plan = plan_context(task, reports, tokenizer, options.context.ctx_cap,
-                                choose_examples)
-    manifest = folder.read_manifest()
-    manifest.options = {**manifest.options, "context_plan": plan.model_dump()}
-    folder.write_manifest(manifest)
-    wanted = decoder_options(options, plan.n_ctx)
-    loading = f"Loading the model (context {plan.n_ctx} tokens)"
-    if keeper is None:
-        say(loading)
-        with Decoder(model_path, wanted) as engine:
-            _say_fallback(engine, say)
-            _append_records(task, reports, engine, folder, options, skip, choose_examples,
-                            on_progress, on_record, should_stop)
-    else:
-        engine, loaded = keeper.get(model_path, wanted, on_load=lambda: say(loading))
-        if not loaded:
-            say(f"Using the loaded model (context {plan.n_ctx} tokens)")
-        _say_fallback(engine, say)
-        _append_records(task, reports, engine, folder, options, skip, choose_examples,
-                        on_progress, on_record, should_stop)
+    loaded = None
+    if held is None:
+        # The weights, loaded once: the plan counts tokens with them and the decoder takes
+        # them over (a kept decoder of another context loads anew, as it must).
+        say("Loading the model")
+        loaded = Model(model_path, vocab_only=False,
+                       n_gpu_layers=options.hardware.n_gpu_layers)
+    try:
+        say("Counting tokens")
+        plan = plan_context(task, reports, held or loaded, options.context.ctx_cap,
+                            choose_examples)
+        manifest = folder.read_manifest()
+        manifest.options = {**manifest.options, "context_plan": plan.model_dump()}
+        folder.write_manifest(manifest)
+        wanted = decoder_options(options, plan.n_ctx)
+        if keeper is None:
+            with Decoder(model_path, wanted, loaded=loaded) as engine:
+                _say_fallback(engine, say)
+                _append_records(task, reports, engine, folder, options, skip, choose_examples,
+                                on_progress, on_record, should_stop)
+            return plan.n_ctx
+        engine, was_loaded = keeper.get(model_path, wanted, loaded=loaded,
+                                        on_load=lambda: say(f"Loading the model (context "
+                                                            f"{plan.n_ctx} tokens)"))
+    finally:
+        if loaded is not None:
+            loaded.close()  # a no-op once a decoder took it over
+    if not was_loaded:
+        say(f"Using the loaded model (context {plan.n_ctx} tokens)")
+    _say_fallback(engine, say)
+    _append_records(task, reports, engine, folder, options, skip, choose_examples,
+                    on_progress, on_record, should_stop)
     return plan.n_ctx
 
 
