@@ -3,31 +3,47 @@
 # `-march=native` one pip makes by default (a native build crashes with "Illegal instruction" on
 # an older CPU than the build machine's).
 #
-#   packaging/build_engine.sh [cpu|cuda|vulkan|metal|cpu-noomp] [--python PY]
+#   packaging/build_engine.sh [cpu|cuda|vulkan|metal|cpu-noomp] [--python PY] [--print-args]
 #
-# Prints the path of the wheel on its last line of stdout. The wheel is kept in a cache folder
-# keyed by the version, the variant's CMAKE_ARGS and the Python tag, inside pip's cache folder
-# (`pip cache dir`/pluk-engine-wheels, so a CI that keeps pip's cache keeps it too; override with
-# PLUK_ENGINE_CACHE), so the ~6-11 min compile (2 cores) happens once. pip's own wheel cache is
-# bypassed on purpose: it keys a wheel built from the sdist by the download URL only, not by
-# CMAKE_ARGS, so it would hand back the developer's native build.
+# Prints the path of the wheel on its last line of stdout (--print-args: the CMAKE_ARGS only,
+# nothing is built). The wheel is kept in a cache folder keyed by the version, the variant's
+# CMAKE_ARGS, this recipe and the Python tag, inside pip's cache folder (`pip cache
+# dir`/pluk-engine-wheels, so a CI that keeps pip's cache keeps it too; override with
+# PLUK_ENGINE_CACHE), so the compile (~50 min on 2 cores for the CPU variants, README.md)
+# happens once. pip's own wheel cache is bypassed on purpose: it keys a wheel built from the
+# sdist by the download URL only, not by CMAKE_ARGS, so it would hand back a native build.
+# x86 builds (cpu, cpu-noomp, cuda, vulkan) carry one CPU backend per instruction-set level
+# (GGML_BACKEND_DL + GGML_CPU_ALL_VARIANTS), of which the engine loads the best at start;
+# engine_wheel.py then drops the AMX variant (llama.cpp issue #20824) and checks the wheel.
 # Extra CMake options: PLUK_EXTRA_CMAKE_ARGS="...". The variants are documented in README.md.
 set -euo pipefail
 
 LLAMA_VERSION=0.3.36
 VARIANT=cpu
 PY=${PYTHON:-python3}
+PRINT_ARGS=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --python) PY=$2; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --print-args) PRINT_ARGS=1; shift ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) VARIANT=$1; shift ;;
   esac
 done
 
-# The CPU baseline: x86-64 with AVX2/FMA/F16C/BMI2 (Intel Haswell 2013, AMD Excavator/Zen and
-# later). ARM64 (Apple Silicon, Linux aarch64) ignores the x86 flags.
-CPU_BASE="-DGGML_NATIVE=OFF -DGGML_SSE42=ON -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON -DGGML_AVX512=OFF"
+# The CPU engine: llama.cpp's own build for distributables. GGML_BACKEND_DL makes every backend
+# a module loaded at run time and GGML_CPU_ALL_VARIANTS builds the CPU one once per x86 level
+# (x64 = any x86-64 CPU, sse42, sandybridge, ivybridge, piledriver, haswell (AVX2), skylakex
+# (AVX-512), cannonlake, cascadelake, icelake, cooperlake, zen4, alderlake (AVX-VNNI),
+# sapphirerapids (AMX; dropped after the build)); each scores itself against the CPU it runs on.
+# ggml installs the variant modules to CMAKE_INSTALL_BINDIR, relative to the wheel's root:
+# pointed at llama_cpp/lib they land beside libllama. Their RUNPATH finds libggml-base there.
+# ARM64 builds get ggml's ARM variants the same way (Linux aarch64, macOS).
+case "$(uname -s)" in
+  Darwin) RPATH='@loader_path' ;;
+  *)      RPATH='$ORIGIN' ;;
+esac
+CPU_BASE="-DGGML_NATIVE=OFF -DGGML_BACKEND_DL=ON -DGGML_CPU_ALL_VARIANTS=ON -DCMAKE_INSTALL_BINDIR=llama_cpp/lib -DCMAKE_INSTALL_RPATH=$RPATH"
 case "$VARIANT" in
   cpu)       ARGS="$CPU_BASE" ;;
   # Windows without the MSVC OpenMP runtime (vcomp140.dll): ggml's own thread pool instead.
@@ -42,9 +58,15 @@ case "$VARIANT" in
   *) echo "build_engine.sh: unknown variant '$VARIANT'" >&2; exit 2 ;;
 esac
 ARGS="$ARGS ${PLUK_EXTRA_CMAKE_ARGS:-}"
+if [ "$PRINT_ARGS" = 1 ]; then echo "$ARGS"; exit 0; fi
+# What build_engine.sh does to the wheel after pip built it (engine_wheel.py finish); a new
+# recipe invalidates the cached wheels.
+RECIPE=variants-noamx-1
+HERE=$(cd "$(dirname "$0")" && pwd)
 
 PYTAG=$("$PY" -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}")')
-KEY=$(printf '%s|%s|%s|%s' "$LLAMA_VERSION" "$ARGS" "$PYTAG" "$(uname -sm)" | sha256sum | cut -c1-16)
+KEY=$(printf '%s|%s|%s|%s|%s' "$LLAMA_VERSION" "$ARGS" "$PYTAG" "$(uname -sm)" "$RECIPE" \
+      | { sha256sum 2>/dev/null || shasum -a 256; } | cut -c1-16)
 if [ -z "${PLUK_ENGINE_CACHE:-}" ]; then
   PIP_CACHE=$("$PY" -m pip cache dir 2>/dev/null || true)
   PLUK_ENGINE_CACHE=${PIP_CACHE:-$HOME/.cache/pluk}/pluk-engine-wheels
@@ -64,6 +86,10 @@ start=$(date +%s)
 CMAKE_ARGS="$ARGS" CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc 2>/dev/null || echo 2)} \
   "$PY" -m pip wheel --no-deps --no-cache-dir --no-binary llama-cpp-python \
   -w "$TMP" "llama-cpp-python==$LLAMA_VERSION" >&2
+echo "build_engine.sh: compiled in $(( $(date +%s) - start )) s" >&2
+# Drop the AMX variant, check that the variants sit in llama_cpp/lib and that no library
+# contains an AMX instruction; only a finished wheel reaches the cache.
+"$PY" "$HERE/engine_wheel.py" finish "$TMP"/llama_cpp_python-*.whl
 mkdir -p "$CACHE"
 mv "$TMP"/llama_cpp_python-*.whl "$CACHE"/
 printf '%s\n' "$ARGS" > "$CACHE/CMAKE_ARGS"
