@@ -6,9 +6,9 @@
 #                            [--no-deb] [--out DIR]
 #
 # Needs: python3 (>= 3.10, with venv), gcc, g++, cmake (only when the engine wheel is not cached
-# yet), tar, gzip, dpkg-deb. Everything else is installed into its own build venv
-# (build/linux/venv, reused), never the developer's .venv: the bundle must carry the portable
-# engine (packaging/build_engine.sh), not a -march=native one.
+# yet), objdump (binutils), tar, gzip, dpkg-deb. Everything else is installed into its own
+# build venv (build/linux/venv, reused), never the developer's .venv: the bundle must carry the
+# portable engine (packaging/build_engine.sh, every CPU variant), not a -march=native one.
 # Outputs (default dist/linux):
 #   pluk/                                   the bundle (run pluk/pluk)
 #   pluk-VERSION-linux-x86_64[-offline].tar.gz
@@ -52,7 +52,7 @@ OUT=$(realpath "$OUT")
 t0=$(date +%s)
 step() { echo "== build.sh [$(( $(date +%s) - t0 ))s] $*" >&2; }
 
-# 1. The portable engine wheel (cached by build_engine.sh; ~6 min to compile the first time).
+# 1. The portable engine wheel (cached by build_engine.sh; the first compile takes long, README.md).
 step "engine wheel ($ENGINE)"
 WHEEL=$("$HERE/../build_engine.sh" "$ENGINE" --python "$PY" | tail -n1)
 
@@ -68,13 +68,6 @@ step "installing pluk, pyinstaller and $(basename "$WHEEL") into $VENV"
 # setuptools builds in ./build/lib: clear it, or a module deleted from the tree would still ship.
 rm -rf build/lib build/bdist.*
 "$VPY" -m pip install --quiet --disable-pip-version-check "$WHEEL" "pyinstaller>=6.10,<7" .
-# The engine must be the portable one: no AVX-512 (zmm) instructions in the CPU backend.
-CPU_LIB=$("$VPY" -c 'import pathlib, llama_cpp; print(pathlib.Path(llama_cpp.__file__).parent / "lib" / "libggml-cpu.so")')
-if command -v objdump >/dev/null && [ "$ENGINE" = cpu ]; then
-  ZMM=$(objdump -d --no-show-raw-insn "$CPU_LIB" | grep -c zmm || true)
-  step "AVX-512 instructions in libggml-cpu.so: $ZMM"
-  [ "$ZMM" -eq 0 ] || { echo "build.sh: $CPU_LIB is not a portable build" >&2; exit 1; }
-fi
 VERSION=$("$VPY" -c 'import pluk; print(pluk.__version__)')
 
 # 3. The self-test model (a few hundred KB of random weights; never committed).
@@ -96,6 +89,18 @@ rm -rf "$OUT/pluk"
 PLUK_SELFTEST_MODEL="$ROOT/$SELFTEST" "$VPY" -m PyInstaller --noconfirm --log-level WARN \
   --distpath "$OUT" --workpath "$BUILD/work" packaging/pluk.spec
 BUNDLE=$OUT/pluk
+
+# 5b. The engine the bundle ships: llama.cpp's CPU variants (the best is loaded at start), with
+#     the x64 baseline (any x86-64 CPU) and haswell (AVX2), without the AMX variant, and no
+#     library containing an AMX instruction (ldtilecfg; llama.cpp issue #20824).
+step "engine check (engine_wheel.py check)"
+CHECK=()
+[ "$(uname -m)" = x86_64 ] || CHECK=(--not-x86)
+if [ "$ENGINE" != metal ]; then
+  "$VPY" "$HERE/../engine_wheel.py" check "$BUNDLE/_internal/llama_cpp/lib" ${CHECK[@]+"${CHECK[@]}"}
+fi
+CPU_VARIANTS=$(cd "$BUNDLE/_internal/llama_cpp/lib" && ls libggml-cpu-*.so 2>/dev/null \
+               | sed 's/^libggml-cpu-//; s/\.so$//' | tr '\n' ' ' || true)
 
 # 6. The offline variant: models next to the executable, with their sha256 precomputed.
 SUFFIX=""
@@ -122,6 +127,7 @@ GLIBC=${GLIBC:-2.31}
   echo "needs glibc >= $GLIBC"
   echo "built $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(uname -srm)"
   echo "engine $ENGINE: $(basename "$WHEEL") CMAKE_ARGS=$(cat "$(dirname "$WHEEL")/CMAKE_ARGS" 2>/dev/null)"
+  echo "cpu variants: ${CPU_VARIANTS:-none}"
   echo "pyinstaller $("$VPY" -m PyInstaller --version)"
   echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 } > "$BUNDLE/BUILD-INFO.txt"

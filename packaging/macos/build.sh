@@ -6,7 +6,10 @@
 # Needs: Xcode command line tools (clang, codesign, hdiutil, iconutil, sips), CMake, Python 3.11
 # (python.org universal2 or Homebrew). Build on the oldest macOS you support: the bundle runs on
 # that version and newer (LSMinimumSystemVersion in pluk.spec is 11.0).
-# Engine: metal (Apple Silicon, default on arm64) or cpu (Intel Macs: AVX2 baseline).
+# Engine: metal (Apple Silicon, default on arm64: Metal with its CPU code in libggml-cpu, as
+# built for the machine's arch, no x86 variants needed) or cpu (default on Intel Macs:
+# GGML_BACKEND_DL + GGML_CPU_ALL_VARIANTS, one libggml-cpu-<level>.so per x86 level, the best
+# loaded at start, the AMX variant dropped; packaging/build_engine.sh).
 # Signing and notarisation (optional; skipped when the variables are unset):
 #   PLUK_CODESIGN_IDENTITY="Developer ID Application: Name (TEAMID)"
 #   PLUK_NOTARY_PROFILE=pluk-notary   (made once with: xcrun notarytool store-credentials
@@ -61,6 +64,13 @@ PLUK_SELFTEST_MODEL="$ROOT/$BUILD/selftest/pluk-selftest.gguf" PLUK_ICON="$ROOT/
   "$VPY" -m PyInstaller --noconfirm --log-level WARN --distpath "$DIST" --workpath "$BUILD/work" \
   packaging/pluk.spec
 APP=$DIST/Pluk.app
+if [ "$ENGINE" = cpu ]; then
+  # The CPU variants, with the x64 baseline and haswell on Intel, and no AMX variant
+  # (PyInstaller 6 keeps the libraries in Contents/Frameworks).
+  CHECK=(--objdump-optional)
+  [ "$ARCH" = x86_64 ] || CHECK+=(--not-x86)
+  "$VPY" "$HERE/../engine_wheel.py" check "$APP/Contents/Frameworks/llama_cpp/lib" "${CHECK[@]}"
+fi
 
 SUFFIX=""
 if [ ${#MODELS[@]} -gt 0 ]; then

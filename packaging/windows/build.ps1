@@ -20,6 +20,15 @@
   to _internal\tesseract, where Pluk's OCR reader looks first. Without it, scanned reports need
   a tesseract the user installs (the reader then says so).
 
+  Engine: the same choice as packaging/build_engine.sh: GGML_BACKEND_DL + GGML_CPU_ALL_VARIANTS,
+  one ggml-cpu-<level>.dll per x86 level, all in _internal\llama_cpp\lib, of which Pluk loads
+  the best for the user's CPU at start. With MSVC: x64, sse42, sandybridge, haswell, skylakex,
+  cannonlake, cascadelake, icelake, alderlake. ggml leaves out ivybridge, piledriver (no
+  __FMA__/__F16C__ in MSVC), cooperlake, zen4 (no BF16 intrinsics; Zen 4 runs icelake) and the
+  AMX variant sapphirerapids (MSVC has no AMX), so nothing needs dropping here; engine_wheel.py
+  checks it. Every variant compiles ggml-cpu again: the first compile takes several times
+  longer than the old single-level engine; the wheel is cached.
+
   OpenMP: the default engine (cpu-noomp) is built with -DGGML_OPENMP=OFF, so the bundle needs no
   vcomp140.dll. With -Engine cpu (OpenMP on), this script copies vcomp140.dll from the Visual
   Studio redistributable folder into the bundle.
@@ -44,8 +53,12 @@ function Run($exe, [string[]]$argv) {
   if ($LASTEXITCODE -ne 0) { throw "$exe $($argv -join ' ') failed with exit code $LASTEXITCODE" }
 }
 
-# 1. The engine wheel (portable: GGML_NATIVE=OFF, AVX2 baseline); same flags as build_engine.sh.
-$CpuBase = "-DGGML_NATIVE=OFF -DGGML_SSE42=ON -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON -DGGML_AVX512=OFF"
+# 1. The engine wheel: every CPU variant as a module ggml-cpu-<level>.dll (GGML_BACKEND_DL +
+#    GGML_CPU_ALL_VARIANTS), installed to llama_cpp\lib (ggml installs backend modules to
+#    CMAKE_INSTALL_BINDIR); same flags as build_engine.sh. MSVC builds no AMX variant.
+$CpuBase = "-DGGML_NATIVE=OFF -DGGML_BACKEND_DL=ON -DGGML_CPU_ALL_VARIANTS=ON -DCMAKE_INSTALL_BINDIR=llama_cpp/lib"
+# What is done to the wheel after pip built it (engine_wheel.py finish); part of the cache key.
+$Recipe = "variants-noamx-1"
 $CmakeArgs = switch ($Engine) {
   "cpu-noomp" { "$CpuBase -DGGML_OPENMP=OFF" }
   "cpu"       { $CpuBase }
@@ -53,7 +66,7 @@ $CmakeArgs = switch ($Engine) {
   "vulkan"    { "$CpuBase -DGGML_OPENMP=OFF -DGGML_VULKAN=ON" }
 }
 $Key = [BitConverter]::ToString([Security.Cryptography.SHA256]::Create().ComputeHash(
-  [Text.Encoding]::UTF8.GetBytes("$LlamaVersion|$CmakeArgs|win_amd64"))).Replace("-", "").Substring(0, 16)
+  [Text.Encoding]::UTF8.GetBytes("$LlamaVersion|$CmakeArgs|win_amd64|$Recipe"))).Replace("-", "").Substring(0, 16)
 $WheelDir = Join-Path $env:LOCALAPPDATA "pluk\engine-wheels\$Engine-$Key"
 $Wheel = Get-ChildItem -Path $WheelDir -Filter "llama_cpp_python-$LlamaVersion-*.whl" -ErrorAction SilentlyContinue | Select-Object -First 1
 $PyExe = $Python.Split(" ")[0]
@@ -61,10 +74,19 @@ $PyArgs = @($Python.Split(" ") | Select-Object -Skip 1)
 if (-not $Wheel) {
   Step "compiling llama-cpp-python $LlamaVersion ($Engine): $CmakeArgs"
   $env:CMAKE_ARGS = $CmakeArgs
-  New-Item -ItemType Directory -Force -Path $WheelDir | Out-Null
+  $Fresh = "$WheelDir.tmp"
+  if (Test-Path $Fresh) { Remove-Item -Recurse -Force $Fresh }
+  New-Item -ItemType Directory -Force -Path $Fresh | Out-Null
   # --no-cache-dir: pip's cache keys the built wheel by URL only, not by CMAKE_ARGS.
   Run $PyExe ($PyArgs + @("-m", "pip", "wheel", "--no-deps", "--no-cache-dir", "--no-binary",
-    "llama-cpp-python", "-w", $WheelDir, "llama-cpp-python==$LlamaVersion"))
+    "llama-cpp-python", "-w", $Fresh, "llama-cpp-python==$LlamaVersion"))
+  # The variants must sit in llama_cpp\lib and no AMX variant may ship (llama.cpp #20824);
+  # only a finished wheel reaches the cache.
+  $Built = Get-ChildItem -Path $Fresh -Filter "llama_cpp_python-$LlamaVersion-*.whl" | Select-Object -First 1
+  Run $PyExe ($PyArgs + @("packaging\engine_wheel.py", "finish", $Built.FullName))
+  New-Item -ItemType Directory -Force -Path $WheelDir | Out-Null
+  Move-Item $Built.FullName $WheelDir
+  Remove-Item -Recurse -Force $Fresh
   Set-Content -Path (Join-Path $WheelDir "CMAKE_ARGS") -Value $CmakeArgs
   $Wheel = Get-ChildItem -Path $WheelDir -Filter "llama_cpp_python-$LlamaVersion-*.whl" | Select-Object -First 1
 }
@@ -102,6 +124,10 @@ Run $VPy @("-m", "PyInstaller", "--noconfirm", "--log-level", "WARN", "--distpat
   "--workpath", "$Build\work", "packaging\pluk.spec")
 $Bundle = Join-Path $Dist "pluk"
 $Internal = Join-Path $Bundle "_internal"
+# The engine the bundle ships: the CPU variants with the x64 baseline and haswell, no AMX one
+# (the ldtilecfg scan runs where objdump is on PATH, e.g. from Git for Windows' MinGW).
+Step "engine check"
+Run $VPy @("packaging\engine_wheel.py", "check", (Join-Path $Internal "llama_cpp\lib"), "--objdump-optional")
 
 # 5. Runtimes: the MSVC C++ runtime next to the libraries (PyInstaller usually collects it; a
 #    missing msvcp140.dll is the classic "DLL load failed" of llama.dll) and, for OpenMP builds,
