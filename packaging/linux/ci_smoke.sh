@@ -2,7 +2,8 @@
 # CI smoke test of the Linux packages: build them, then run the FROZEN app from the unpacked
 # tarball and from the unpacked .deb, offscreen and without network:
 #   1. sizes: bundle < 300 MB unpacked, tarball < 120 MB
-#   2. `pluk self-test` (bundled self-test model, constrained extraction) prints OK
+#   2. `pluk self-test` (bundled self-test model, constrained extraction) prints OK, and its
+#      engine line names the CPU variant loaded (a GGML_BACKEND_DL engine; "AMX path: off")
 #   3. `pluk extract` over a sample folder of mixed reports (txt, md, pdf, docx, rtf, broken
 #      files) writes a finished run with one record per report and the exports
 #   4. `pluk tasks list` shows the built-in tasks
@@ -74,6 +75,12 @@ for app in "$WORK/tar/pluk/pluk" "$WORK/deb/opt/pluk/pluk"; do
   say "self-test took $(( ($(date +%s%N) - start) / 1000000 )) ms"
   tail -n1 "$WORK/selftest.txt" | grep -qx OK || fail "self-test of $app did not print OK"
   grep -q "bundled" "$WORK/selftest.txt" || fail "self-test did not use the bundled model"
+  # The engine: the best of llama.cpp's CPU variants for this CPU, never the AMX path.
+  ENGINE_LINE=$(grep -E '^ *CPU engine ' "$WORK/selftest.txt" | head -n1 || true)
+  say "engine: $(echo "$ENGINE_LINE" | sed 's/^ *CPU engine *//')"
+  echo "$ENGINE_LINE" | grep -qE 'cpu-[A-Za-z0-9_.]+ \(best of [0-9]+ CPU variants' \
+    || fail "the self-test names no CPU variant: $ENGINE_LINE"
+  echo "$ENGINE_LINE" | grep -q 'AMX path: off' || fail "the AMX path is compiled in: $ENGINE_LINE"
 done
 APP=$WORK/tar/pluk/pluk
 
