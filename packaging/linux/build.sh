@@ -90,6 +90,17 @@ PLUK_SELFTEST_MODEL="$ROOT/$SELFTEST" "$VPY" -m PyInstaller --noconfirm --log-le
   --distpath "$OUT" --workpath "$BUILD/work" packaging/pluk.spec
 BUNDLE=$OUT/pluk
 
+# 5a. The debugging information of the build machine's own Python: a pyenv or source-built
+#     interpreter keeps it (22 MB in libpython and lib-dynload, measured with pyenv 3.11.7);
+#     distributions' Pythons ship it stripped already. Only those files: PyInstaller's own
+#     `strip` (every binary) breaks the auditwheel-patched libraries inside wheels (numpy's
+#     OpenBLAS: "ELF load command address/offset not page-aligned").
+if command -v strip >/dev/null; then
+  step "strip the interpreter's debugging information"
+  find "$BUNDLE/_internal" -type f \( -name 'libpython3*.so*' -o -path '*/lib-dynload/*.so' \) \
+    -exec strip --strip-debug {} +
+fi
+
 # 5b. The engine the bundle ships: llama.cpp's CPU variants (the best is loaded at start), with
 #     the x64 baseline (any x86-64 CPU) and haswell (AVX2), without the AMX variant, and no
 #     library containing an AMX instruction (ldtilecfg; llama.cpp issue #20824).
