@@ -33,7 +33,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from pluk.core.engine import batch as batches
-from pluk.core.engine.llg import Grammar, MaskBuffer, TokenizerBuild, llguidance_version
+from pluk.core.engine.llg import Grammar, MaskBuffer, build_tokenizer, llguidance_version
 from pluk.core.engine.model import Model
 from pluk.core.engine.native import Batch, NativeContext, engine_versions
 from pluk.core.engine.protocol import (DecodeStats, EngineFacts, ExtractRequest, ExtractResult,
@@ -109,8 +109,7 @@ class Decoder(Model):
             super().__init__(model_path, vocab_only=False, n_gpu_layers=options.n_gpu_layers)
         if self.n_gpu_layers != options.n_gpu_layers:  # the load probe's CPU-only fallback
             self.options = options = options.model_copy(update={"n_gpu_layers": 0})
-        # Built beside the context and the prompt prefix; the first grammar waits for it.
-        self._tokenizer_build = TokenizerBuild(self._model.vocab, self.vocab.table)
+        self._tokenizer = None  # llguidance's, built when the first grammar needs it
         self.n_threads = options.n_threads or default_threads()
         self.n_threads_batch = (options.n_threads_batch or options.n_threads
                                 or default_batch_threads())
@@ -140,7 +139,9 @@ class Decoder(Model):
     @property
     def tokenizer(self):
         """llguidance's tokenizer of this vocabulary (what grammars are compiled for)."""
-        return self._tokenizer_build.result()
+        if self._tokenizer is None:
+            self._tokenizer = build_tokenizer(self._model.vocab, self.vocab.table)
+        return self._tokenizer
 
     @property
     def n_ctx(self) -> int:
@@ -350,7 +351,4 @@ class Decoder(Model):
             if thing is not None:
                 (thing.free if name == "_batch" else thing.close)()
                 setattr(self, name, None)
-        build = getattr(self, "_tokenizer_build", None)
-        if build is not None:
-            build.join()  # it may still read the vocabulary the model below owns
         super().close()
