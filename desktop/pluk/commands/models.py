@@ -362,7 +362,7 @@ def cmd_hardware(args: argparse.Namespace) -> int:
     engine, verdicts = _engine_facts(store.list_installed())
     if args.json:
         print(json.dumps({"hardware": hw.model_dump(), "n_ctx": args.ctx,
-                          "engine": engine.model_dump() if engine else None,
+                          "engine": engine if isinstance(engine, str) else engine.model_dump(),
                           "installed": {k: v.model_dump() for k, v in advice.items()},
                           "fallbacks": verdicts}, indent=2))
         return 0
@@ -372,8 +372,8 @@ def cmd_hardware(args: argparse.Namespace) -> int:
           + (f", {hw.cpu_usable} usable" if hw.cpu_usable else ""))
     print("Features: " + (", ".join(hw.cpu_features) if hw.cpu_features is not None
                           else "unknown"))
-    print("Engine:   " + (engine.summary() if engine else "llama-cpp-python cannot be loaded"))
-    if engine and engine.skipped:
+    print("Engine:   " + (engine if isinstance(engine, str) else engine.summary()))
+    if not isinstance(engine, str) and engine.skipped:
         print(f"          passed over: {', '.join(engine.skipped)}")
     print("Memory:   " + (f"{_size(hw.ram_total_bytes)} total" if hw.ram_total_bytes
                           else "unknown")
@@ -392,16 +392,16 @@ def cmd_hardware(args: argparse.Namespace) -> int:
     return 0
 
 
-def _engine_facts(installed) -> tuple[object | None, dict[str, str]]:
-    """The engine's CPU code, and the installed models the load probe saw crash the default
+def _engine_facts(installed) -> tuple[object, dict[str, str]]:
+    """The engine's CPU code (or why it cannot be loaded), and the installed models the load probe saw crash the default
     way on this machine, with the way they run instead (from its cache: nothing is probed)."""
     try:
         from pluk.core.models.backends import describe
         from pluk.core.models.load_probe import known_verdict
 
         engine = describe()
-    except (ImportError, OSError):
-        return None, {}
+    except (ImportError, OSError) as exc:
+        return f"llama.cpp's engine cannot be loaded: {exc}", {}
     verdicts = {}
     for model in installed:
         verdict = known_verdict(model.sha256) if model.sha256 else None

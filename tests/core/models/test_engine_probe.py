@@ -142,3 +142,12 @@ def test_variant_files_are_found_by_name(tmp_path):
     assert sorted(backends.cpu_variant_files(tmp_path)) == ["haswell", "sapphirerapids", "zen4"]
     assert list(backends.gpu_backend_files(tmp_path)) == ["cuda"]
     assert backends.variant_score(tmp_path / f"{prefix}ggml-cpu-zen4{suffix}") == 0  # not a lib
+
+
+def test_a_forced_variant_must_exist_and_run_on_this_cpu():
+    scores = {"x64": 1, "haswell": 40, "zen4": 0}
+    assert backends._forced("haswell", scores) == {"haswell": 40}
+    with pytest.raises(OSError, match="no such CPU variant"):
+        backends._forced("icelake", scores)
+    with pytest.raises(OSError, match="cannot run that variant"):
+        backends._forced("zen4", scores)

@@ -9,8 +9,8 @@ Two kinds of engine build reach users:
   -icelake, -zen4, ...) that must be loaded at run time. llama.cpp would look for them beside
   the Python executable and in the working folder only, so Pluk loads them itself from
   llama_cpp/lib: every variant says how well it fits this CPU (`ggml_backend_score`, 0 where
-  the CPU lacks an instruction it needs) and the best one is loaded; GPU backend libraries
-  beside them are loaded too.
+  the CPU lacks an instruction it needs) and the best one is loaded (PLUK_CPU_VARIANT names
+  another); GPU backend libraries beside them are loaded too.
 
 A variant that uses AMX (llama.cpp's `sapphirerapids`) is never chosen: on current Intel Xeons
 its matrix path dies of a general protection fault on the first batch of more than one token
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import os
 import re
 import sys
 import threading
@@ -35,6 +36,9 @@ log = logging.getLogger(__name__)
 
 # llama.cpp's CPU variants that run the AMX path (ggml/src/CMakeLists.txt).
 AMX_VARIANTS = frozenset({"sapphirerapids"})
+# Names the CPU variant to load instead of the best one (support, benchmarks): one this CPU can
+# run, or an error.
+VARIANT_ENV = "PLUK_CPU_VARIANT"
 _lock = threading.Lock()
 _loaded: "EngineVariant | None" = None
 
@@ -49,13 +53,15 @@ class EngineVariant(BaseModel):
     gpu_backends: list[str] = []  # GPU backend libraries loaded (variants builds)
     features: str = ""  # the CPU features the running CPU code was compiled for (llama.cpp's)
     amx_compiled: bool = False  # the running CPU code contains llama.cpp's AMX path
+    forced: bool = False  # chosen by PLUK_CPU_VARIANT, not by score
 
     def summary(self) -> str:
         """One line: "cpu-zen4 (best of 11 CPU variants for this CPU)", "native build"."""
         if self.build == "variants":
             name = f"cpu-{self.cpu_variant}" if self.cpu_variant else "no CPU variant"
-            text = (f"{name} (best of {len(self.variants_available)} CPU variants for this "
-                    "CPU)")
+            how = (f"chosen by {VARIANT_ENV}" if self.forced else
+                   f"best of {len(self.variants_available)} CPU variants for this CPU")
+            text = f"{name} ({how})"
         else:
             text = "native build (compiled for the machine it was built on)"
         if self.gpu_backends:
@@ -102,10 +108,20 @@ def gpu_backend_files(folder: Path | None = None) -> dict[str, Path]:
 
 
 def _ggml():
-    """libggml, already loaded by llama_cpp (ctypes hands back the same handle)."""
-    from llama_cpp._ggml import libggml
+    """The libggml that libllama uses. A wheel holds copies, not links (libggml.so and
+    libggml.so.0 are two files): opening another copy than libllama's would load a second
+    ggml with a registry of its own, and llama.cpp would see no backend. So it is opened by
+    the name libllama asked for, which the loader hands back already loaded."""
+    import llama_cpp  # noqa: F401 - loads libllama and, through it, its libggml
 
-    lib = libggml
+    if sys.platform == "win32":
+        lib = ctypes.CDLL(str(lib_dir() / "ggml.dll"))
+    elif sys.platform == "darwin":
+        found = [p for p in (lib_dir() / "libggml.0.dylib", lib_dir() / "libggml.dylib")
+                 if p.exists()]
+        lib = ctypes.CDLL(str(found[0]))
+    else:
+        lib = ctypes.CDLL("libggml.so.0")
     lib.ggml_backend_reg_count.restype = ctypes.c_size_t
     lib.ggml_backend_reg_count.argtypes = []
     lib.ggml_backend_load.restype = ctypes.c_void_p
@@ -145,6 +161,17 @@ def choose_variant(scores: dict[str, int], *, allow_amx: bool = False
     return best, skipped
 
 
+def _forced(name: str, scores: dict[str, int]) -> dict[str, int]:
+    """Only the variant PLUK_CPU_VARIANT names, if this CPU can run it."""
+    if name not in scores:
+        raise OSError(f"{VARIANT_ENV}={name}: the engine has no such CPU variant "
+                      f"(it has {', '.join(sorted(scores))})")
+    if scores[name] <= 0:
+        raise OSError(f"{VARIANT_ENV}={name}: this CPU cannot run that variant (it lacks an "
+                      "instruction it needs)")
+    return {name: scores[name]}
+
+
 def _features() -> str:
     import llama_cpp
 
@@ -173,6 +200,10 @@ def ensure_loaded(*, allow_amx: bool = False) -> EngineVariant:
         chosen, skipped = None, []
         if lib.ggml_backend_reg_count() == 0:
             scores = {name: variant_score(path) for name, path in variants.items()}
+            forced = os.environ.get(VARIANT_ENV)
+            if forced:
+                scores = _forced(forced, scores)
+                allow_amx = True  # named by hand: the user's choice
             chosen, skipped = choose_variant(scores, allow_amx=allow_amx)
             if chosen is None:
                 raise OSError("none of the engine's CPU libraries can run on this CPU "
@@ -187,6 +218,7 @@ def ensure_loaded(*, allow_amx: bool = False) -> EngineVariant:
                     log.info("the %s backend did not load (no driver?)", name)
         features = _features()
         _loaded = EngineVariant(build="variants", cpu_variant=chosen,
+                                forced=bool(chosen and os.environ.get(VARIANT_ENV)),
                                 variants_available=sorted(variants), skipped=skipped,
                                 gpu_backends=gpus, features=features,
                                 amx_compiled=_amx_compiled(features))
