@@ -16,8 +16,8 @@ llama_cpp/lib (ggml installs the variant modules to CMAKE_INSTALL_BINDIR, which 
 points there) and when any library of the wheel contains an AMX instruction (`ldtilecfg`,
 found with objdump where there is one; MSVC does not build the AMX variant at all).
 `check` fails unless LIBDIR holds the variants, the x64 baseline (any x86-64 CPU: checked to
-use no ymm/zmm register) and the haswell one (AVX2), no AMX variant and no library with
-`ldtilecfg`.
+use no ymm/zmm register) and the haswell one (AVX2), no AMX variant, no library with
+`ldtilecfg`, and libggml.so as a link to libggml.so.0 (one ggml instance, see linux/build.sh).
 """
 
 from __future__ import annotations
@@ -148,7 +148,8 @@ def check(libdir: Path, x86: bool = True, objdump_optional: bool = False) -> lis
 
     Without objdump the ldtilecfg scan is a failure unless OBJDUMP_OPTIONAL (Windows: MSVC
     builds no AMX variant, and only that variant is compiled with the AMX instructions)."""
-    files = sorted(p for p in libdir.iterdir() if p.is_file() and _LIBRARY.search(p.name))
+    files = sorted(p for p in libdir.iterdir()
+                   if p.is_file() and not p.is_symlink() and _LIBRARY.search(p.name))
     variants = {cpu_variant(p.name): p for p in files if cpu_variant(p.name)}
     problems = []
     if not variants:
@@ -157,6 +158,14 @@ def check(libdir: Path, x86: bool = True, objdump_optional: bool = False) -> lis
     if x86:
         problems += [f"the {v} variant is missing" for v in X86_REQUIRED if v not in variants]
     problems += [f"the AMX variant {v} is shipped" for v in variants if v in AMX_VARIANTS]
+    # llama_cpp opens libggml.so (.dylib) by that name, libllama links libggml.so.0 (.0.dylib):
+    # they must be one file, or the process holds two ggml instances with two backend registries.
+    for opened, linked in (("libggml.so", "libggml.so.0"), ("libggml.dylib", "libggml.0.dylib")):
+        if (libdir / linked).exists() and (libdir / opened).exists() and not (
+                (libdir / opened).samefile(libdir / linked)):
+            problems.append(f"{opened} is a copy of {linked}, not a link to it")
+        elif (libdir / linked).exists() and not (libdir / opened).exists():
+            problems.append(f"{opened} (which llama_cpp opens) is missing")
     if x86 and "x64" in variants:
         # The fallback must run on any x86-64 CPU: no AVX (ymm) or AVX-512 (zmm) code at all.
         avx = avx_instructions(variants["x64"])

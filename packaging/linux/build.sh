@@ -104,6 +104,11 @@ fi
 # 5b. The engine the bundle ships: llama.cpp's CPU variants (the best is loaded at start), with
 #     the x64 baseline (any x86-64 CPU) and haswell (AVX2), without the AMX variant, and no
 #     library containing an AMX instruction (ldtilecfg; llama.cpp issue #20824).
+# llama_cpp opens libggml.so by that name (llama_cpp._ggml, which Pluk uses to load the CPU
+# variant) while libllama links libggml.so.0: two copies of the file would be two ggml instances,
+# each with its own backend registry, and the variant loaded through one would be unknown to
+# libllama ("no backends are loaded"). One file under both names.
+ln -sfn libggml.so.0 "$BUNDLE/_internal/llama_cpp/lib/libggml.so"
 step "engine check (engine_wheel.py check)"
 CHECK=()
 [ "$(uname -m)" = x86_64 ] || CHECK=(--not-x86)

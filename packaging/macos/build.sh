@@ -67,6 +67,9 @@ APP=$DIST/Pluk.app
 if [ "$ENGINE" = cpu ]; then
   # The CPU variants, with the x64 baseline and haswell on Intel, and no AMX variant
   # (PyInstaller 6 keeps the libraries in Contents/Frameworks).
+  # llama_cpp opens libggml.dylib, libllama links libggml.0.dylib: one file under both names, or
+  # the CPU variant Pluk loads lands in a second ggml instance (see linux/build.sh).
+  ln -sfn libggml.0.dylib "$APP/Contents/Frameworks/llama_cpp/lib/libggml.dylib"
   CHECK=(--objdump-optional)
   [ "$ARCH" = x86_64 ] || CHECK+=(--not-x86)
   "$VPY" "$HERE/../engine_wheel.py" check "$APP/Contents/Frameworks/llama_cpp/lib" "${CHECK[@]}"

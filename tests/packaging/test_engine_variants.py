@@ -88,6 +88,9 @@ def test_linux_build_checks_the_shipped_engine():
     text = (PACKAGING / "linux" / "build.sh").read_text(encoding="utf-8")
     assert re.search(r'engine_wheel\.py" check "\$BUNDLE/_internal/llama_cpp/lib"', text)
     assert "grep -c zmm" not in text  # the AVX2-only engine's check is gone
+    # One libggml under the name llama_cpp opens and the SONAME libllama links, before the check.
+    link = text.index('ln -sfn libggml.so.0 "$BUNDLE/_internal/llama_cpp/lib/libggml.so"')
+    assert link < text.index('engine_wheel.py" check')
 
 
 def test_every_list_of_amx_variants_agrees():
@@ -169,11 +172,14 @@ def test_finish_refuses_a_library_with_an_amx_instruction(tmp_path, monkeypatch)
 
 # -- the bundle's llama_cpp/lib -----------------------------------------------------------------
 
-def _libdir(tmp_path: Path, names: list[str], data: dict[str, bytes] | None = None) -> Path:
+def _libdir(tmp_path: Path, names: list[str], data: dict[str, bytes] | None = None,
+            ggml_link: bool = True) -> Path:
     lib = tmp_path / "lib"
-    lib.mkdir()
+    lib.mkdir(parents=True)
     for name in names:
         (lib / name).write_bytes((data or {}).get(name, name.encode()))
+    if ggml_link:  # as linux/build.sh makes it
+        (lib / "libggml.so").symlink_to("libggml.so.0")
     return lib
 
 
@@ -198,6 +204,16 @@ def test_check_fails(tmp_path, monkeypatch, names, data, problem):
     monkeypatch.setattr(ew, "amx_instructions", _fake_amx)
     with pytest.raises(SystemExit, match=problem):
         ew.check(_libdir(tmp_path, names, data))
+
+
+def test_check_wants_one_libggml_under_both_names(tmp_path, monkeypatch):
+    # llama_cpp opens libggml.so, libllama links libggml.so.0: two copies are two ggml
+    # instances, and the CPU variant Pluk loads through one is unknown to the other.
+    monkeypatch.setattr(ew, "amx_instructions", _fake_amx)
+    with pytest.raises(SystemExit, match="libggml.so .which llama_cpp opens. is missing"):
+        ew.check(_libdir(tmp_path / "a", SHIPPED, ggml_link=False))
+    with pytest.raises(SystemExit, match="libggml.so is a copy of libggml.so.0"):
+        ew.check(_libdir(tmp_path / "b", SHIPPED + ["libggml.so"], ggml_link=False))
 
 
 def test_objdump_finds_the_amx_instruction(tmp_path):
