@@ -920,6 +920,14 @@ txt · md · rtf · docx · pdf, of een tabel (csv · xlsx · jsonl · json)</tr
         <translation>Dit model is niet bruikbaar: {reason}</translation>
     </message>
     <message>
+        <source>On this computer it runs on the CPU only: with GPU layers llama.cpp crashed</source>
+        <translation>Op deze computer draait het alleen op de CPU: met lagen op de GPU liep llama.cpp vast</translation>
+    </message>
+    <message>
+        <source>On this computer it runs without llama.cpp&apos;s extra buffer types (no AMX, no weight repacking): the default way crashed</source>
+        <translation>Op deze computer draait het zonder de extra buffertypes van llama.cpp (geen AMX, geen herschikte gewichten): de standaardmanier liep vast</translation>
+    </message>
+    <message>
         <source>{n} B parameters</source>
         <translation>{n} mld. parameters</translation>
     </message>

@@ -287,3 +287,28 @@ def test_without_a_model_the_window_says_models_can_download_one(qtbot, monkeypa
     assert picker.current_path() is None
     text = picker.info.text()
     assert "Models…" in text and "download" in text and ".gguf" in text
+
+
+def test_a_model_the_engine_runs_another_way_says_so_in_its_details(qtbot, tmp_path,
+                                                                   monkeypatch):
+    """The load probe's fallback (its child's crash injected: this machine's engine has no AMX
+    path to crash in) shows under the model, from the probe's cache, without a new probe."""
+    from pluk.core.models import load_probe
+    from pluk.core.models.gguf_info import file_sha256
+    from pluk.core.models.random_model import ModelShape, build_random_gguf
+    from pluk.gui import model_picker
+
+    model = build_random_gguf(tmp_path / "q4.gguf",
+                              ModelShape(quantization="Q4_0", seed=11))
+    file_sha256(model)
+    monkeypatch.setenv(load_probe.FAULT_ENV, "compute")
+    assert load_probe.probe_load(model).fallback == "no_extra_bufts"
+    monkeypatch.delenv(load_probe.FAULT_ENV)
+    monkeypatch.setattr(load_probe, "_run_probe", lambda *a: pytest.fail("probed again"))
+    monkeypatch.setattr(model_picker, "candidate_models", lambda extra=(): [model])
+    picker = model_picker.ModelPicker()
+    qtbot.addWidget(picker)
+    picker.reload([])
+    qtbot.waitUntil(lambda: not picker.checking and "Checking" not in picker.info.text())
+    assert "runs without llama.cpp's extra buffer types" in picker.info.text().replace(
+        "&#x27;", "'")

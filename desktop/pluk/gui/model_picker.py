@@ -57,6 +57,21 @@ def check_model_file(path: Path) -> GGUFInfo:
     return info
 
 
+def engine_fallback(path: Path) -> str | None:
+    """The load probe's fallback for this file on this computer, if a run found one (from its
+    cache, nothing is probed or hashed here): None for the default way or no verdict yet."""
+    from pluk.core.models.gguf_info import known_sha256
+    from pluk.core.models.load_probe import known_verdict
+
+    sha = known_sha256(path)
+    verdict = known_verdict(sha) if sha else None
+    return verdict.fallback if verdict is not None else None
+
+
+def _check(path: Path) -> tuple[GGUFInfo, str | None]:
+    return check_model_file(path), engine_fallback(path)
+
+
 class ModelPicker(Card):
     model_chosen = Signal(object)          # Path | None, at once
     model_checked = Signal(object, object)  # Path, the reason it cannot be used | None
@@ -147,14 +162,18 @@ class ModelPicker(Card):
             return
         self.info.setText(self.tr("Checking {name}…").format(name=breakable(path.name)))
         self._checking = path
-        self._checker.start(lambda: check_model_file(path))
+        self._checker.start(lambda: _check(path))
 
     @Slot(object)
-    def _on_checked(self, info: GGUFInfo) -> None:
+    def _on_checked(self, checked: tuple[GGUFInfo, str | None]) -> None:
         path = self._checking
         if path != self.current_path():
             return
-        self.info.setText(self.describe(info))
+        info, fallback = checked
+        text = self.describe(info)
+        if fallback:
+            text += "<br>" + _escape(self.fallback_text(fallback))
+        self.info.setText(text)
         self.model_checked.emit(path, None)
 
     @Slot(object)
@@ -169,6 +188,13 @@ class ModelPicker(Card):
             self.tr("This model cannot be used: {reason}").format(
                 reason=breakable(_escape(str(exc))))))
         self.model_checked.emit(path, self.problem)
+
+    def fallback_text(self, fallback: str) -> str:
+        if fallback == "no_gpu_layers":
+            return self.tr("On this computer it runs on the CPU only: with GPU layers llama.cpp "
+                           "crashed")
+        return self.tr("On this computer it runs without llama.cpp's extra buffer types (no "
+                       "AMX, no weight repacking): the default way crashed")
 
     def describe(self, info: GGUFInfo) -> str:
         bits = [human_size(info.size_bytes)]

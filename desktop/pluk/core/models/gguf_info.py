@@ -270,6 +270,16 @@ def _cache_key(path: Path) -> str:
     return f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
 
 
+def known_sha256(path: str | Path) -> str | None:
+    """The sha256 of a file hashed before (same path, size and mtime), without hashing it: for
+    what must stay instant (the window's model details)."""
+    try:
+        key = _cache_key(Path(path))
+        return json.loads(_cache_file().read_text(encoding="utf-8")).get(key)
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
 def file_sha256(
     path: str | Path,
     on_progress: Callable[[int, int], None] | None = None,
