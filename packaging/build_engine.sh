@@ -9,7 +9,7 @@
 # nothing is built). The wheel is kept in a cache folder keyed by the version, the variant's
 # CMAKE_ARGS, this recipe and the Python tag, inside pip's cache folder (`pip cache
 # dir`/pluk-engine-wheels, so a CI that keeps pip's cache keeps it too; override with
-# PLUK_ENGINE_CACHE), so the compile (~50 min on 2 cores for the CPU variants, README.md)
+# PLUK_ENGINE_CACHE), so the compile (13-14 min on 2 cores with every CPU variant, README.md)
 # happens once. pip's own wheel cache is bypassed on purpose: it keys a wheel built from the
 # sdist by the download URL only, not by CMAKE_ARGS, so it would hand back a native build.
 # x86 builds (cpu, cpu-noomp, cuda, vulkan) carry one CPU backend per instruction-set level

@@ -11,7 +11,8 @@
 
   Needs: Python 3.11 x64 (python.org; `py -3.11`), Visual Studio 2022 Build Tools (C++ workload),
   CMake >= 3.21, Git, Inno Setup 6 (ISCC.exe). CUDA/Vulkan engines also need their SDKs.
-  The engine wheel is compiled once (~10 min) and cached in %LOCALAPPDATA%\pluk\engine-wheels.
+  The engine wheel is compiled once (every CPU variant: expect 15+ min) and cached in
+  %LOCALAPPDATA%\pluk\engine-wheels.
 
   OCR: Tesseract from the UB Mannheim installer (installed silently on the build machine, e.g.
   `tesseract-ocr-w64-setup-5.x.exe /S /D=C:\tesseract`, with the Dutch language selected or
