@@ -3,7 +3,8 @@
 # tarball and from the unpacked .deb, offscreen and without network:
 #   1. sizes: bundle < 300 MB unpacked, tarball < 120 MB
 #   2. `pluk self-test` (bundled self-test model, constrained extraction) prints OK, and its
-#      engine line names the CPU variant loaded (a GGML_BACKEND_DL engine; "AMX path: off")
+#      engine line names the CPU variant loaded (a GGML_BACKEND_DL engine; "AMX path: off");
+#      once more on the x64 baseline variant (PLUK_CPU_VARIANT=x64)
 #   3. `pluk extract` over a sample folder of mixed reports (txt, md, pdf, docx, rtf, broken
 #      files) writes a finished run with one record per report and the exports
 #   4. `pluk tasks list` shows the built-in tasks
@@ -83,6 +84,12 @@ for app in "$WORK/tar/pluk/pluk" "$WORK/deb/opt/pluk/pluk"; do
   echo "$ENGINE_LINE" | grep -q 'AMX path: off' || fail "the AMX path is compiled in: $ENGINE_LINE"
 done
 APP=$WORK/tar/pluk/pluk
+# The x64 baseline, what a CPU without AVX runs (PLUK_CPU_VARIANT forces it), works frozen too.
+say "self-test on the x64 baseline (PLUK_CPU_VARIANT=x64)"
+PLUK_CPU_VARIANT=x64 "${NONET[@]}" "$APP" self-test > "$WORK/selftest-x64.txt" \
+  || { cat "$WORK/selftest-x64.txt"; fail "self-test on the x64 variant"; }
+grep -qE '^ *CPU engine +cpu-x64 ' "$WORK/selftest-x64.txt" \
+  || { cat "$WORK/selftest-x64.txt"; fail "PLUK_CPU_VARIANT=x64 did not load the x64 variant"; }
 
 # 3. A frozen extraction over a sample folder of mixed reports.
 say "sample folder"
