@@ -27,7 +27,7 @@ def _hash_progress(done: int, total: int) -> None:
 def run(args) -> int:
     info = read_gguf_info(args.model)
     sha = file_sha256(args.model, _hash_progress)
-    check_loads(args.model, sha)
+    probe = check_loads(args.model, sha)
     facts = {
         "file": info.path,
         "size_bytes": info.size_bytes,
@@ -39,6 +39,8 @@ def run(args) -> int:
         "vocabulary": info.n_vocab,
         "chat_template": info.has_chat_template,
         "sha256": sha,
+        # How this computer's engine runs it: the default way, or the load probe's fallback.
+        "engine": probe.fallback_text() or "llama.cpp's default way",
     }
     if args.json:
         print(json.dumps(facts, indent=2))

@@ -221,7 +221,10 @@ def _run_model(task: TaskDefinition, reports: list[Report], model_path: Path, fo
     loaded = None
     if held is None:
         # The weights, loaded once: the plan counts tokens with them and the decoder takes
-        # them over (a kept decoder of another context loads anew, as it must).
+        # them over (a kept decoder of another context loads anew, as it must). A kept
+        # decoder of another file goes first: never two models in memory at once.
+        if keeper is not None:
+            keeper.close()
         say("Loading the model")
         loaded = Model(model_path, vocab_only=False,
                        n_gpu_layers=options.hardware.n_gpu_layers)
@@ -239,9 +242,10 @@ def _run_model(task: TaskDefinition, reports: list[Report], model_path: Path, fo
                 _append_records(task, reports, engine, folder, options, skip, choose_examples,
                                 on_progress, on_record, should_stop)
             return plan.n_ctx
-        engine, was_loaded = keeper.get(model_path, wanted, loaded=loaded,
-                                        on_load=lambda: say(f"Loading the model (context "
-                                                            f"{plan.n_ctx} tokens)"))
+        # Said once: a decoder that takes over `loaded` loads nothing more.
+        reload = None if loaded is not None else (
+            lambda: say(f"Loading the model (context {plan.n_ctx} tokens)"))
+        engine, was_loaded = keeper.get(model_path, wanted, loaded=loaded, on_load=reload)
     finally:
         if loaded is not None:
             loaded.close()  # a no-op once a decoder took it over
