@@ -27,38 +27,11 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _old_read_gguf_info(path: Path):
-    """read_gguf_info before issue 22, over gguf-py's GGUFReader."""
-    from gguf import GGUFReader, GGUFValueType
+    """read_gguf_info before issue 22, over gguf-py's GGUFReader (the tests' reference)."""
+    sys.path.insert(0, str(REPO))
+    from tests.support.gguf_reference import reference_info
 
-    from pluk.core.models.gguf_info import (GGUFInfo, _check_tensors, _int_or_none,
-                                            _quantization_name, _shape)
-
-    reader = GGUFReader(str(path), "r")
-    scalars: dict[str, Any] = {}
-    array_lengths: dict[str, int] = {}
-    for key, field in reader.fields.items():
-        if key.startswith("GGUF."):
-            continue
-        if field.types and field.types[0] == GGUFValueType.ARRAY:
-            array_lengths[key] = len(field.data)
-        else:
-            scalars[key] = field.contents()
-    arch = scalars.get("general.architecture")
-    _check_tensors(path.name, arch, reader.tensors, scalars,
-                   array_lengths.get("tokenizer.ggml.tokens"))
-    chat_template = scalars.pop("tokenizer.chat_template", None)
-    metadata = dict(scalars)
-    metadata.update({key: f"[array of {n}]" for key, n in array_lengths.items()})
-    licence = scalars.get("general.license")
-    return GGUFInfo(
-        path=str(path.resolve()), size_bytes=path.stat().st_size, architecture=arch,
-        name=scalars.get("general.name"),
-        parameters=int(sum(int(t.n_elements) for t in reader.tensors)) or None,
-        quantization=_quantization_name(scalars.get("general.file_type")),
-        context_length=_int_or_none(scalars.get(f"{arch}.context_length")) if arch else None,
-        n_vocab=array_lengths.get("tokenizer.ggml.tokens"),
-        licence=licence if isinstance(licence, str) else None,
-        chat_template=chat_template, metadata=metadata, **_shape(arch, scalars))
+    return reference_info(path)
 
 
 def _timed(call, repeat: int) -> tuple[float, Any]:

@@ -47,8 +47,9 @@ def test_self_test_passes_from_a_source_checkout(capsys):
     out = capsys.readouterr().out
     lines = out.strip().splitlines()
     assert lines[0] == "Pluk self-test" and lines[-1] == "OK"
-    for key in ("llama-cpp-python", "llama.cpp", "CPU features", "Data root", "User data",
-                "Self-test model", "Extraction", "Network attempts"):
+    for key in ("llama-cpp-python", "llama.cpp", "CPU", "CPU engine", "Engine compiled for",
+                "Data root", "User data", "Self-test model", "Extraction", "Engine fallback",
+                "Network attempts"):
         assert any(line.strip().startswith(key) for line in lines), key
     assert "built for this test" in out  # no bundled model in a checkout
     network = next(line for line in lines if line.strip().startswith("Network attempts"))

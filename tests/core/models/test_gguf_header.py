@@ -26,53 +26,11 @@ from pluk.core.models.gguf_header import (GGML_TYPE_SIZES, GGUFFormatError, pars
 from pluk.core.models.gguf_info import GGUFInfo, read_gguf_info
 from pluk.core.models.random_model import ModelShape, build_random_gguf
 
+from tests.support.gguf_reference import reference_info as _reference_info
+
 from .conftest import write_gguf
 
 SHARED_VOCAB = Path(__file__).resolve().parents[3].parent / "shared" / "vocab"
-
-
-# -- the reference: read_gguf_info as it was, over GGUFReader ---------------------------------
-
-def _reference_info(path: Path, reader: gguf.GGUFReader | None = None) -> GGUFInfo:
-    """read_gguf_info before issue 22 (GGUFReader parses every field, token arrays too)."""
-    from gguf import GGUFReader, GGUFValueType
-
-    from pluk.core.models.gguf_info import _check_tensors, _int_or_none, _shape
-
-    reader = reader or GGUFReader(str(path), "r")
-    scalars: dict[str, Any] = {}
-    array_lengths: dict[str, int] = {}
-    for key, field in reader.fields.items():
-        if key.startswith("GGUF."):
-            continue
-        if field.types and field.types[0] == GGUFValueType.ARRAY:
-            array_lengths[key] = len(field.data)
-        else:
-            scalars[key] = field.contents()
-    arch = scalars.get("general.architecture")
-    _check_tensors(path.name, arch, reader.tensors, scalars,
-                   array_lengths.get("tokenizer.ggml.tokens"))
-    chat_template = scalars.pop("tokenizer.chat_template", None)
-    metadata = dict(scalars)
-    metadata.update({key: f"[array of {n}]" for key, n in array_lengths.items()})
-    file_type = scalars.get("general.file_type")
-    quantization = None
-    if file_type is not None:
-        try:
-            quantization = gguf.LlamaFileType(file_type).name.removeprefix(
-                "MOSTLY_").removeprefix("ALL_")
-        except ValueError:
-            quantization = f"type {file_type}"
-    licence = scalars.get("general.license")
-    return GGUFInfo(
-        path=str(path.resolve()), size_bytes=path.stat().st_size, architecture=arch,
-        name=scalars.get("general.name"),
-        parameters=int(sum(int(t.n_elements) for t in reader.tensors)) or None,
-        quantization=quantization,
-        context_length=_int_or_none(scalars.get(f"{arch}.context_length")) if arch else None,
-        n_vocab=array_lengths.get("tokenizer.ggml.tokens"),
-        licence=licence if isinstance(licence, str) else None,
-        chat_template=chat_template, metadata=metadata, **_shape(arch, scalars))
 
 
 def _reference_header(reader: gguf.GGUFReader) -> dict[str, Any]:
