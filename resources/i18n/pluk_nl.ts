@@ -1543,6 +1543,10 @@ Eerdere runs opent u in het tabblad Eerdere runs.</translation>
         </translation>
     </message>
     <message>
+        <source>Not stored: the editor showed another field; it now shows {field} of {id}.</source>
+        <translation>Niet opgeslagen: de editor toonde een ander veld; nu toont hij {field} van {id}.</translation>
+    </message>
+    <message>
         <source>Not stored: {reason}.</source>
         <translation>Niet opgeslagen: {reason}.</translation>
     </message>

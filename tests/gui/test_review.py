@@ -178,3 +178,54 @@ def test_review_waits_for_a_run_to_finish_then_sorts_its_records(qtbot, tmp_path
     panel.set_running(False)
     assert panel.accept_button.isEnabled()
     assert panel.order[0].id == records[2].id  # most uncertain first once it has finished
+
+
+def test_every_saved_review_belongs_to_the_report_it_was_saved_for(qtbot, window, tmp_path):
+    """Issue 26, item 1: after Shift+A the next report opened on the same field row, the editor
+    still held the last report's value, and C + Enter saved it onto the new report. Every report
+    here is gone through by keyboard (C + Enter on psa without typing, A, R, Shift+A, N and P);
+    each stored value must be the model's value of that very report."""
+    run_dir, records = make_review_run(tmp_path)
+    by_id = {r.id: r for r in records}
+    assert len({r.fields["psa"] for r in records}) == len(records)  # a wrong one would show
+    panel = _open(qtbot, window, run_dir, len(records))
+    psa = _row(panel, "psa")
+
+    def correct_psa_unchanged():
+        panel.fields.setCurrentCell(psa, 0)
+        panel.fields.setFocus()
+        qtbot.keyClick(panel.fields, Qt.Key.Key_C)
+        qtbot.keyClick(panel.editor.line, Qt.Key.Key_Return)
+        panel.fields.setFocus()
+
+    for _ in range(len(records)):
+        record = panel.current_record()
+        correct_psa_unchanged()
+        assert panel.latest[(record.id, "psa")].value == record.fields["psa"]
+        panel.fields.setCurrentCell(_row(panel, "extraprostatic_extension"), 0)
+        qtbot.keyClick(panel.fields, Qt.Key.Key_R)
+        # Shift+A leaves psa's row current: the next report opens on it.
+        panel.fields.setCurrentCell(psa, 0)
+        qtbot.keyClick(panel.fields, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)
+    # Back and forth by N and P, correcting at each stop: the editor follows the report.
+    for key in (Qt.Key.Key_P, Qt.Key.Key_P, Qt.Key.Key_N):
+        panel.fields.setCurrentCell(psa, 0)
+        qtbot.keyClick(panel.fields, key)
+        correct_psa_unchanged()
+    # The editor bound to another report refuses to store, even when driven directly.
+    panel.fields.setCurrentCell(psa, 0)
+    panel._editing = ("elsewhere.txt", "psa")
+    stored = len(_lines(run_dir))
+    panel.save_correction()
+    assert len(_lines(run_dir)) == stored and "Not stored" in panel.message.text()
+
+    lines = [json.loads(line) for line in _lines(run_dir)]
+    assert {line["record_id"] for line in lines} == set(by_id)
+    for line in lines:
+        model = by_id[line["record_id"]].fields[line["field"]]
+        assert line["model_value"] == model
+        if line["verdict"] in ("corrected", "accepted"):
+            assert line["value"] == model, line
+    exported = window.review.latest
+    assert all(r.value == by_id[rid].fields[f] for (rid, f), r in exported.items()
+               if r.verdict != "rejected")

@@ -69,6 +69,7 @@ class ReviewPanel(QWidget):
         self.index = -1
         self.latest: dict[tuple[str, str], Review] = {}
         self.paths: list[tuple[str, Any]] = []
+        self._editing: tuple[str, str] | None = None  # the (record id, field) in the editor
         self.evidence: dict = {}
         self.running = False
         self.report_for: Callable[[str], Report | None] = lambda _id: None
@@ -209,7 +210,7 @@ class ReviewPanel(QWidget):
             row = self.fields.currentRow()
             self._show_record()
             if row >= 0:
-                self.fields.setCurrentCell(row, COL_FIELD)
+                self._choose_field(row)
 
     def set_running(self, running: bool) -> None:
         was_running, self.running = self.running, running
@@ -299,8 +300,15 @@ class ReviewPanel(QWidget):
         self.fields.resizeColumnToContents(COL_FIELD)
         self.message.setText(self.tr("Report {n} of {total}: {id}").format(
             n=self.index + 1, total=len(self.order), id=record.id))
-        self.fields.setCurrentCell(self._first_open_row(), COL_FIELD)
+        self._choose_field(self._first_open_row())
         self.fields.setFocus()
+
+    def _choose_field(self, row: int) -> None:
+        """Make `row` the current field and load it into the editor. Qt says nothing when the
+        row stays the same (a new report opens on the row the last one was left on), and the
+        editor then held the last report's value: a correction saved it onto this report."""
+        self.fields.setCurrentCell(row, COL_FIELD)
+        self._on_field_row(self.fields.currentRow())
 
     def _first_open_row(self) -> int:
         record = self.current_record()
@@ -351,6 +359,7 @@ class ReviewPanel(QWidget):
         start = review.value if review is not None and review.verdict == "corrected" else \
             value_at(record.fields, path)
         self.editor.set_field(spec, start)
+        self._editing = (record.id, path)
 
     # -- deciding -------------------------------------------------------------------------------
 
@@ -407,6 +416,14 @@ class ReviewPanel(QWidget):
     def save_correction(self) -> None:
         path = self.current_path()
         if path is None or not self.fields.isEnabled():
+            return
+        record = self.current_record()
+        if self._editing != (record.id, path):
+            # The editor holds another report's or field's value: never store it here.
+            self._on_field_row(self.fields.currentRow())
+            self.message.setText(self.tr("Not stored: the editor showed another field; it now "
+                                         "shows {field} of {id}.").format(field=path,
+                                                                          id=record.id))
             return
         try:
             value = self.editor.value()
