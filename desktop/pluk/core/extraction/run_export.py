@@ -9,21 +9,46 @@ folder are never changed.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from pluk.core.errors import PlukError, storage_error
 from pluk.core.extraction.evidence import find_evidence
 from pluk.core.readers import read_inputs
 from pluk.core.runs import export
-from pluk.core.runs.folder import RunFolder
+from pluk.core.runs.folder import MANIFEST, RECORDS, RunFolder
+from pluk.core.runs.lock import LOCK_FILE, PID_FILE
 from pluk.core.runs.html_export import write_html
 from pluk.core.runs.records import Record
 from pluk.core.runs.review_columns import Reviewed
+from pluk.core.runs.reviews import REVIEWS
 from pluk.core.tasks import TaskDefinition
 from pluk.core.tasks.loader import parse_task
 
 FORMATS = (*export.FORMATS, "html")
 log = logging.getLogger(__name__)
+# What a run folder holds of its own: an export written over one of these would destroy the
+# run (later exports of 0 rows, a lost review trail). The exports beside them (results.*) may
+# be written again.
+RUN_OWNED = (MANIFEST, RECORDS, REVIEWS, LOCK_FILE, PID_FILE)
+
+
+def check_target(run_dir: str | Path, path: str | Path) -> None:
+    """PlukError when `path` is (or links to) a file the run folder owns."""
+    folder, target = Path(run_dir).resolve(), Path(path)
+    resolved = target.resolve()
+    for name in RUN_OWNED:
+        owned = folder / name
+        same = resolved == owned
+        if not same and target.exists() and owned.exists():
+            try:
+                same = os.path.samefile(target, owned)  # a hard link, or a link resolve missed
+            except OSError:
+                same = False
+        if same:
+            raise PlukError(f"Cannot export to {target}: that is the run's own {name}, and "
+                            "writing over it would destroy the run; choose another file, for "
+                            f"example {folder / ('results' + target.suffix)}")
 
 
 def report_texts(inputs: list[str], records: list[Record]) -> dict[str, str]:
@@ -63,6 +88,7 @@ def export_run(run_dir: str | Path, path: str | Path, fmt: str, *, delimiter: st
     and `booleans` are the CSV's decimal mark and yes/no words."""
     if fmt not in FORMATS:
         raise PlukError(f"Unknown export format '{fmt}'; choose one of {', '.join(FORMATS)}")
+    check_target(run_dir, path)
     folder = RunFolder(run_dir)
     manifest = folder.read_manifest()
     # The task as it was when the run was made, not as the library holds it today.

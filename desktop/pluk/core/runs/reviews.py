@@ -3,7 +3,8 @@
 The file is an append-only audit trail, one line per decision: who, when, which report (id and
 text sha256) and field, the model's value, the reviewed value and, for a rejection, the reason.
 Each line is flushed and fsynced, so a crash loses no decision; a torn last line (a kill in
-the middle of a write) is ignored when read and cut before the next append. records.jsonl is
+the middle of a write) is ignored when read and cut before the next append, while a complete
+last line that only lacks its newline is kept and given one. records.jsonl is
 never touched. The latest review of a field wins. No report text goes in: a value is what the
 model or the reviewer wrote, never a quote or the evidence.
 
@@ -171,7 +172,9 @@ class ReviewLog:
                               f"{exc.strerror or exc}") from None
 
     def _cut_torn_tail(self) -> None:
-        """Half a line from a killed write would swallow the next line: drop it first."""
+        """Settle a last line without its newline before appending, or the next line would
+        join it. A complete review (its newline lost: an editor, a copy) is kept and gets its
+        newline, as read() kept it; only half a line from a killed write is dropped."""
         try:
             size = self.path.stat().st_size
         except FileNotFoundError:
@@ -184,7 +187,14 @@ class ReviewLog:
                 return
             fh.seek(0)
             content = fh.read()
-            fh.truncate(content.rfind(b"\n") + 1)
+            start = content.rfind(b"\n") + 1
+            try:
+                Review.model_validate_json(content[start:].decode("utf-8"))
+            except (ValidationError, UnicodeDecodeError, ValueError):
+                fh.truncate(start)
+                return
+            fh.seek(size)
+            fh.write(b"\n")
 
     def read(self) -> list[Review]:
         """Every stored review in file order; a torn or damaged line is left out."""
