@@ -12,6 +12,7 @@ from pluk.core.errors import ModelError, PlukError
 from pluk.core.extraction.job import run_job
 from pluk.core.readers import (SUPPORTED_SUFFIXES, GroupOptions, OcrOptions, ReadLimits,
                                TableOptions, read_inputs)
+from pluk.core.runs.export import check_csv_options
 from pluk.core.runs.folder import reports_to_read
 from pluk.core.tasks import load_task
 
@@ -69,6 +70,11 @@ def resolve_model(spec: str) -> Path:
 
 
 def run(args) -> int:
+    # Options that would fail only at the end (the export) or run nothing are refused first.
+    check_csv_options(args.delimiter, args.decimal)
+    if args.limit is not None and args.limit < 1:
+        raise PlukError(f"--limit {args.limit} would run no report: give 1 or more, or leave "
+                        "it out to run them all")
     task = load_task(args.task)
     model_path = model_or_server(args)
     table = TableOptions(id_column=args.id_column, text_column=args.text_column)

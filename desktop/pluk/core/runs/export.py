@@ -143,16 +143,27 @@ def rows(task: TaskDefinition, records: list[Record], nested: Nested = "flatten"
     return [record_row(task, r, nested, reviewed) for r in records]
 
 
+def check_csv_options(delimiter: str, decimal: str = ".") -> None:
+    """PlukError for a delimiter or decimal mark that would make a CSV nobody can read back;
+    the CLI checks before a run, so a run never fails at its export for it."""
+    if len(delimiter) != 1:
+        raise PlukError(f"The CSV delimiter must be one character, not {delimiter!r}")
+    if decimal not in (".", ","):
+        raise PlukError(f"The decimal mark must be '.' or ',', not {decimal!r}")
+    # The quote and line ends make a file no CSV reader can split again (any other character
+    # is quoted where a value holds it).
+    if delimiter in ('"', "\n", "\r"):
+        raise PlukError(f"The CSV delimiter {delimiter!r} would make a file that cannot be read "
+                        "back: use ',', ';', a tab or '|'")
+
+
 def write_csv(path: str | Path, task: TaskDefinition, records: list[Record], *,
               delimiter: str = ",", nested: Nested = "flatten", bom: bool = True,
               reviewed: Reviewed | None = None, decimal: str = ".",
               booleans: tuple[str, str] = ("yes", "no")) -> Path:
     """`decimal` is the decimal mark of numbers ("," for Excel with a Dutch locale);
     `booleans` the words for yes and no."""
-    if len(delimiter) != 1:
-        raise PlukError(f"The CSV delimiter must be one character, not {delimiter!r}")
-    if decimal not in (".", ","):
-        raise PlukError(f"The decimal mark must be '.' or ',', not {decimal!r}")
+    check_csv_options(delimiter, decimal)
     path = Path(path)
     header = columns(task, nested, reviewed)
     with _replaced_when_done(path) as tmp, tmp.open(

@@ -7,6 +7,8 @@ sets none, so a constrained answer can never run away to the token limit.
 
 from __future__ import annotations
 
+import math
+
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
@@ -66,6 +68,12 @@ class FloatField(_FieldBase):
 
     @model_validator(mode="after")
     def _range(self) -> "FloatField":
+        for name in ("minimum", "maximum"):
+            bound = getattr(self, name)
+            # NaN compares false with everything: a NaN bound would pass every check here and
+            # fail only in extract, after the model answered.
+            if bound is not None and not math.isfinite(bound):
+                raise ValueError(f"{name} must be a finite number, not {bound}")
         if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
             raise ValueError("minimum is larger than maximum")
         return self
