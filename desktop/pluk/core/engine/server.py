@@ -6,7 +6,8 @@ of its own: tokenize/detokenize raise, prepare is a no-op. Reports run N at a ti
 in flight; default the server's slot count where it reports one), each yielded as it finishes,
 so a slow report never holds up the others. Stop cancels every request in flight at once
 (the client's connections are closed). Faults are server_http's: a report whose retries run
-out is an error result; a server that is gone stops the run (ServerError).
+out is an error result; a server that is gone stops the run (ServerError). Everything the
+server says comes from server_http.send with the API key taken out (a gateway may echo it).
 
 The answer is constrained by what the server accepts (`ServerOptions.constraint`, "auto"):
 - llama-server (llama.cpp): Pluk's own GBNF in `grammar` (the local engine's grammar), or the
@@ -167,9 +168,9 @@ class ServerEngine:
         started = time.perf_counter()
         base = dict(id=request.id, token_limit=request.max_tokens)
         try:
-            response = await send(client, "POST", "/v1/chat/completions",
-                                  retries=self.options.retries, body=self.body(request))
-            data = response.json()
+            # The answer as send() gives it: the API key taken out of it, were it echoed.
+            data = await send(client, "POST", "/v1/chat/completions",
+                              retries=self.options.retries, body=self.body(request))
             choice = data["choices"][0]
         except RequestFailed as exc:
             return ServerResult(text="", finish_reason="error", error=str(exc), tokens_prompt=0,

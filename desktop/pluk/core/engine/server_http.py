@@ -8,6 +8,12 @@ API key comes from an environment variable or the OS keyring (service "pluk", us
 origin) and lives only in the client's headers: it is never an option, and no message, record
 or manifest is built from those headers.
 
+A server (or a gateway before it) may echo the request's headers back, in an error or anywhere
+else. So whatever a server sends enters Pluk in one place, send(), and through the client's
+Redactor: the answer's JSON with the key (and a password in the URL) replaced by "[redacted]"
+in every string, and every RequestFailed/ServerError message built there redacted alike. No
+other code reads a response.
+
 Faults: a refused or dropped connection and an HTTP 429 or 503 are retried with exponential
 backoff (a Retry-After header is respected); a request that gets no answer within the timeout
 is not (the server is busy with it; a second try would double the wait). When the retries run
@@ -20,12 +26,14 @@ the run, every finished record stays, and --resume completes it.
 from __future__ import annotations
 
 import asyncio
+import base64
 import email.utils
 import os
 import ssl
 import time
+from collections.abc import Iterable
 from typing import Any, Literal
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
 
 import httpx2 as httpx
 from pydantic import BaseModel, Field
@@ -38,6 +46,10 @@ KEYRING_SERVICE = "pluk"
 CONNECT_TIMEOUT_S = 10.0
 _RETRY_STATUS = {429, 503}
 _MAX_WAIT_S = 120.0  # the longest Retry-After honoured, so a bad header cannot hold a run
+REDACTED = "[redacted]"
+# A secret shorter than this is not looked for: a key of 1-3 characters would take ordinary
+# words and numbers out of answers and messages (and is no real key).
+_MIN_SECRET = 4
 
 
 class ServerError(PlukError):
@@ -111,14 +123,55 @@ def tls_verify(ca_bundle: str | None) -> ssl.SSLContext | bool:
         raise PlukError(f"The CA bundle {ca_bundle} cannot be read: {exc}") from None
 
 
+class Redactor:
+    """Takes secrets out of text a server sent: each secret bare (so `Bearer <key>` too) and
+    URL-encoded becomes "[redacted]"."""
+
+    def __init__(self, secrets: Iterable[str | None]):
+        forms = set()
+        for secret in secrets:
+            if secret and len(secret) >= _MIN_SECRET:
+                forms.update((secret, quote(secret, safe=""), quote_plus(secret)))
+        self._forms = sorted(forms, key=len, reverse=True)  # the longest first
+
+    def __call__(self, text: str) -> str:
+        for form in self._forms:
+            text = text.replace(form, REDACTED)
+        return text
+
+    def value(self, value: Any) -> Any:
+        """A JSON value with every string in it (keys too) redacted."""
+        if not self._forms:
+            return value
+        if isinstance(value, str):
+            return self(value)
+        if isinstance(value, list):
+            return [self.value(v) for v in value]
+        if isinstance(value, dict):
+            return {self.value(k): self.value(v) for k, v in value.items()}
+        return value
+
+
+class ServerClient(httpx.AsyncClient):
+    """The HTTP client of one server, with the Redactor of its secrets that send() passes
+    everything the server says through."""
+
+    def __init__(self, redact: Redactor, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.redact = redact
+
+
 def make_client(options: ServerOptions, key: str | None, *, connections: int
-                ) -> httpx.AsyncClient:
+                ) -> ServerClient:
     parts = urlsplit(options.url)
     # Credentials in the URL are HTTP basic auth, for a server behind such a gateway; an API
     # key (a bearer token) takes the Authorization header instead.
     auth = ((parts.username or "", parts.password or "")
             if parts.username is not None and not key else None)
-    return httpx.AsyncClient(
+    basic = (base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+             if auth and auth[1] else None)
+    return ServerClient(
+        Redactor([key, parts.password, basic]),
         base_url=strip_credentials(options.url),
         headers={"Authorization": f"Bearer {key}"} if key else {},
         auth=auth,
@@ -174,9 +227,25 @@ def _server_message(response: httpx.Response) -> str:
     return f"HTTP {response.status_code}" + (f": {text[:300]}" if text else "")
 
 
-async def send(client: httpx.AsyncClient, method: str, path: str, *, retries: int,
-               body: dict[str, Any] | None = None) -> httpx.Response:
-    """One request with its retries; a 2xx response, else RequestFailed or ServerError."""
+async def send(client: ServerClient, method: str, path: str, *, retries: int,
+               body: dict[str, Any] | None = None) -> Any:
+    """One request with its retries: the server's JSON answer with the secrets taken out of
+    every string in it (ValueError where it is not JSON), else RequestFailed or ServerError,
+    their messages redacted alike. The one place where a server's text enters Pluk."""
+    redact = client.redact
+    try:
+        response = await _send(client, method, path, retries=retries, body=body)
+        return redact.value(response.json())
+    except (RequestFailed, ServerError) as exc:
+        raise type(exc)(redact(str(exc))) from None
+    except ValueError as exc:  # not JSON
+        raise ValueError(redact(str(exc))) from None
+
+
+async def _send(client: ServerClient, method: str, path: str, *, retries: int,
+                body: dict[str, Any] | None = None) -> httpx.Response:
+    """One request with its retries; a 2xx response, else RequestFailed or ServerError (whose
+    messages are not redacted yet: send's caller gets them redacted)."""
     where = f"{client.base_url}".rstrip("/")
     last = ""
     for attempt in range(retries + 1):
@@ -235,9 +304,9 @@ class ServerInfo(BaseModel):
 _PROPS_KEYS = ("total_slots", "model_path", "build_info", "chat_template_caps", "modalities")
 
 
-async def _json_or_none(client: httpx.AsyncClient, path: str, retries: int) -> Any:
+async def _json_or_none(client: ServerClient, path: str, retries: int) -> Any:
     try:
-        return (await send(client, "GET", path, retries=retries)).json()
+        return await send(client, "GET", path, retries=retries)
     except (RequestFailed, ValueError):
         return None
 
@@ -255,12 +324,12 @@ def _variant(models: list[dict[str, Any]], props: Any) -> Variant:
     return "openai"
 
 
-async def discover(client: httpx.AsyncClient, options: ServerOptions) -> ServerInfo:
+async def discover(client: ServerClient, options: ServerOptions) -> ServerInfo:
     """Ask the server what it serves (GET /v1/models), and what kind of server it is (/props
     of llama-server, /version of vLLM)."""
     where = strip_credentials(options.url)
     try:
-        listing = (await send(client, "GET", "/v1/models", retries=options.retries)).json()
+        listing = await send(client, "GET", "/v1/models", retries=options.retries)
         models = [m for m in listing["data"] if isinstance(m, dict) and m.get("id")]
     except RequestFailed as exc:
         raise ServerError(f"{where} does not list its models (GET /v1/models: {exc}); is it "
