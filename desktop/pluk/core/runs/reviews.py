@@ -23,6 +23,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from pluk.core.errors import PlukError
+from pluk.core.runs.folder import RunFolder
 from pluk.core.runs.records import Record
 from pluk.core.tasks import TaskDefinition, validate_answer
 
@@ -155,9 +156,12 @@ def check_value(spec: Any, value: Any) -> Any:
 class ReviewLog:
     """reviews.jsonl of one run folder."""
 
-    def __init__(self, run_dir: str | Path):
+    def __init__(self, run_dir: str | Path, task: TaskDefinition | None = None):
         self.path = Path(run_dir) / REVIEWS
-        self.skipped = 0  # damaged lines met by the last read()
+        # The task whose fields the reviews are checked against when read: by default the
+        # run's own (its manifest).
+        self._task = task
+        self.skipped = 0  # damaged or unusable lines met by the last read()
 
     def append(self, review: Review) -> None:
         line = review.model_dump_json() + "\n"
@@ -197,12 +201,17 @@ class ReviewLog:
             fh.write(b"\n")
 
     def read(self) -> list[Review]:
-        """Every stored review in file order; a torn or damaged line is left out."""
+        """Every usable review in file order, its value as the field stores it. A torn or
+        damaged line is left out, and so is a review whose value the field cannot hold (the
+        editor's check_value: type, bounds, a finite number) or of a path the task has no
+        field for: a hand-edited or foreign line is never taken for a person's verdict. Each
+        line left out is logged with its number; only a torn last line is left out quietly."""
         self.skipped = 0
         try:
             data = self.path.read_bytes()
         except FileNotFoundError:
             return []
+        specs = self._specs()
         reviews = []
         lines = data.split(b"\n")
         for number, raw in enumerate(lines, start=1):
@@ -210,13 +219,57 @@ class ReviewLog:
             if not raw.strip(b"\x00 \t\r"):
                 continue
             try:
-                reviews.append(Review.model_validate_json(raw.decode("utf-8")))
+                review = Review.model_validate_json(raw.decode("utf-8"))
             except (ValidationError, UnicodeDecodeError, ValueError) as exc:
                 if not last:
                     log.warning("%s, line %d, is damaged and left out: %s", self.path, number,
                                 exc)
                 self.skipped += 1
+                continue
+            try:
+                reviews.append(_checked(review, specs))
+            except ReviewError as exc:
+                log.warning("%s, line %d: the review of %s in %s is left out: %s", self.path,
+                            number, review.field, review.record_id, exc)
+                self.skipped += 1
         return reviews
+
+    def _specs(self) -> dict[str, Any] | None:
+        """Review path -> field of the task; None when the run's task cannot be read."""
+        task = self._task
+        if task is None:
+            try:
+                task = TaskDefinition.model_validate(
+                    RunFolder(self.path.parent).read_manifest().task)
+            except (PlukError, ValidationError, ValueError) as exc:
+                log.warning("%s: the run's task cannot be read (%s); reviews are checked for "
+                            "finite numbers only", self.path, exc)
+                return None
+        return dict(review_fields(task))
+
+
+def _finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, list):
+        return all(_finite(item) for item in value)
+    if isinstance(value, dict):
+        return all(_finite(item) for item in value.values())
+    return True
+
+
+def _checked(review: Review, specs: dict[str, Any] | None) -> Review:
+    """The review with its value as the field stores it; ReviewError when the field cannot
+    hold it. The same check_value the editor runs before it stores a correction."""
+    if specs is None:
+        if not _finite(review.value):
+            raise ReviewError(f"{review.field} must be a finite number")
+        return review
+    spec = specs.get(review.field)
+    if spec is None:
+        raise ReviewError(f"the task has no field {review.field}")
+    value = check_value(spec, review.value)
+    return review if value is review.value else review.model_copy(update={"value": value})
 
 
 def latest_reviews(reviews: list[Review], records: list[Record] | None = None
