@@ -3,7 +3,9 @@ back into Python values, with the character span of every value.
 
 The spans say where each field's value starts and ends in the raw answer: the probability
 scoring reads the model's decision at the start of a value, and the spans are the place to tie a
-value to its evidence. Paths are written `field`, `list[0]`, `object.field`.
+value to its evidence. Paths are written `field`, `list[0]`, `object.field`. A number written
+otherwise than Python writes it (01, 1.50, 9,7) keeps its text (WrittenInt, WrittenFloat), so a
+bare number-like enum choice is read as the option with exactly those digits.
 """
 
 from __future__ import annotations
@@ -22,6 +24,47 @@ _NUMBER_IN_ARRAY = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 _SCANSTRING = json.decoder.scanstring
 
 
+class WrittenInt(int):
+    """A whole number the model wrote in another form than Python writes it (01, -0): `written`
+    keeps the text, so a bare number-like enum choice is the option with exactly those digits
+    ("01", not "1")."""
+
+    written: str | None
+
+    def __new__(cls, value: int, written: str | None = None):
+        number = super().__new__(cls, value)
+        number.written = written
+        return number
+
+    def __getnewargs__(self):
+        return int(self), self.written
+
+
+class WrittenFloat(float):
+    """A number with a fraction or exponent the model wrote in another form than Python writes
+    it (1.50, 9,7, 1e0): `written` keeps the text, as WrittenInt's does."""
+
+    written: str | None
+
+    def __new__(cls, value: float, written: str | None = None):
+        number = super().__new__(cls, value)
+        number.written = written
+        return number
+
+    def __getnewargs__(self):
+        return float(self), self.written
+
+
+def _number(text: str) -> int | float:
+    """The number of `text` (a decimal comma read as a point), a Written one where Python
+    would write it otherwise."""
+    plain = text.replace(",", ".")
+    value: int | float = float(plain) if any(c in plain for c in ".eE") else int(plain)
+    if str(value) == text:
+        return value
+    return WrittenFloat(value, text) if isinstance(value, float) else WrittenInt(value, text)
+
+
 class AnswerSyntaxError(ValueError):
     def __init__(self, message: str, pos: int):
         super().__init__(f"{message} at character {pos}")
@@ -32,7 +75,7 @@ class AnswerSyntaxError(ValueError):
 class Span(BaseModel):
     start: int
     end: int
-    # How the model wrote it, where Pluk read more into it than JSON would.
+    # How the model wrote it, where Pluk read more into it than JSON would (9,7 or 01).
     written: str | None = None
 
 
@@ -80,10 +123,10 @@ class _Parser:
                 self.fail("expected a value", pos)
             number = match.group()
             pos = match.end()
-            if "," in number:
+            # JSON would not read a decimal comma or a leading zero: the span keeps the text.
+            if "," in number or re.match(r"-?0[0-9]", number):
                 written = number
-                number = number.replace(",", ".")
-            value = float(number) if any(c in number for c in ".eE") else int(number)
+            value = _number(number)
         if path:
             self.spans[path] = Span(start=start, end=pos, written=written)
         return value, pos

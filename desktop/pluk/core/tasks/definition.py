@@ -95,7 +95,28 @@ class EnumField(_FieldBase):
             raise ValueError("values must not repeat")
         if any(not v for v in self.values):
             raise ValueError("values must not be empty strings")
+        # A number-like choice may be answered bare (4 for "4"), and a bare number is read as
+        # a number: two choices of one number ("1" and "01") would leave it unsaid which.
+        seen: dict[float, str] = {}
+        for value in self.values:
+            number = option_number(value)
+            if number is None:
+                continue
+            if number in seen:
+                raise ValueError(f"values '{seen[number]}' and '{value}' are the same number "
+                                 "written two ways: a bare number in an answer could be either; "
+                                 "keep one of them")
+            seen[number] = value
         return self
+
+
+def option_number(value: str) -> float | None:
+    """The number an enum choice is, for a bare number in an answer; None for a word."""
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 class ListField(_FieldBase):

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 
-from pluk.core.tasks.definition import TaskDefinition
+from pluk.core.tasks.definition import TaskDefinition, option_number
 
 
 def _field_schema(spec: Any) -> dict[str, Any]:
@@ -125,6 +125,26 @@ def _number_text(value: float | int) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
+def _plain(value: int | float) -> tuple[int | float, str]:
+    """A number as a plain int or float, and its text as the model wrote it: answer_parse
+    keeps the text on a number Python writes otherwise (01, 1.50, 9,7)."""
+    plain = float(value) if isinstance(value, float) else int(value)
+    return plain, getattr(value, "written", None) or str(plain)
+
+
+def bare_number_choice(values: list[str], value: int | float) -> str | None:
+    """The enum choice a bare number stands for: the one written with exactly the model's
+    digits ("01" for 01, "1.0" for 1.0), else the one that is the same number (4 for "4");
+    None when no choice is. A task has no two choices of one number (definition)."""
+    number, written = _plain(value)
+    if written in values:
+        return written
+    for choice in values:
+        if option_number(choice) == number:
+            return choice
+    return None
+
+
 def _coerce(spec: Any, value: Any, notes: list[str], where: str) -> Any:
     """The value as the field's type reads it, from the forms the grammar lets a model write:
     a whole number written with decimals (26.0), a number-like choice written bare (4 for "4"),
@@ -132,8 +152,15 @@ def _coerce(spec: Any, value: Any, notes: list[str], where: str) -> Any:
     kind = spec.type
     if value is None:
         return value
-    if kind in ("int", "float") and isinstance(value, (int, float)) and not isinstance(
-            value, bool):
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "enum" and number:
+        choice = bare_number_choice(spec.values, value)
+        if choice is None:
+            raise _Refused(f"the model wrote {_plain(value)[1]}, not one of the choices")
+        return choice
+    if number:
+        value = _plain(value)[0]
+    if kind in ("int", "float") and number:
         if kind == "int" and isinstance(value, float):
             if not value.is_integer():
                 raise _Refused(f"the model wrote {value}, not a whole number")
@@ -145,14 +172,6 @@ def _coerce(spec: Any, value: Any, notes: list[str], where: str) -> Any:
             raise _Refused(f"the model wrote {_number_text(value)}, below the minimum "
                            f"{_number_text(spec.minimum)}")
         return value
-    if kind == "enum" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        for choice in spec.values:
-            try:
-                if float(choice) == float(value):
-                    return choice
-            except ValueError:
-                continue
-        raise _Refused(f"the model wrote {_number_text(value)}, not one of the choices")
     if kind == "list" and isinstance(value, list):
         kept, seen = [], set()
         for item in value:
