@@ -11,6 +11,13 @@ when it is the token the model chose, its share split by the next token's altern
 mass of other shared tokens is not observed and is left out. The options are renormalised
 over what was seen. These are the model's own probabilities before any grammar, as the local
 engine reads them, though only over the server's top alternatives (at most 20).
+
+A logprob is a log-probability: a number at most 0, or -Infinity (probability 0). A server
+that gives one that is not (+Infinity, NaN, 1e308, 800: a probability above 1, or none) for a
+token that counts for an option leaves that field without probabilities, with a warning: no
+NaN and no overflow reaches the record, and the other options are not renormalised without it
+(that would give the certainty to an option the model did not write). A logprob a rounding
+error puts just above 0 counts as 0.
 """
 
 from __future__ import annotations
@@ -22,6 +29,12 @@ from pluk.core.engine.protocol import DecisionSpec
 from pluk.core.engine.tracker import TopLevelTracker
 
 NO_LOGPROBS = "Option probabilities are missing: the server returned no logprobs"
+# How far above 0 a logprob may be and still be a rounding error of log(1).
+_ROUNDING = 1e-4
+
+
+class _NoLogprob(Exception):
+    """A token that counts for an option has a logprob that is no log-probability."""
 
 
 def _piece(entry: dict[str, Any]) -> bytes:
@@ -32,14 +45,30 @@ def _piece(entry: dict[str, Any]) -> bytes:
     return str(entry.get("token", "")).encode("utf-8")
 
 
-def _alternatives(entry: dict[str, Any]) -> list[tuple[bytes, float]]:
-    """The alternatives at one position, the chosen token among them, each text once."""
-    seen: dict[bytes, float] = {}
+def _log_probability(value: int | float) -> float | None:
+    """`value` as a log-probability (at most 0; -inf for probability 0), or None when it is
+    none: NaN, +inf, or a number whose probability would be above 1 (1e308 overflows exp)."""
+    try:
+        value = float(value)
+    except OverflowError:  # an integer beyond any float (JSON allows 1 and 400 zeros)
+        return None
+    if math.isnan(value) or value > _ROUNDING:
+        return None
+    return min(value, 0.0)
+
+
+def _alternatives(entry: dict[str, Any]) -> list[tuple[bytes, float | None]]:
+    """The alternatives at one position, the chosen token among them, each text once; a
+    logprob that is no log-probability is None. Those of probability 0 are left out."""
+    seen: dict[bytes, float | None] = {}
     for alt in [*(entry.get("top_logprobs") or []), entry]:
         logprob = alt.get("logprob")
         piece = _piece(alt)
-        if isinstance(logprob, (int, float)) and piece not in seen and logprob > -math.inf:
-            seen[piece] = float(logprob)
+        if isinstance(logprob, bool) or not isinstance(logprob, (int, float)) or piece in seen:
+            continue
+        value = _log_probability(logprob)
+        if value is None or value > -math.inf:
+            seen[piece] = value
     return list(seen.items())
 
 
@@ -63,6 +92,10 @@ def _decide(spec: DecisionSpec, value_at: int, answer: bytes, pieces: list[bytes
                 keys = list(targets) if lead.startswith(candidate) else []
             else:
                 keys = [key for key, texts in targets.items() if _matches(candidate, texts)]
+            if logprob is None and (len(keys) == 1 or (keys and piece == pieces[i])):
+                raise _NoLogprob  # a token that counts for an option: its share is unknown
+            if logprob is None:
+                continue  # a token that begins no option (or one left out anyway)
             if len(keys) == 1:
                 mass[keys[0]] += weight * math.exp(logprob)
             elif keys and piece == pieces[i]:
@@ -100,15 +133,24 @@ def decision_probabilities(content: str, logprobs: list[dict[str, Any]] | None,
     value_at = {e.key: e.offset for e in tracker.feed(answer) if e.kind == "start"}
     scored: dict[str, dict[str, float]] = {}
     unread: list[str] = []
+    unfit: list[str] = []
     for spec in decisions:
         at = value_at.get(spec.key)
         if at is None:
             continue  # the answer does not have the field: nothing was decided
-        probs = _decide(spec, at, answer, pieces, starts, logprobs) if at < agree else None
+        try:
+            probs = _decide(spec, at, answer, pieces, starts, logprobs) if at < agree else None
+        except _NoLogprob:
+            unfit.append(spec.key)
+            continue
         if probs is None:
             unread.append(spec.key)
             continue
         scored[spec.key] = probs
     warnings = ([f"Option probabilities of {', '.join(unread)} are missing: the server's "
                  "logprobs do not cover the answer's decision there"] if unread else [])
+    if unfit:
+        warnings.append(f"Option probabilities of {', '.join(unfit)} are missing: the server "
+                        "gave a logprob there that is no log-probability (infinite, NaN or "
+                        "above 0)")
     return scored, warnings

@@ -8,6 +8,16 @@ report whose id and text hash already have a record, so a resumed run never dupl
 A retried report (`retry_errors`) gets a new record after its old one: the file stays
 append-only and readers take the latest record per report. One process at a time runs in a
 folder (runs/lock.py), and a full disk is one clear error that a later --resume recovers from.
+
+Reading records.jsonl never drops a record that was written. Only a torn tail is crash damage:
+the last line without its newline (a write the crash cut off; the newline is the last byte
+written, so a reader during a run sees nothing else), and lines holding NUL bytes (blocks a
+power loss left zeroed; JSON escapes a NUL, so no record has one). It is left out, and
+--resume cuts it and redoes its reports; a last line that is a whole record and lost only its
+newline is kept, and --resume gives it one. Crash damage with an intact record after it, and
+any complete line that does not validate as a Record (wherever it is), are RunFolderError
+naming the line: every reader (exports, the run's own count, the window, review) and --resume
+refuse the folder, and nothing is skipped or cut, until the user corrects or deletes the line.
 """
 
 from __future__ import annotations
@@ -213,12 +223,21 @@ class RunFolder:
 
     def _drop_damaged_tail(self) -> None:
         """A kill or power loss can leave the end of the file torn or zeroed (the file grew, its
-        last block never reached the disk); those reports are redone, so cut it off."""
+        last block never reached the disk); those reports are redone, so cut it off. A last
+        record that lost only its newline gets one, so the next record starts a line of its
+        own. A complete line that does not validate is RunFolderError (from _scan): cut
+        nothing."""
         if self.records_path.exists():
             _records, end = self._scan()
-            if end < self.records_path.stat().st_size:
-                with self.records_path.open("r+b") as fh:
+            with self.records_path.open("r+b") as fh:
+                if end < self.records_path.stat().st_size:
                     fh.truncate(end)
+                if end:
+                    fh.seek(end - 1)
+                    if fh.read(1) != b"\n":
+                        fh.write(b"\n")
+                        fh.flush()
+                        os.fsync(fh.fileno())
 
     def append(self, record: Record) -> None:
         line = record.model_dump_json() + "\n"
@@ -239,8 +258,9 @@ class RunFolder:
     def records(self) -> list[Record]:
         """Every record, the latest one per report id (a retried report's new record
         supersedes its old one), in the order of the inputs (their input_index, or the order
-        first seen for records of versions that did not write it). A damaged tail
-        (torn or zeroed lines after the last intact record) is left out: resume redoes it."""
+        first seen for records of versions that did not write it). A torn tail (torn or
+        zeroed lines after the last intact record) is left out: resume redoes it. A complete
+        line that does not validate is RunFolderError (see the module's docstring)."""
         latest: dict[str, Record] = {}
         for record in self._scan()[0]:
             latest[record.id] = record  # an update keeps the id's first position
@@ -252,8 +272,9 @@ class RunFolder:
 
     def _scan(self) -> tuple[list[Record], int]:
         """The intact records in file order and the byte offset just after the last of them.
-        Damage followed by an intact record is no torn tail but damage inside: RunFolderError,
-        which says how to recover."""
+        Crash damage followed by an intact record is no torn tail but damage inside, and a
+        complete line that does not validate was written whole: RunFolderError for both, which
+        says how to recover."""
         records: list[Record] = []
         end = 0
         damage: tuple[int, str] | None = None  # the first damaged line since the last intact one
@@ -265,13 +286,21 @@ class RunFolder:
                 offset += len(line)
                 if not line.strip():
                     continue
+                torn = b"\x00" in line or not line.endswith(b"\n")
                 try:
-                    if not line.endswith(b"\n"):
-                        raise ValueError("the line is cut off")
+                    if b"\x00" in line:
+                        raise ValueError("NUL bytes, as a crash leaves")
                     record = Record.model_validate_json(line)
                 except (ValidationError, ValueError) as exc:
                     why = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
-                    damage = damage or (number, why)
+                    if not torn:
+                        raise RunFolderError(
+                            f"{self.records_path}, line {number}, does not validate as a record "
+                            f"({why}); it was written whole, so Pluk neither skips nor cuts it: "
+                            f"correct it, or delete line {number} from the file and --resume "
+                            "redoes its report") from None
+                    damage = damage or (number, "the line is cut off"
+                                        if not line.endswith(b"\n") else why)
                     continue
                 if damage:
                     raise RunFolderError(

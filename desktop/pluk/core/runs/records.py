@@ -2,13 +2,21 @@
 
 The keys id, source, sha256, status, fields, error, warnings, raw, tokens_prompt, tokens_output
 and seconds are the public interface (CLI, GUI, exports); others may be added, never renamed.
+
+An option probability is a finite number or absent. JSON has no NaN or infinity (they would be
+written as null, and the line would no longer read as a Record), so a field whose
+probabilities hold one (or the null that earlier versions wrote for a NaN) keeps none of
+them, with a warning that says so: the record is kept, and reads back as it was made. Its other
+options are not renormalised without it: that would give its share to an option the model may
+not have written.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, model_validator
 
 from pluk.core.readers.reports import OcrInfo, ReportPart
 
@@ -93,3 +101,41 @@ class Record(BaseModel):
     ocr: OcrInfo | None = Field(default=None, description="Set when its text came from OCR")
     parts: list[ReportPart] = Field(
         default_factory=list, description="The documents of a grouped report, in order")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _finite_probabilities(cls, data: Any) -> Any:
+        """Leave out the probabilities of a field that has one that is not a finite number
+        (NaN, infinity, or the null JSON wrote for them), and say so in the warnings."""
+        if not isinstance(data, dict) or not isinstance(data.get("probabilities"), dict):
+            return data
+        kept, dropped = _finite(data["probabilities"])
+        if not dropped:
+            return data
+        note = (f"Option probabilities of {', '.join(dropped)} are left out: one was not a "
+                "finite number")
+        warnings = data.get("warnings") or []
+        if isinstance(warnings, list) and note not in warnings:
+            warnings = [*warnings, note]  # anything else is validation's to refuse
+        return {**data, "probabilities": kept, "warnings": warnings}
+
+    @field_serializer("probabilities")
+    def _write_finite(self, probabilities: dict[str, dict[str, float]]
+                      ) -> dict[str, dict[str, float]]:
+        """Never a null in records.jsonl, also for a record changed after it was made."""
+        return _finite(probabilities)[0]
+
+
+def _finite(probabilities: dict[Any, Any]) -> tuple[dict[Any, Any], list[str]]:
+    """The fields whose options are all finite numbers, and the names of the others. A value
+    that is neither a number nor null (a string) is left for validation to refuse."""
+    kept: dict[Any, Any] = {}
+    dropped: list[str] = []
+    for name, options in probabilities.items():
+        if isinstance(options, dict) and any(
+                p is None or (isinstance(p, float) and not math.isfinite(p))
+                for p in options.values()):
+            dropped.append(str(name))
+        else:
+            kept[name] = options
+    return kept, dropped
