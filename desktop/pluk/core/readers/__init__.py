@@ -22,7 +22,10 @@ Hostile input, each a failed Report with its reason (the limits are `ReadLimits`
 A text that is not UTF-8 as a whole is decoded line by line, and its warning names the lines
 that were not UTF-8. With `ReadLimits.max_reports` reading stops early (a run's --limit).
 
-Scanned PDF pages and images (PNG, JPEG, TIFF) are read by OCR (`OcrOptions`; see `scans`).
+Scanned PDF pages and images (PNG, JPEG, TIFF) are read by OCR (`OcrOptions`; see `scans`), at
+most `scans.MAX_OCR_PAGES` pages a document (the rest is a warning saying how many), telling
+`read_inputs`' `on_status` how it is getting on. A TIFF frame over Pillow's pixel limit (a
+decompression bomb) and JSON nested deeper than `json_depth.MAX_JSON_DEPTH` are failed Reports.
 With `GroupOptions.by` set, the documents of one patient or case become one report (see
 `grouping`); everything is then read before the first `max_reports` groups are kept.
 """
@@ -38,6 +41,7 @@ from pathlib import Path
 
 from ..errors import PlukError
 from .reports import Report
+from .scans import Status
 from .documents import read_document
 from .formats import (DOCUMENT_SUFFIXES, SUPPORTED_SUFFIXES, TABLE_SUFFIXES, format_of,
                       is_table)
@@ -61,6 +65,7 @@ class _Reading:
     limits: ReadLimits
     ocr: OcrOptions
     grouping: Grouping | None
+    on_status: Status | None = None
 
     def file(self, path: Path, *, id: str, folder: str, in_folder: bool,
              max_rows: int | None) -> list[tuple[str | None, Report]]:
@@ -70,7 +75,8 @@ class _Reading:
             reports = read_table(path, file_id=id, row_prefix=prefix, options=self.table,
                                  limits=self.limits, max_rows=max_rows)
         else:
-            reports = [read_document(path, id=id, limits=self.limits, ocr=self.ocr)]
+            reports = [read_document(path, id=id, limits=self.limits, ocr=self.ocr,
+                                     on_status=self.on_status)]
         if self.grouping is None:
             return [(None, r) for r in reports]
         return [(self.grouping.key(r, rel=id, folder=folder, row_prefix=prefix), r)
@@ -122,7 +128,8 @@ def _read_folder(root: Path, reading: _Reading, seen: set[str],
 
 def read_inputs(paths: Sequence[Path | str], *, table: TableOptions | None = None,
                 limits: ReadLimits = ReadLimits(), ocr: OcrOptions = OcrOptions(),
-                group: GroupOptions = GroupOptions()) -> list[Report]:
+                group: GroupOptions = GroupOptions(),
+                on_status: Status | None = None) -> list[Report]:
     """Read every input into Reports, in input order, with unique ids.
 
     Each path is a folder (walked recursively, hidden and lock files skipped), a document file,
@@ -130,6 +137,9 @@ def read_inputs(paths: Sequence[Path | str], *, table: TableOptions | None = Non
     (the same path given twice, or a file given beside the folder that holds it).
     With `limits.max_reports` set, reading stops after that many reports: they are exactly the
     first ones a full read would give, ids included (an id depends only on earlier reports).
+    `on_status`, when given, hears one line as the OCR of a scanned document of several pages
+    starts and one every few pages (`scans.PROGRESS_EVERY`), such as "OCR of scan.pdf: page 20
+    of 200"; the same lines go to this package's log at INFO.
     Raises PlukError only when a path does not exist, a folder cannot be listed at all, or
     `group.by` is not a grouping rule.
     """
@@ -139,7 +149,7 @@ def read_inputs(paths: Sequence[Path | str], *, table: TableOptions | None = Non
         table = table.model_copy(update={"id_column": grouping.column})
     # A group's documents may be anywhere in the inputs: read all, then keep the first groups.
     reading = _Reading(table, limits if grouping is None else limits.model_copy(
-        update={"max_reports": None}), ocr, grouping)
+        update={"max_reports": None}), ocr, grouping, on_status)
     wanted = limits.max_reports
     if grouping is not None:
         limits = reading.limits

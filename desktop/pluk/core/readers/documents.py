@@ -13,7 +13,7 @@ from .decoding import (ReadFailure, check_unzipped, decode_bytes, normalise, rea
 from .formats import (DOCUMENT_SUFFIXES, IMAGE_SUFFIXES, format_of, suffix_of,
                       unsupported_reason)
 from .options import OcrOptions, ReadLimits
-from .scans import ocr_note, ocr_pdf_pages, read_image
+from .scans import Status, ocr_note, ocr_pdf_pages, read_image
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,8 @@ def _docx(data: bytes) -> tuple[str, list[str]]:
     return tidy("\n".join(blocks)), []
 
 
-def _pdf(data: bytes, ocr: OcrOptions) -> tuple[str, list[str], OcrInfo | None]:
+def _pdf(data: bytes, ocr: OcrOptions, name: str,
+         on_status: Status | None) -> tuple[str, list[str], OcrInfo | None]:
     from pypdf import PdfReader
 
     try:
@@ -118,7 +119,7 @@ def _pdf(data: bytes, ocr: OcrOptions) -> tuple[str, list[str], OcrInfo | None]:
     # Pages without a text layer are scans: OCR reads them, in page order with the others.
     # A PDF that has text on some pages keeps them when OCR is not available, with a warning.
     try:
-        scan = ocr_pdf_pages(data, blank, len(texts), ocr)
+        scan = ocr_pdf_pages(data, blank, len(texts), ocr, name=name, on_status=on_status)
     except ReadFailure as failure:
         if len(blank) == len(texts):
             raise
@@ -135,18 +136,20 @@ _EXTRACTORS = {".txt": _plain, ".md": _plain, ".rtf": _rtf, ".docx": _docx}
 assert set(_EXTRACTORS) | {".pdf", *IMAGE_SUFFIXES} == set(DOCUMENT_SUFFIXES)
 
 
-def _extract(path: Path, data: bytes, ocr: OcrOptions) -> tuple[str, list[str], OcrInfo | None]:
+def _extract(path: Path, data: bytes, ocr: OcrOptions, name: str,
+             on_status: Status | None) -> tuple[str, list[str], OcrInfo | None]:
     suffix = suffix_of(path)
     if suffix == ".pdf":
-        return _pdf(data, ocr)
+        return _pdf(data, ocr, name, on_status)
     if suffix in IMAGE_SUFFIXES:
-        return read_image(data, format_of(path).upper(), ocr)
+        return read_image(data, format_of(path).upper(), ocr, name=name, on_status=on_status)
     return (*_EXTRACTORS[suffix](data), None)
 
 
 def read_document(path: Path, *, id: str, limits: ReadLimits,
-                  ocr: OcrOptions = OcrOptions()) -> Report:
-    """Read one document file; never raises for bad content."""
+                  ocr: OcrOptions = OcrOptions(), on_status: Status | None = None) -> Report:
+    """Read one document file; never raises for bad content. `on_status` hears how the OCR of
+    a scanned document with several pages is getting on (see `scans`)."""
     fmt, source = format_of(path), str(path)
     size: int | None = None
     try:
@@ -159,7 +162,7 @@ def read_document(path: Path, *, id: str, limits: ReadLimits,
         data = read_limited(path, limits.max_file_bytes)
         if suffix_of(path) == ".docx":
             check_unzipped(data, limits.max_unzipped_bytes, "Word")
-        text, warnings, ocr_info = _extract(path, data, ocr)
+        text, warnings, ocr_info = _extract(path, data, ocr, id, on_status)
     except ReadFailure as failure:
         return _failed(id, source, fmt, failure.reason, failure.raw, size)
     if not text.strip():

@@ -4,8 +4,11 @@ Owns the rasterising (pypdfium2, a wheel with pdfium inside: no poppler to insta
 the page loop and the page-level outcome: a page OCR reads is kept and counted in the report's
 `OcrInfo`; a page with no text or a mean word confidence under `OcrOptions.min_confidence` is
 a warning naming the page and its text is left out; a file with no readable page, or one that
-cannot be decoded, is a ReadFailure. Without tesseract the file fails with the reason and how
-to get it (`ocr.OcrUnavailable`), never a crash.
+cannot be decoded, is a ReadFailure. A document's scanned pages past `MAX_OCR_PAGES` are not
+read, with a warning saying how many; while a document is read, a status line every
+`PROGRESS_EVERY` pages goes to the log and to the caller's `on_status` (see `read_inputs`).
+Without tesseract the file fails with the reason and how to get it (`ocr.OcrUnavailable`),
+never a crash; nor does a TIFF frame over Pillow's pixel limit (a decompression bomb).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import io
 import logging
 import math
 from collections.abc import Callable, Iterator
+from itertools import islice
 
 from .decoding import ReadFailure, tidy
 from .formats import IMAGE_SUFFIXES
@@ -27,6 +31,13 @@ __all__ = ["IMAGE_SUFFIXES", "ScanResult", "ocr_note", "ocr_pdf_pages", "read_im
 # A4 at 300 dpi is 8.7 megapixels; a page whose box is far larger (a poster, a broken MediaBox)
 # is rendered at a lower resolution instead of exhausting memory.
 MAX_PAGE_PIXELS = 40_000_000
+# OCR takes about 2 s a page: a document's scanned pages past this many are not read (10,000
+# blank pages in a 1.4 MB PDF were 72 minutes), and the report says how many were left.
+MAX_OCR_PAGES = 200
+# A status line every this many pages of a document with more.
+PROGRESS_EVERY = 10
+
+Status = Callable[[str], None]
 
 
 class ScanResult:
@@ -49,17 +60,68 @@ def ocr_note(info: OcrInfo, whole: bool) -> str:
            "the scan"
 
 
-def _run(pages: Iterator[tuple[int, Callable[[], object], int | None]], total: int,
+class _Pages:
+    """Which pages of a document OCR reads, and how it tells the reader while it reads.
+
+    `numbers` are the 1-based pages without a text layer; OCR reads the first MAX_OCR_PAGES of
+    them. A status line goes to `on_status` (and the log) as the document starts and every
+    PROGRESS_EVERY pages: a 200-page scan takes minutes, which must not look like a hang.
+    """
+
+    def __init__(self, numbers: list[int], total: int, name: str,
+                 on_status: Status | None) -> None:
+        self.numbers, self.total, self.name, self.on_status = numbers, total, name, on_status
+        self.read = numbers[:MAX_OCR_PAGES]
+        self.skipped = len(numbers) - len(self.read)
+
+    def cap_warning(self) -> str | None:
+        """The warning for the pages past the cap (None when there are none): never silent."""
+        if not self.skipped:
+            return None
+        pages = "page was" if self.skipped == 1 else "pages were"
+        return (f"{self.skipped:,} scanned {pages} after page {self.read[-1]} not read: OCR reads "
+                f"at most {MAX_OCR_PAGES} pages of one document; split the file to read the rest")
+
+    def where_none(self) -> str:
+        """Where OCR found nothing, for the reason of a document without readable text."""
+        if len(self.numbers) == 1:
+            return "its page" if self.total == 1 else f"its scanned page {self.numbers[0]}"
+        scanned = "pages" if len(self.numbers) == self.total else "scanned pages"
+        if not self.skipped:
+            return f"any of its {len(self.numbers)} {scanned}"
+        return (f"the first {len(self.read)} of its {len(self.numbers)} {scanned}; "
+                f"{self.cap_warning()}")
+
+    def say(self, message: str) -> None:
+        log.info("%s", message)
+        if self.on_status is not None:
+            self.on_status(message)
+
+    def started(self) -> None:
+        if len(self.read) > 1:
+            capped = (f" (the first {len(self.read)} of {len(self.numbers)}: at most "
+                      f"{MAX_OCR_PAGES} a document)" if self.skipped else "")
+            self.say(f"OCR of {self.name}: {len(self.read)} scanned pages{capped}")
+
+    def done(self, count: int) -> None:
+        if len(self.read) > PROGRESS_EVERY and (count % PROGRESS_EVERY == 0
+                                                or count == len(self.read)):
+            self.say(f"OCR of {self.name}: page {count} of {len(self.read)}")
+
+
+def _run(pages: Iterator[tuple[int, Callable[[], object], int | None]], plan: _Pages,
          options: OcrOptions, what: str, data: bytes) -> ScanResult:
     try:
         tess: Tesseract = find_tesseract()
         languages, warnings = pick_languages(tess, options.languages)
     except OcrUnavailable as exc:
         raise ReadFailure(f"{what}; {exc}", data) from None
+    total = plan.total
     texts: dict[int, str] = {}
     confidences: list[tuple[float, int]] = []
     unread: list[int] = []
-    for number, render, dpi in pages:
+    plan.started()
+    for count, (number, render, dpi) in enumerate(pages, start=1):
         try:
             page: PageText = ocr_image(tess, render(), languages, dpi)
         except OcrUnavailable as exc:
@@ -79,20 +141,22 @@ def _run(pages: Iterator[tuple[int, Callable[[], object], int | None]], total: i
             confidences.append((page.confidence, page.words))
         log.debug("OCR page %d/%d: %d words, confidence %s", number, total, page.words,
                   page.confidence)
+        plan.done(count)
     words = sum(w for _, w in confidences)
     mean = sum(c * w for c, w in confidences) / words if words else None
     info = OcrInfo(engine=tess.version, languages=languages, pages=sorted(texts),
                    mean_confidence=None if mean is None else round(mean, 1),
                    unread_pages=unread)
     if not texts:
-        raise ReadFailure(f"{what}; OCR found no readable text on "
-                          f"{'its page' if total == 1 else f'any of its {total} pages'}", data)
-    return ScanResult(texts, warnings, info)
+        raise ReadFailure(f"{what}; OCR found no readable text on {plan.where_none()}", data)
+    cap = plan.cap_warning()
+    return ScanResult(texts, [*warnings, *([cap] if cap else [])], info)
 
 
-def ocr_pdf_pages(data: bytes, numbers: list[int], total: int,
-                  options: OcrOptions) -> ScanResult:
-    """OCR the given 1-based pages of a PDF (those without a text layer)."""
+def ocr_pdf_pages(data: bytes, numbers: list[int], total: int, options: OcrOptions, *,
+                  name: str = "the PDF", on_status: Status | None = None) -> ScanResult:
+    """OCR the given 1-based pages of a PDF (those without a text layer), the first
+    MAX_OCR_PAGES of them; `name` labels the status lines."""
     import pypdfium2 as pdfium
 
     try:
@@ -120,17 +184,19 @@ def ocr_pdf_pages(data: bytes, numbers: list[int], total: int,
 
     what = "scanned PDF without a text layer" if len(numbers) == total else (
         "PDF with scanned pages")
+    plan = _Pages(numbers, total, name, on_status)
     try:
-        return _run(((n, render(n - 1), options.dpi) for n in numbers), total, options, what,
+        return _run(((n, render(n - 1), options.dpi) for n in plan.read), plan, options, what,
                     data)
     finally:
         pdf.close()
 
 
-def _frames(image) -> Iterator[object]:
+def _frames(image, count: int) -> Iterator[object]:
+    """The first `count` frames, each decoded only when it is reached."""
     from PIL import ImageSequence
 
-    for frame in ImageSequence.Iterator(image):
+    for frame in islice(ImageSequence.Iterator(image), count):
         # Tesseract wants 8-bit grey or colour; CMYK JPEGs, 16-bit and 1-bit TIFFs, palettes
         # and alpha channels are converted first (alpha over white, as a viewer shows it).
         if frame.mode in ("RGBA", "LA", "P"):
@@ -141,8 +207,9 @@ def _frames(image) -> Iterator[object]:
         yield frame.convert("L") if frame.mode not in ("L", "RGB") else frame.copy()
 
 
-def read_image(data: bytes, kind: str, options: OcrOptions) -> tuple[str, list[str], OcrInfo]:
-    """An image file (every frame of a multi-page TIFF) to text by OCR."""
+def read_image(data: bytes, kind: str, options: OcrOptions, *, name: str = "the image",
+               on_status: Status | None = None) -> tuple[str, list[str], OcrInfo]:
+    """An image file (every frame of a multi-page TIFF, up to MAX_OCR_PAGES) to text by OCR."""
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -156,14 +223,21 @@ def read_image(data: bytes, kind: str, options: OcrOptions) -> tuple[str, list[s
     dpi = image.info.get("dpi")
     dpi_value = int(round(dpi[0])) if dpi and dpi[0] and 70 <= dpi[0] <= 1200 else None
 
+    plan = _Pages(list(range(1, total + 1)), total, name, on_status)
+
     def pages():
+        number = 0  # frames decoded so far: a failure is in frame number + 1
         try:
-            for number, frame in enumerate(_frames(image), start=1):
+            for number, frame in enumerate(_frames(image, len(plan.read)), start=1):
                 yield number, (lambda f=frame: f), dpi_value
+        except Image.DecompressionBombError:
+            # Pillow checks each frame's size as it is decoded: a later frame can be the bomb.
+            raise ReadFailure(f"{kind} image: page {number + 1} is too large to read (over "
+                              "Pillow's pixel limit)", data) from None
         except (OSError, ValueError, SyntaxError) as exc:
             raise ReadFailure(f"corrupt or unreadable {kind} image (a page cannot be "
                               "decoded)", data) from exc
 
-    result = _run(pages(), total, options, f"{kind} image", data)
+    result = _run(pages(), plan, options, f"{kind} image", data)
     text = "\n\n".join(result.texts[n] for n in sorted(result.texts))
     return text, [ocr_note(result.info, whole=True), *result.warnings], result.info

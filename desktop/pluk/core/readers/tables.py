@@ -24,6 +24,7 @@ from .reports import Report, is_unicode_clean
 from .decoding import (ReadFailure, check_unzipped, decode_bytes, normalise, read_limited,
                        too_long)
 from .formats import format_of, suffix_of
+from .json_depth import JsonTooDeep, loads_bounded
 from .options import ReadLimits, TableOptions
 
 log = logging.getLogger(__name__)
@@ -206,11 +207,14 @@ def _load_jsonl(data: bytes, max_rows: int | None) -> _Table:
         if _full(table, max_rows):
             break
         try:
-            item = json.loads(line)
+            item = loads_bounded(line)
         except json.JSONDecodeError as exc:
             # exc.msg and the column say where, never what: the line may hold patient text.
             reason = f"line {number} is not valid JSON ({exc.msg}, column {exc.colno})"
             table.rows.append((number, reason))
+            continue
+        except JsonTooDeep as exc:
+            table.rows.append((number, f"line {number}: JSON {exc}"))
             continue
         table.rows.append(_object_row(table, number, item, "line"))
     return table
@@ -219,9 +223,11 @@ def _load_jsonl(data: bytes, max_rows: int | None) -> _Table:
 def _load_json(data: bytes, max_rows: int | None) -> _Table:
     text, warnings = decode_bytes(data, kind="JSON text")
     try:
-        items = json.loads(text)
+        items = loads_bounded(text)
     except json.JSONDecodeError as exc:
         raise ReadFailure(f"not valid JSON ({exc.msg}, line {exc.lineno})", data) from None
+    except JsonTooDeep as exc:
+        raise ReadFailure(f"the JSON file is {exc}", data) from None
     if not isinstance(items, list):
         raise ReadFailure(
             "the JSON file does not hold an array of report objects (like DRAGON's "
