@@ -4,8 +4,10 @@ The first row of a CSV or sheet is the header. A CSV row with more cells than th
 unquoted delimiter in a cell: "PSA 7.5 ng/ml, PI-RADS 5") is an error row with that reason, not
 a text cut at the delimiter; extra cells that are empty lose nothing and are ignored. Row
 numbers in sources and reasons are those a data manager sees: the spreadsheet row (header =
-row 1) for CSV/XLSX, the line for JSONL, the 1-based item for a JSON array. A problem with the whole file is one failed Report for the file;
-a problem with one row is one failed Report for that row.
+row 1) for CSV/XLSX, the line for JSONL, the 1-based item for a JSON array. A problem with the
+whole file is one failed Report for the file; a problem with one row is one failed Report for
+that row. JSON nested deeper than `json_depth.MAX_JSON_DEPTH` is such a problem (of the file
+for .json, of the line for .jsonl).
 """
 
 from __future__ import annotations
