@@ -21,6 +21,7 @@ from pluk.core.dragon import ner_align
 from pluk.core.dragon.errors import DragonError, shorten
 from pluk.core.dragon.tasks import ML_BIN, ML_MC, ML_NER, ML_REG, SL_BIN, SL_MC, SL_NER, SL_REG
 from pluk.core.readers.decoding import normalise
+from pluk.core.readers.json_depth import JsonTooDeep, loads_bounded
 from pluk.core.readers.reports import Report
 from pluk.core.tasks import TaskDefinition, validate_answer
 from pluk.core.tasks.definition import Example
@@ -65,9 +66,11 @@ class TaskFolder(BaseModel):
 
 def _read_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return loads_bounded(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DragonError(f"cannot read {path}: {exc}") from None
+    except JsonTooDeep as exc:  # json.loads would recurse into a RecursionError
+        raise DragonError(f"cannot read {path}: its JSON is {exc}") from None
 
 
 def find_task_folders(folder: str | Path) -> list[Path]:
@@ -88,6 +91,10 @@ def read_task_folder(path: Path) -> TaskFolder:
     config = _read_json(path / CONFIG_FILE)
     if not isinstance(config, dict) or not {"task_name", "label_name"} <= set(config):
         raise DragonError(f"{path / CONFIG_FILE}: needs task_name and label_name")
+    if not all(isinstance(config.get(key, ""), str)
+               for key in ("task_name", "label_name", "input_name")):
+        raise DragonError(f"{path / CONFIG_FILE}: task_name, label_name and input_name must be "
+                          "text")
     test = _records(path / TEST_FILE)
     training = _records(path / TRAINING_FILE) if (path / TRAINING_FILE).is_file() else []
     uids = [row["uid"] for row in test]

@@ -132,6 +132,8 @@ def get_task(name: str) -> DragonTask:
 
 def task_for_configuration(configuration: dict) -> DragonTask:
     """The task that an `nlp-task-configuration.json` describes, checked against the registry."""
+    if not isinstance(configuration, dict):
+        raise DragonError("nlp-task-configuration.json must hold a JSON object")
     name = configuration.get("task_name")
     label_name = configuration.get("label_name")
     if not isinstance(name, str) or label_name not in LABEL_NAMES:
