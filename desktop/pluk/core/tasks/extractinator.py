@@ -14,7 +14,6 @@ every such difference is a note returned beside the task.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from typing import Any
 from pluk.core.tasks.definition import TaskDefinition
 from pluk.core.tasks.extractinator_ast import parse_parser_source
 from pluk.core.tasks.extractinator_inline import ImportRefused, inline_fields
-from pluk.core.tasks.loader import parse_task
+from pluk.core.tasks.loader import parse_task, read_task_json, read_task_text
 
 __all__ = ["ImportRefused", "convert_taskfile", "import_taskfile", "parse_parser_source"]
 
@@ -43,15 +42,8 @@ def import_taskfile(path: str | Path, *, language: str = "en",
                     task_id: str | None = None) -> tuple[TaskDefinition, list[str]]:
     """Convert a Taskfile into a validated task; also returns notes on what changed on the way."""
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise ImportRefused(f"Taskfile not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ImportRefused(f"{path}: cannot read the Taskfile ({exc})") from None
-    except json.JSONDecodeError as exc:
-        raise ImportRefused(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: "
-                            f"{exc.msg})") from None
+    # Bounded as a task file is: its size and how deep its JSON nests (loader's limits).
+    data = read_task_json(path, "Taskfile", ImportRefused)
     return convert_taskfile(data, source=str(path), base_dir=path.parent, stem=path.stem,
                             language=language, task_id=task_id)
 
@@ -70,10 +62,7 @@ def convert_taskfile(data: Any, *, source: str, base_dir: Path | None = None,
         fields = inline_fields(parser_format, "Parser_Format", notes)
     elif isinstance(parser_format, str) and parser_format.strip():
         parser_path = _find_parser(parser_format.strip(), base_dir, source)
-        try:
-            text = parser_path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ImportRefused(f"{parser_path}: cannot read the parser file ({exc})") from None
+        text = read_task_text(parser_path, "parser file", ImportRefused)
         fields = parse_parser_source(text, str(parser_path), notes)
     else:
         raise ImportRefused(f"{source}: 'Parser_Format' must be an inline dict of fields or the "

@@ -46,8 +46,14 @@ def parse_parser_source(source: str, filename: str = "<parser>",
         tree = ast.parse(source, filename=filename)
     except SyntaxError as exc:
         raise ImportRefused(f"{filename}, line {exc.lineno}: not valid Python ({exc.msg})") from None
+    except (RecursionError, MemoryError):
+        # CPython's parser gives up on an expression nested some thousand levels deep.
+        raise ImportRefused(f"{filename}: nested too deep to read (Python's parser gave up); "
+                            "a parser file declares fields, not deep expressions") from None
     try:
         return _ParserReader(filename, notes).read(tree)
+    except RecursionError:
+        raise ImportRefused(f"{filename}: its types are nested too deep to read") from None
     except _Refuse as refusal:
         where = f"{filename}, line {refusal.line}" if refusal.line else filename
         raise ImportRefused(f"{where}: {refusal.message}; Pluk reads parser files as plain "
@@ -234,7 +240,7 @@ class _ParserReader:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             try:  # a forward reference written as a string, e.g. "Lesion"
                 inner = ast.parse(node.value, mode="eval").body
-            except SyntaxError:
+            except (SyntaxError, RecursionError, MemoryError):
                 raise _Refuse(node, f"{where}: annotation {node.value!r} is not a type") from None
             ast.copy_location(inner, node)
             return self._annotation(inner, where)

@@ -2,6 +2,16 @@
 
 A task file is JSON data, parsed and validated, never executed. Every problem in a file is
 reported at once, each with the file, the field and the reason.
+
+A task is bounded before it is validated, each bound a one-line refusal (TaskError) when the
+task is read, never an hour of work or a traceback later: a task file of at most
+MAX_TASK_FILE_BYTES (50 MB of instructions took 5 GB and 47 s to fail at "prompt does not
+fit"), JSON nested at most `json_depth.MAX_JSON_DEPTH` levels, at most MAX_TASK_CHARS
+characters of text, MAX_FIELDS fields (nested ones included), MAX_ENUM_VALUES allowed values per
+enum (a million took 5.7 GB), and fields nested at most MAX_FIELD_DEPTH levels (lists and
+objects inside each other). Pydantic's validators recurse about 20 frames per list level: 60
+nested lists passed `tasks show` and crashed `extract` after the model answered. At 16 levels a
+task's answer still validates with 600 frames of Python's 1,000 left to its callers.
 """
 
 from __future__ import annotations
@@ -15,8 +25,17 @@ from pydantic import ValidationError
 
 from pluk.core import paths
 from pluk.core.errors import TaskError
+from pluk.core.readers.decoding import human_size
+from pluk.core.readers.json_depth import MAX_JSON_DEPTH, JsonTooDeep, loads_bounded
 from pluk.core.tasks.definition import FIELD_TYPES, TaskDefinition
 from pluk.core.tasks.schema import validate_answer
+
+
+MAX_TASK_FILE_BYTES = 1024 * 1024
+MAX_TASK_CHARS = 1_000_000
+MAX_FIELDS = 200
+MAX_ENUM_VALUES = 1000
+MAX_FIELD_DEPTH = 16
 
 
 def task_sha256(task: TaskDefinition) -> str:
@@ -49,10 +68,90 @@ def _describe_location(data: Any, loc: tuple[Any, ...]) -> str:
     return "".join(parts) or "(top level)"
 
 
+def _check_size(data: Any, source: str) -> None:
+    """JSON nesting and the amount of text, walked without recursion (the data may come from
+    the task editor or a run's manifest, not only from a file read by `loads_bounded`)."""
+    chars = 0
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise TaskError(f"{source}: the task is nested more than {MAX_JSON_DEPTH} levels "
+                            "deep")
+        if isinstance(node, dict):
+            chars += sum(len(k) for k in node if isinstance(k, str))
+            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, (dict, list, str)))
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node if isinstance(v, (dict, list, str)))
+        else:
+            chars += len(node)
+        if chars > MAX_TASK_CHARS:
+            raise TaskError(f"{source}: the task holds over {MAX_TASK_CHARS:,} characters of "
+                            "text (instructions, descriptions, examples); shorten it")
+
+
+def _field_label(where: str, spec: Any) -> str:
+    name = spec.get("name") if isinstance(spec, dict) else None
+    return f"{where} ({name})" if isinstance(name, str) and len(name) <= 64 else where
+
+
+def _field_depth(spec: Any) -> int:
+    """How many field levels a field spans: 1, plus 1 per list or object level inside it."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(spec, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        deepest = max(deepest, depth)
+        if isinstance(node.get("items"), dict):
+            stack.append((node["items"], depth + 1))
+        if isinstance(node.get("fields"), list):
+            stack.extend((child, depth + 1) for child in node["fields"])
+    return deepest
+
+
+def _check_fields(data: dict, source: str) -> None:
+    """The number of fields, the allowed values of each enum and how deep fields nest."""
+    fields = data.get("fields")
+    if not isinstance(fields, list):
+        return  # pydantic says what is wrong
+    count = 0
+    stack: list[tuple[Any, str]] = [(spec, f"fields[{i}]") for i, spec in enumerate(fields)]
+    while stack:
+        spec, where = stack.pop()
+        if not isinstance(spec, dict):
+            continue
+        count += 1
+        label = _field_label(where, spec)
+        values = spec.get("values")
+        if spec.get("type") == "enum" and isinstance(values, list) and (
+                len(values) > MAX_ENUM_VALUES):
+            raise TaskError(f"{source}: {label}: {len(values):,} allowed values; at most "
+                            f"{MAX_ENUM_VALUES:,} (use a text field for an open list of codes)")
+        if isinstance(spec.get("items"), dict):
+            stack.append((spec["items"], f"{label}.items"))
+        if isinstance(spec.get("fields"), list):
+            stack.extend((child, f"{label}.fields[{i}]")
+                         for i, child in enumerate(spec["fields"]))
+    if count > MAX_FIELDS:
+        raise TaskError(f"{source}: the task has {count} fields (nested ones included); at most "
+                        f"{MAX_FIELDS}")
+    for index, spec in enumerate(fields):
+        depth = _field_depth(spec)
+        if depth > MAX_FIELD_DEPTH:
+            raise TaskError(f"{source}: {_field_label(f'fields[{index}]', spec)}: nested {depth} "
+                            f"levels deep (lists and objects inside each other); at most "
+                            f"{MAX_FIELD_DEPTH}")
+
+
 def parse_task(data: Any, source: str) -> TaskDefinition:
-    """Validate task data; raise TaskError listing every problem."""
+    """Validate task data; raise TaskError listing every problem, or naming the first bound
+    (size, nesting, fields, allowed values) the task is over."""
     if not isinstance(data, dict):
         raise TaskError(f"{source}: a task file must hold a JSON object")
+    _check_size(data, source)
+    _check_fields(data, source)
     try:
         task = TaskDefinition.model_validate(data)
     except ValidationError as exc:
@@ -79,20 +178,42 @@ def _join(problems: list[str]) -> str:
     return f"{len(problems)} problems in the task:\n  " + "\n  ".join(problems)
 
 
+def read_task_text(path: Path, what: str = "task file",
+                   error: type[TaskError] = TaskError) -> str:
+    """A task's (or Taskfile's, or parser file's) text, refused over MAX_TASK_FILE_BYTES."""
+    try:
+        with path.open("rb") as file:
+            raw = file.read(MAX_TASK_FILE_BYTES + 1)
+            size = max(len(raw), path.stat().st_size)
+    except FileNotFoundError:
+        raise error(f"{what[0].upper()}{what[1:]} not found: {path}") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot read the {what} ({exc})") from None
+    if size > MAX_TASK_FILE_BYTES:
+        raise error(f"{path}: the {what} is {human_size(size)}, over the limit of "
+                    f"{human_size(MAX_TASK_FILE_BYTES)}; no {what} needs that much")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error(f"{path}: cannot read the {what} ({exc})") from None
+
+
+def read_task_json(path: Path, what: str = "task file",
+                   error: type[TaskError] = TaskError) -> Any:
+    """A task (or Taskfile) file's JSON: bounded in size and in nesting, one-line errors."""
+    text = read_task_text(path, what, error)
+    try:
+        return loads_bounded(text)
+    except json.JSONDecodeError as exc:
+        raise error(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: "
+                    f"{exc.msg})") from None
+    except JsonTooDeep as exc:
+        raise error(f"{path}: the {what}'s JSON is {exc}") from None
+
+
 def load_task_file(path: str | Path) -> TaskDefinition:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise TaskError(f"Task file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TaskError(f"{path}: cannot read the task file ({exc})") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise TaskError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: "
-                        f"{exc.msg})") from None
-    return parse_task(data, str(path))
+    return parse_task(read_task_json(path), str(path))
 
 
 def task_dirs() -> list[Path]:
