@@ -82,7 +82,7 @@ def run(args) -> int:
     resume = args.resume or args.retry_errors
     limits = ReadLimits(max_reports=reports_to_read(args.out, args.limit, resume,
                                                     args.retry_errors))
-    reports = read_inputs(args.input, table=table, limits=limits,
+    reports = read_inputs(args.input, table=table, limits=limits, on_status=say,
                           ocr=OcrOptions.for_task_language(task.language),
                           group=GroupOptions(by=args.group_by))
     if not reports:

@@ -20,6 +20,7 @@ import numpy as np
 from pluk.core.dragon.errors import DragonError, shorten
 from pluk.core.dragon.scoring import score_task
 from pluk.core.dragon.tasks import DragonTask, get_task
+from pluk.core.readers.json_depth import JsonTooDeep, loads_bounded
 
 FOLDS = (0, 1, 2, 3, 4)
 PREDICTIONS_FILE = "nlp-predictions-dataset.json"
@@ -114,8 +115,8 @@ def _select_tasks(ground_truth_dir: Path, tasks: Iterable[str] | None) -> list[s
 def _read_records(path: Path, field: str, where: str) -> dict[str, Any]:
     """uid -> value of `field` from a JSON array of records."""
     try:
-        rows = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        rows = loads_bounded(path.read_text(encoding="utf-8"))  # deep nesting: an error
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, JsonTooDeep) as exc:
         raise DragonError(f"{where}: cannot read {path}: {exc}") from None
     if not isinstance(rows, list):
         raise DragonError(f"{where}: {path} must hold a JSON array of records")
