@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSplitter,
@@ -32,29 +32,10 @@ from pluk.core.runs.reviews import (REASONS, Review, ReviewError, ReviewLog, fie
 from pluk.core.tasks import TaskDefinition
 from pluk.gui.detail_pane import EvidenceText, evidence_label, ungrounded_text, usable_evidence
 from pluk.gui.review_editor import ValueEditor
-from pluk.gui.results_model import display
+from pluk.gui.review_words import (COL_EVIDENCE, COL_FIELD, COL_STATUS, ORDER_LABELS,
+                                   REASON_WORDS, STATUS_COLORS, VERDICT_WORDS, CONTEXT, shown,
+                                   word)
 from pluk.gui.widgets import ElidedLabel, fit_label
-
-_C = "ReviewPanel"
-ORDER_LABELS = {"uncertain": QT_TRANSLATE_NOOP("ReviewPanel", "Most uncertain first"),
-                "run": QT_TRANSLATE_NOOP("ReviewPanel", "Run order"),
-                "id": QT_TRANSLATE_NOOP("ReviewPanel", "By report id")}
-REASON_WORDS = {"incorrect": QT_TRANSLATE_NOOP("ReviewPanel", "incorrect"),
-                "incomplete": QT_TRANSLATE_NOOP("ReviewPanel", "incomplete"),
-                "missing": QT_TRANSLATE_NOOP("ReviewPanel", "missing"),
-                "hallucinated": QT_TRANSLATE_NOOP("ReviewPanel", "hallucinated"),
-                "other": QT_TRANSLATE_NOOP("ReviewPanel", "other")}
-VERDICT_WORDS = {"accepted": QT_TRANSLATE_NOOP("ReviewPanel", "accepted"),
-                 "corrected": QT_TRANSLATE_NOOP("ReviewPanel", "corrected"),
-                 "rejected": QT_TRANSLATE_NOOP("ReviewPanel", "rejected")}
-STATUS_COLORS = {"accepted": "#166534", "corrected": "#1e40af", "rejected": "#991b1b"}
-COL_FIELD, COL_MODEL, COL_EVIDENCE, COL_STATUS, COL_REVIEWED = range(5)
-
-
-def _shown(value: Any) -> str:
-    return "—" if value is None else display(value) if not isinstance(value, (dict, list)) \
-        else str(value)
-
 
 class ReviewPanel(QWidget):
     reviewer_changed = Signal(str)
@@ -87,7 +68,7 @@ class ReviewPanel(QWidget):
         self.title.set_full_text("", bold_prefix=self.tr("Review"))
         self.order_combo = QComboBox()
         for order in ORDERS:
-            self.order_combo.addItem(QCoreApplication.translate(_C, ORDER_LABELS[order]), order)
+            self.order_combo.addItem(QCoreApplication.translate(CONTEXT, ORDER_LABELS[order]), order)
         self.order_combo.currentIndexChanged.connect(lambda _i: self.set_order(
             self.order_combo.currentData()))
         self.reviewer_edit = QLineEdit(_login_name())
@@ -137,7 +118,7 @@ class ReviewPanel(QWidget):
         self.correct_button = QPushButton(self.tr("Save correction (Enter)"))
         self.reason_combo = QComboBox()
         for reason in REASONS:
-            self.reason_combo.addItem(QCoreApplication.translate(_C, REASON_WORDS.get(
+            self.reason_combo.addItem(QCoreApplication.translate(CONTEXT, REASON_WORDS.get(
                 reason, reason)), reason)
         self.reject_button = QPushButton(self.tr("Reject (R)"))
         self.prev_button.clicked.connect(self.previous_record)
@@ -304,9 +285,8 @@ class ReviewPanel(QWidget):
         self.fields.setFocus()
 
     def _choose_field(self, row: int) -> None:
-        """Make `row` the current field and load it into the editor. Qt says nothing when the
-        row stays the same (a new report opens on the row the last one was left on), and the
-        editor then held the last report's value: a correction saved it onto this report."""
+        """Make `row` current and load it into the editor, also when Qt sees no change (a new
+        report on the last one's row left the last report's value in the editor)."""
         self.fields.setCurrentCell(row, COL_FIELD)
         self._on_field_row(self.fields.currentRow())
 
@@ -333,11 +313,11 @@ class ReviewPanel(QWidget):
         value = value_at(record.fields, path)
         failed = field_error(record, path)
         review = self.latest.get((record.id, path))
-        cells = [path, f"— ({failed})" if failed and value is None else _shown(value),
-                 self._evidence_of(path), _word(VERDICT_WORDS, review.verdict) if review
+        cells = [path, f"— ({failed})" if failed and value is None else shown(value),
+                 self._evidence_of(path), word(VERDICT_WORDS, review.verdict) if review
                  else "", "" if review is None else (
-                     _word(REASON_WORDS, review.reason) if review.verdict == "rejected"
-                     else _shown(review.value))]
+                     word(REASON_WORDS, review.reason) if review.verdict == "rejected"
+                     else shown(review.value))]
         for column, text in enumerate(cells):
             item = QTableWidgetItem(text)
             item.setToolTip(text)
@@ -418,13 +398,11 @@ class ReviewPanel(QWidget):
         if path is None or not self.fields.isEnabled():
             return
         record = self.current_record()
-        if self._editing != (record.id, path):
-            # The editor holds another report's or field's value: never store it here.
+        if self._editing != (record.id, path):  # another report's or field's value: never here
             self._on_field_row(self.fields.currentRow())
-            self.message.setText(self.tr("Not stored: the editor showed another field; it now "
-                                         "shows {field} of {id}.").format(field=path,
-                                                                          id=record.id))
-            return
+            return self.message.setText(self.tr("Not stored: the editor showed another field; "
+                                                "it now shows {field} of {id}.").format(
+                                                    field=path, id=record.id))
         try:
             value = self.editor.value()
         except ReviewError as exc:
@@ -436,7 +414,7 @@ class ReviewPanel(QWidget):
         self.message.style().polish(self.message)
         if self._store(path, "corrected", value):
             self.message.setText(self.tr("Corrected {field} to {value}.").format(
-                field=path, value=_shown(value)))
+                field=path, value=shown(value)))
             self._advance_field()
             self.fields.setFocus()
 
@@ -447,12 +425,8 @@ class ReviewPanel(QWidget):
         reason = reason or self.reason_combo.currentData()
         if self._store(path, "rejected", None, reason):
             self.message.setText(self.tr("Rejected {field}: {reason}.").format(
-                field=path, reason=_word(REASON_WORDS, reason)))
+                field=path, reason=word(REASON_WORDS, reason)))
             self._advance_field()
-
-
-def _word(words: dict[str, str], key: str | None) -> str:
-    return QCoreApplication.translate(_C, words[key]) if key in words else (key or "")
 
 
 def _login_name() -> str:

@@ -17,7 +17,7 @@ from PIL import Image
 from pypdf import PdfWriter
 
 from pluk.core.readers import read_inputs, scans
-from pluk.core.readers.json_depth import MAX_JSON_DEPTH
+from pluk.core.json_depth import MAX_JSON_DEPTH
 from pluk.core.readers.ocr import PageText, Tesseract
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from pluk.core.dragon.errors import DragonError, shorten
 from pluk.core.dragon.scoring import score_task
 from pluk.core.dragon.tasks import DragonTask, get_task
-from pluk.core.readers.json_depth import JsonTooDeep, loads_bounded
+from pluk.core.json_depth import JsonTooDeep, loads_bounded
 
 FOLDS = (0, 1, 2, 3, 4)
 PREDICTIONS_FILE = "nlp-predictions-dataset.json"

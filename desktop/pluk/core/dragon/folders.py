@@ -21,7 +21,7 @@ from pluk.core.dragon import ner_align
 from pluk.core.dragon.errors import DragonError, shorten
 from pluk.core.dragon.tasks import ML_BIN, ML_MC, ML_NER, ML_REG, SL_BIN, SL_MC, SL_NER, SL_REG
 from pluk.core.readers.decoding import normalise
-from pluk.core.readers.json_depth import JsonTooDeep, loads_bounded
+from pluk.core.json_depth import JsonTooDeep, loads_bounded
 from pluk.core.readers.reports import Report
 from pluk.core.tasks import TaskDefinition, validate_answer
 from pluk.core.tasks.definition import Example

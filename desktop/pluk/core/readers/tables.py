@@ -26,7 +26,7 @@ from .reports import Report, is_unicode_clean
 from .decoding import (ReadFailure, check_unzipped, decode_bytes, normalise, read_limited,
                        too_long)
 from .formats import format_of, suffix_of
-from .json_depth import JsonTooDeep, loads_bounded
+from pluk.core.json_depth import JsonTooDeep, loads_bounded
 from .options import ReadLimits, TableOptions
 
 log = logging.getLogger(__name__)

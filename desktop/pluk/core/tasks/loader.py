@@ -25,17 +25,19 @@ from pydantic import ValidationError
 
 from pluk.core import paths
 from pluk.core.errors import TaskError
-from pluk.core.readers.decoding import human_size
-from pluk.core.readers.json_depth import MAX_JSON_DEPTH, JsonTooDeep, loads_bounded
+from pluk.core.json_depth import MAX_JSON_DEPTH, JsonTooDeep, loads_bounded
 from pluk.core.tasks.definition import FIELD_TYPES, TaskDefinition
 from pluk.core.tasks.schema import validate_answer
-
 
 MAX_TASK_FILE_BYTES = 1024 * 1024
 MAX_TASK_CHARS = 1_000_000
 MAX_FIELDS = 200
 MAX_ENUM_VALUES = 1000
 MAX_FIELD_DEPTH = 16
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB"  # tasks sit beside readers: no import of theirs
 
 
 def task_sha256(task: TaskDefinition) -> str:
@@ -190,8 +192,8 @@ def read_task_text(path: Path, what: str = "task file",
     except OSError as exc:
         raise error(f"{path}: cannot read the {what} ({exc})") from None
     if size > MAX_TASK_FILE_BYTES:
-        raise error(f"{path}: the {what} is {human_size(size)}, over the limit of "
-                    f"{human_size(MAX_TASK_FILE_BYTES)}; no {what} needs that much")
+        raise error(f"{path}: the {what} is {_mb(size)}, over the limit of "
+                    f"{_mb(MAX_TASK_FILE_BYTES)}; no {what} needs that much")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
