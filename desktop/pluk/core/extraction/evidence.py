@@ -7,7 +7,8 @@ names the field and says yes or no to it), `fuzzy` with a score in (0, 1) when t
 resembles the value (case or spacing differs, a synonym from the task's description, a number
 far from the field's words, a unit converted, a number rounded), and `not_found` when nothing
 in the report supports it: such a value is ungrounded, flagged, never hidden. For every status
-but `not_found`, `text[start:end] == quote`.
+but `not_found`, `text[start:end] == quote`. Text in the report addressed to the model
+(injection.py) is never evidence: a value written only there is `not_found`.
 
 Paths are those of answer_parse: `psa`, `lesion.size`, `lesions[0].size_mm`, `findings[2]`.
 Strings use difflib: candidate windows start only where a word of the value occurs, which keeps
@@ -23,6 +24,8 @@ from typing import Any
 from pluk.core.extraction.evidence_text import (
     NEGATIVE_WORDS, NUMBER_WORDS, POSITIVE_WORDS, FieldTerms, ReportText, Span, coverage,
     field_terms, find_phrase, keyword_hits, norm_unit, norm_word, ratio, roman)
+from pluk.core.extraction.injection import (
+    detect_injection, field_names, masked, tainted_spans)
 from pluk.core.runs.records import Evidence
 from pluk.core.tasks import TaskDefinition
 
@@ -51,11 +54,20 @@ class _ListOrder:
 
 def find_evidence(task: TaskDefinition, fields: dict[str, Any] | None, text: str
                   ) -> dict[str, Evidence]:
-    """Evidence for every non-null value of `fields` (a record's validated values)."""
-    report = ReportText(text)
+    """Evidence for every non-null value of `fields` (a record's validated values).
+
+    Text addressed to the model (injection.py: an instruction, a chat marker, a JSON answer)
+    is no evidence: it is blanked out before the search, and a value found only there is
+    `not_found`."""
+    spans = tainted_spans(detect_injection(text, field_names(task.fields)))
+    report = ReportText(masked(text, spans) if spans else text)
     out: dict[str, Evidence] = {}
     for spec in task.fields:
         _walk(spec, (fields or {}).get(spec.name), spec.name, report, out, "", None, None)
+    if spans:  # a passage that reaches into a blanked span (a window across it) is none either
+        out = {path: NOT_FOUND if e.status != "not_found" and any(
+            e.start < end and start < e.end for start, end in spans) else e
+            for path, e in out.items()}
     return out
 
 

@@ -26,6 +26,7 @@ from pluk.core.engine.protocol import (DecisionSpec, Engine, ExtractRequest, Ext
 from pluk.core.errors import CancelledError
 from pluk.core.extraction.answer_parse import AnswerSyntaxError, ParsedAnswer, parse_answer
 from pluk.core.extraction.evidence import find_evidence
+from pluk.core.extraction.injection import detect_injection, field_names, injection_warning
 from pluk.core.extraction.context import (PromptModel, PromptParts, answer_reserve,
                                           output_token_budget, prompt_parts)
 from pluk.core.extraction.scoring import decision_specs
@@ -207,7 +208,11 @@ def answer_record(task: TaskDefinition, report: Report, text: str, *, finish_rea
     invalid with the reason (cut off at the token limit, stopped at the time limit, not JSON).
     `limits` are the record's token_limit and time_limit_s; `started` is perf_counter() when
     the report began; `probabilities(parsed)` reads the option probabilities (a failure leaves
-    the values standing, with a warning)."""
+    the values standing, with a warning). Text in the report addressed to the model
+    (injection.py) is a warning naming each finding by its offsets, whatever the answer."""
+    injected = injection_warning(detect_injection(report.text, field_names(task.fields)))
+    if injected is not None and injected not in warnings:
+        warnings.append(injected)
     common = dict(id=report.id, source=report.source, sha256=report.sha256, warnings=warnings,
                   ocr=report.ocr, parts=report.parts, raw=text, tokens_prompt=tokens_prompt,
                   tokens_cached=tokens_cached, tokens_output=tokens_output, **limits)

@@ -1,8 +1,10 @@
 """The order in which a reviewer meets a run's records: by default the most uncertain first.
 
-Uncertain, in this order: a bool or enum answer the model gave with a low probability, a
-value with no evidence in the report (ungrounded), fields that failed validation or a failed
-record; then the rest. Within each group the most uncertain come first, then the run's order.
+Uncertain, in this order: a report with text addressed to the model (a prompt injection: the
+record's warning from extraction/injection.py; its values may be the report's orders, not the
+model's reading), a bool or enum answer the model gave with a low probability, a value with no
+evidence in the report (ungrounded), fields that failed validation or a failed record; then the
+rest. Within each group the most uncertain come first, then the run's order.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from pluk.core.tasks import TaskDefinition
 Order = Literal["uncertain", "run", "id"]
 ORDERS: tuple[Order, ...] = ("uncertain", "run", "id")
 LOW_PROBABILITY = 0.8
+# The start of the warning a record gets for text in its report addressed to the model
+# (pluk.core.extraction.injection writes it; here, below extraction, it is looked for).
+INJECTION_WARNING = "Possible prompt injection"
 
 
 def _option_key(value: Any) -> str:
@@ -47,6 +52,9 @@ def failed_fields(task: TaskDefinition, record: Record) -> int:
 
 def uncertainty_key(task: TaskDefinition, record: Record) -> tuple[int, float]:
     """(group, how uncertain within it, negated so that smaller sorts first)."""
+    injected = sum(INJECTION_WARNING in w for w in record.warnings)
+    if injected:
+        return -1, -float(injected)
     probability = lowest_probability(record)
     if probability is not None and probability < LOW_PROBABILITY:
         return 0, probability
