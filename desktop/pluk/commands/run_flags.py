@@ -89,6 +89,9 @@ def run_options(args: argparse.Namespace) -> RunOptions:
                                    retries=args.retries, ca_bundle=args.ca_bundle,
                                    api_key_env=args.api_key_env,
                                    api_key_keyring=args.api_key_keyring)
+            from pluk.core.engine.server_http import check_url
+
+            check_url(server.url)  # 99999 or 'abc' as the port: one sentence, before the run
         elif getattr(args, "server_model", None) or getattr(args, "concurrency", None):
             raise PlukError("--server-model and --concurrency need --server URL")
         return RunOptions(

@@ -23,6 +23,14 @@ The answer is constrained by what the server accepts (`ServerOptions.constraint`
 Temperature, seed and max_tokens go with every request. For the decisions of bool and enum
 fields `logprobs` with `top_logprobs` are asked for and read by server_logprobs; a server that
 returns none leaves the probabilities out, with the warning saying so.
+
+A server's answer is believed only in the shape of a chat completion (ChatCompletion, checked
+at the boundary: choices with a message whose content is text or null; token counts whole
+numbers), read no further than its max_tokens allows (server_http.answer_bytes), its content
+no longer than max_tokens tokens could write and its JSON within load_json's limits (depth,
+integer digits, no key twice); a request's whole life, retries included, is bounded by the
+run's time limit (--time-limit). Anything else is that report's error record with the reason;
+logprobs of the wrong shape only leave the probabilities out, with a warning.
 """
 
 from __future__ import annotations
@@ -32,14 +40,16 @@ import queue
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import (BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError,
+                      field_validator)
 
 from pluk.core.engine.protocol import (EngineFacts, ExtractRequest, ExtractResult,
                                        PreparedPrompt, ShouldStop)
-from pluk.core.engine.server_http import (RequestFailed, ServerError, ServerInfo, api_key,
-                                          discover, make_client, send)
+from pluk.core.engine.server_http import (TOKEN_BYTES, JSONLimitError, RequestFailed,
+                                          ServerError, ServerInfo, answer_bytes, api_key,
+                                          check_url, discover, load_json, make_client, send)
 from pluk.core.engine.server_logprobs import decision_probabilities
 from pluk.core.errors import CancelledError, PlukError
 from pluk.core.options import DecodingOptions, ServerOptions
@@ -57,10 +67,75 @@ class ServerResult(ExtractResult):
     warnings: list[str] = Field(default_factory=list)
 
 
+# -- a chat completion, as Pluk reads one ----------------------------------------------------------
+
+_Count = Annotated[StrictInt, Field(ge=0, le=1 << 40)]  # no bool, float, text or list
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class _Message(_Part):
+    content: StrictStr | None = None
+
+
+class _Choice(_Part):
+    message: _Message
+    finish_reason: StrictStr | None = None
+    logprobs: Any = None
+
+    @field_validator("logprobs", mode="before")
+    @classmethod
+    def _logprobs(cls, value: Any) -> list[dict[str, Any]] | None:
+        """The token entries (logprobs.content), or None where they are missing or of the
+        wrong shape (the probabilities are then left out, with the warning saying so)."""
+        entries = value.get("content") if isinstance(value, dict) else None
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            return None
+        for entry in entries:
+            top = entry.get("top_logprobs")
+            if top is not None and (not isinstance(top, list)
+                                    or not all(isinstance(t, dict) for t in top)):
+                return None
+        return entries
+
+
+class _Details(_Part):
+    cached_tokens: _Count | None = None
+
+
+class _Usage(_Part):
+    prompt_tokens: _Count | None = None
+    completion_tokens: _Count | None = None
+    prompt_tokens_details: _Details | None = None
+
+
+class _Timings(_Part):
+    cache_n: _Count | None = None
+
+
+class ChatCompletion(_Part):
+    """The part of a chat completion Pluk reads; every other key is ignored."""
+
+    choices: list[_Choice] = Field(min_length=1)
+    usage: _Usage | None = None
+    timings: _Timings | None = None  # llama-server's
+
+
+def _shape_error(exc: ValidationError) -> str:
+    """The first thing wrong with an answer's shape, in one line (no values quoted)."""
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "the answer"
+    more = exc.error_count() - 1
+    return f"{where}: {first['msg']}" + (f"; and {more} more" if more else "")
+
+
 class ServerEngine:
     """One configured server; connect() asks what it serves, extract() sends the reports."""
 
     def __init__(self, options: ServerOptions, decoding: DecodingOptions | None = None):
+        check_url(options.url)  # an impossible port, in one sentence
         self.options = options
         self.decoding = decoding or DecodingOptions()
         self._key = api_key(options)  # read once; it lives only in the client's headers
@@ -165,36 +240,71 @@ class ServerEngine:
         return body
 
     async def _answer(self, client, request: ExtractRequest) -> ServerResult:
+        """The request's result; every failure of this one report is its error result."""
         started = time.perf_counter()
         base = dict(id=request.id, token_limit=request.max_tokens)
+
+        def failed(reason: str) -> ServerResult:
+            return ServerResult(text="", finish_reason="error", error=reason, tokens_prompt=0,
+                                tokens_cached=0, tokens_output=0,
+                                seconds=time.perf_counter() - started, **base)
+
+        limit = request.time_limit
         try:
-            # The answer as send() gives it: the API key taken out of it, were it echoed.
-            data = await send(client, "POST", "/v1/chat/completions",
-                              retries=self.options.retries, body=self.body(request))
-            choice = data["choices"][0]
+            # The whole request, its retries and waits included: a server that trickles its
+            # answer a byte at a time is stopped here, as a local answer is at the limit.
+            result = await asyncio.wait_for(self._ask(client, request, started), limit)
+        except asyncio.TimeoutError:
+            return failed(f"no whole answer within the {limit:g}-second time limit per "
+                          "report (--time-limit)")
         except RequestFailed as exc:
-            return ServerResult(text="", finish_reason="error", error=str(exc), tokens_prompt=0,
-                                tokens_cached=0, tokens_output=0,
-                                seconds=time.perf_counter() - started, **base)
-        except (ValueError, KeyError, IndexError, TypeError) as exc:
-            return ServerResult(text="", finish_reason="error", tokens_prompt=0,
-                                tokens_cached=0, tokens_output=0,
-                                error=f"the server's answer is not a chat completion ({exc})",
-                                seconds=time.perf_counter() - started, **base)
-        text = (choice.get("message") or {}).get("content") or ""
-        usage = data.get("usage") or {}
-        details = usage.get("prompt_tokens_details") or {}
-        cached = details.get("cached_tokens") or (data.get("timings") or {}).get("cache_n") or 0
+            return failed(str(exc))
+        except ValueError as exc:  # not JSON, or beyond load_json's limits
+            return failed(f"the server's answer cannot be read: {exc}")
+        return result if isinstance(result, ServerResult) else failed(result)
+
+    async def _ask(self, client, request: ExtractRequest, started: float) -> ServerResult | str:
+        """The server's answer as a result, or the reason it is none."""
+        body = self.body(request)
+        # The answer as send() gives it: no more of it than its max_tokens allows, the API key
+        # taken out of it were it echoed.
+        data = await send(client, "POST", "/v1/chat/completions", retries=self.options.retries,
+                          body=body, max_bytes=answer_bytes(request.max_tokens,
+                                                            logprobs=bool(body.get("logprobs"))))
+        try:
+            answer = ChatCompletion.model_validate(data)
+        except ValidationError as exc:
+            return f"the server's answer is not a chat completion ({_shape_error(exc)})"
+        choice, usage = answer.choices[0], answer.usage or _Usage()
+        text = choice.message.content or ""
+        output = usage.completion_tokens or 0
+        if output > request.max_tokens:
+            return (f"the server answered with {output} tokens, more than the max_tokens of "
+                    f"{request.max_tokens} it was asked for")
+        if len(text.encode("utf-8", "surrogatepass")) > request.max_tokens * TOKEN_BYTES:
+            return (f"the server's answer is longer than the {request.max_tokens} tokens of "
+                    "its max_tokens could write")
+        try:
+            load_json(text)
+        except JSONLimitError as exc:  # the answer's own JSON: duplicates, depth, digits
+            return f"the answer cannot be read: {exc}"
+        except ValueError:
+            pass  # not JSON: answer_record says so, in an invalid record
+        cached = ((usage.prompt_tokens_details or _Details()).cached_tokens
+                  or (answer.timings or _Timings()).cache_n or 0)
         probabilities, warnings = {}, []
         if request.decisions and self.decoding.probabilities:
-            probabilities, warnings = decision_probabilities(
-                text, (choice.get("logprobs") or {}).get("content"), request.decisions)
+            try:
+                probabilities, warnings = decision_probabilities(text, choice.logprobs,
+                                                                 request.decisions)
+            except Exception as exc:  # the values stand; only their probabilities are missing
+                probabilities, warnings = {}, [f"Option probabilities could not be read from "
+                                               f"the server's logprobs: {exc}"]
         return ServerResult(
-            text=text, finish_reason="length" if choice.get("finish_reason") == "length"
-            else "stop", tokens_prompt=int(usage.get("prompt_tokens") or 0),
-            tokens_cached=int(cached), tokens_output=int(usage.get("completion_tokens") or 0),
+            text=text, finish_reason="length" if choice.finish_reason == "length" else "stop",
+            tokens_prompt=usage.prompt_tokens or 0, tokens_cached=cached, tokens_output=output,
             seconds=time.perf_counter() - started, probabilities=probabilities,
-            warnings=warnings, **base)
+            warnings=warnings, id=request.id, token_limit=request.max_tokens)
 
     def extract(self, prompt: PreparedPrompt, requests: Iterable[ExtractRequest], *,
                 should_stop: ShouldStop | None = None) -> Iterator[ServerResult]:

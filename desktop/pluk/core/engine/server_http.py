@@ -14,6 +14,17 @@ Redactor: the answer's JSON with the key (and a password in the URL) replaced by
 in every string, and every RequestFailed/ServerError message built there redacted alike. No
 other code reads a response.
 
+What a server sends is bounded before it is believed. A body is read as it streams, its bytes
+counted after decompression, and no further than a bound: for an answer, its token budget
+(max_tokens) times a generous size per token plus an allowance for the envelope
+(answer_bytes); for the discovery requests and an error's body, a fixed size. The JSON is
+read by load_json: nesting deeper than MAX_DEPTH, an integer of more than MAX_DIGITS digits
+and a key given twice in one object are refused (JSONLimitError) rather than a
+RecursionError, a ValueError from Python's int-str limit or the last key silently winning.
+Each try of a request has --server-timeout for its whole life (a server that trickles one
+byte at a time does not restart it), and the engine bounds a request with its retries by
+--time-limit.
+
 Faults: a refused or dropped connection and an HTTP 429 or 503 are retried with exponential
 backoff (a Retry-After header is respected); a request that gets no answer within the timeout
 is not (the server is busy with it; a second try would double the wait). When the retries run
@@ -28,6 +39,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import email.utils
+import json
 import os
 import ssl
 import time
@@ -51,6 +63,19 @@ REDACTED = "[redacted]"
 # words and numbers out of answers and messages (and is no real key).
 _MIN_SECRET = 4
 
+# How much of what a server sends is read. An answer's bound is answer_bytes(max_tokens): no
+# tokenizer has a token of more than TOKEN_BYTES bytes, each of which JSON may escape as
+# \uXXXX (6 bytes); logprobs add the chosen token and its alternatives for every token; and
+# the envelope (ids, usage, timings) takes ENVELOPE_BYTES at most.
+TOKEN_BYTES = 256
+_BODY_BYTES_PER_TOKEN = 6 * TOKEN_BYTES + 512
+_LOGPROB_BYTES_PER_TOKEN = 8 * 1024
+ENVELOPE_BYTES = 1 << 20
+DISCOVERY_BYTES = 8 << 20       # GET /v1/models, /props, /version
+_ERROR_BYTES = 64 * 1024        # the body of an error response: its message is cut to 300
+MAX_DEPTH = 64                  # arrays and objects within each other in a server's JSON
+MAX_DIGITS = 1000               # digits of one integer in a server's JSON
+
 
 class ServerError(PlukError):
     """The server cannot be used at all (unreachable after the retries, TLS or the API key
@@ -58,8 +83,80 @@ class ServerError(PlukError):
 
 
 class RequestFailed(Exception):
-    """One request failed for good (its retries ran out, or no answer in time): the reason
-    becomes its report's error record."""
+    """One request failed for good (its retries ran out, no answer in time, an answer larger
+    than its bound): the reason becomes its report's error record."""
+
+
+class JSONLimitError(ValueError):
+    """JSON that a server sent and load_json refuses: too deep, an integer too long, a key
+    given twice."""
+
+
+def answer_bytes(max_tokens: int, *, logprobs: bool = False) -> int:
+    """The most bytes (decompressed) of a chat completion read for an answer of at most
+    `max_tokens` tokens."""
+    per_token = _BODY_BYTES_PER_TOKEN + (_LOGPROB_BYTES_PER_TOKEN if logprobs else 0)
+    return ENVELOPE_BYTES + max(max_tokens, 0) * per_token
+
+
+def _short(text: str, n: int = 40) -> str:
+    return text if len(text) <= n else text[:n] + "..."
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value = dict(pairs)
+    if len(value) < len(pairs):
+        seen: set[str] = set()
+        key = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise JSONLimitError(f"it has the key {_short(key)!r} twice in one object")
+    return value
+
+
+def _int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_DIGITS:
+        raise JSONLimitError(f"it has an integer of {digits} digits (at most {MAX_DIGITS} are "
+                             "read)")
+    return int(text)
+
+
+def _depth_over(value: Any, limit: int) -> bool:
+    """Whether arrays and objects nest deeper than `limit` in `value` (without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, dict)):
+            if depth > limit:
+                return True
+            stack.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict)
+                                                   else item))
+    return False
+
+
+def load_json(data: bytes | str) -> Any:
+    """JSON a server sent: json.JSONDecodeError where it is none, JSONLimitError where it nests
+    deeper than MAX_DEPTH, has an integer of more than MAX_DIGITS digits or a key twice in one
+    object."""
+    try:
+        value = json.loads(data, object_pairs_hook=_pairs, parse_int=_int)
+    except RecursionError:
+        raise JSONLimitError(f"it nests deeper than {MAX_DEPTH} levels") from None
+    if _depth_over(value, MAX_DEPTH):
+        raise JSONLimitError(f"it nests deeper than {MAX_DEPTH} levels")
+    return value
+
+
+def check_url(url: str) -> None:
+    """PlukError, in one sentence, where the server URL's port is no port (99999, 0, 'abc')."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        where = parts.netloc.rpartition("@")[2]  # no credentials in the message
+        raise PlukError(f"The server URL's address {where} has no valid port: a port is a "
+                        "number from 1 to 65535")
 
 
 # -- where and who -------------------------------------------------------------------------------
@@ -163,6 +260,7 @@ class ServerClient(httpx.AsyncClient):
 
 def make_client(options: ServerOptions, key: str | None, *, connections: int
                 ) -> ServerClient:
+    check_url(options.url)
     parts = urlsplit(options.url)
     # Credentials in the URL are HTTP basic auth, for a server behind such a gateway; an API
     # key (a bearer token) takes the Authorization header instead.
@@ -214,44 +312,85 @@ def _is_tls_failure(exc: BaseException) -> bool:
     return False
 
 
-def _server_message(response: httpx.Response) -> str:
-    """The reason a server gives in an error response, short."""
+def _server_message(status: int, data: bytes) -> str:
+    """The reason a server gives in an error response (its first _ERROR_BYTES), short."""
     try:
-        body = response.json()
+        body = load_json(data)
     except ValueError:
-        text = response.text.strip()
+        text = data[:1000].decode("utf-8", "replace").strip()
     else:
         error = body.get("error", body.get("detail", body)) if isinstance(body, dict) else body
-        text = str(error.get("message", error) if isinstance(error, dict) else error)
+        text = str(error.get("message", error) if isinstance(error, dict) else error)[:1000]
     text = " ".join(text.split())
-    return f"HTTP {response.status_code}" + (f": {text[:300]}" if text else "")
+    return f"HTTP {status}" + (f": {text[:300]}" if text else "")
+
+
+class _TooLarge(Exception):
+    """A body went past the bound it was read to."""
+
+
+async def _body(response: httpx.Response, limit: int, *, cut: bool = False) -> bytes:
+    """The body as it streams in, decompressed, up to `limit` bytes: _TooLarge past it (or,
+    with `cut`, the first `limit` bytes). Decompression goes in bounded pieces (httpx2), so a
+    gzip bomb is stopped at the bound too."""
+    length = response.headers.get("content-length", "").strip()
+    if not cut and length.isdigit() and int(length) > limit:
+        raise _TooLarge(int(length))
+    chunks, n = [], 0
+    async for chunk in response.aiter_bytes():
+        n += len(chunk)
+        if n > limit:
+            if cut:
+                chunks.append(chunk[: len(chunk) - (n - limit)])
+                break
+            raise _TooLarge(n)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 async def send(client: ServerClient, method: str, path: str, *, retries: int,
-               body: dict[str, Any] | None = None) -> Any:
-    """One request with its retries: the server's JSON answer with the secrets taken out of
-    every string in it (ValueError where it is not JSON), else RequestFailed or ServerError,
-    their messages redacted alike. The one place where a server's text enters Pluk."""
+               body: dict[str, Any] | None = None, max_bytes: int = DISCOVERY_BYTES) -> Any:
+    """One request with its retries: the server's JSON answer (load_json's, at most
+    `max_bytes` of it) with the secrets taken out of every string in it (ValueError where it
+    is not JSON or JSONLimitError refuses it), else RequestFailed (also for an answer larger
+    than `max_bytes`) or ServerError, their messages redacted alike. The one place where a
+    server's text enters Pluk."""
     redact = client.redact
     try:
-        response = await _send(client, method, path, retries=retries, body=body)
-        return redact.value(response.json())
+        data = await _send(client, method, path, retries=retries, body=body,
+                           max_bytes=max_bytes)
+        return redact.value(load_json(data))
     except (RequestFailed, ServerError) as exc:
         raise type(exc)(redact(str(exc))) from None
-    except ValueError as exc:  # not JSON
-        raise ValueError(redact(str(exc))) from None
+    except JSONLimitError as exc:
+        raise JSONLimitError(redact(str(exc))) from None
+    except ValueError as exc:  # not JSON (or not text)
+        raise ValueError(redact(f"it is not JSON ({exc})")) from None
 
 
 async def _send(client: ServerClient, method: str, path: str, *, retries: int,
-                body: dict[str, Any] | None = None) -> httpx.Response:
-    """One request with its retries; a 2xx response, else RequestFailed or ServerError (whose
-    messages are not redacted yet: send's caller gets them redacted)."""
+                body: dict[str, Any] | None = None, max_bytes: int = DISCOVERY_BYTES
+                ) -> bytes:
+    """One request with its retries; a 2xx response's body, else RequestFailed or ServerError
+    (whose messages are not redacted yet: send's caller gets them redacted). Each try has the
+    client's read timeout for its whole life, from connecting to the body's last byte."""
     where = f"{client.base_url}".rstrip("/")
+    limit_s = client.timeout.read
     last = ""
     for attempt in range(retries + 1):
         wait: float | None = None
         try:
-            response = await client.request(method, path, json=body)
+            response, data = await asyncio.wait_for(
+                _try(client, method, path, body, max_bytes), limit_s)
+        except _TooLarge as exc:
+            allows = (f"its max_tokens of {body['max_tokens']} allows"
+                      if body and "max_tokens" in body else "read of such an answer")
+            raise RequestFailed(f"the server's answer is larger than the {max_bytes:,} bytes "
+                                f"{allows} ({exc.args[0]:,} bytes or more); it was not read "
+                                "further") from None
+        except httpx.DecodingError as exc:
+            raise RequestFailed(f"the server's answer could not be decompressed ({exc})"
+                                ) from None
         except httpx.ConnectTimeout:
             last = f"no connection within {CONNECT_TIMEOUT_S:g} s"
         except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError,
@@ -261,18 +400,20 @@ async def _send(client: ServerClient, method: str, path: str, *, retries: int,
                                   "is signed by the hospital's own CA, name its certificate "
                                   "with --ca-bundle") from None
             last = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        except httpx.TimeoutException:
-            raise RequestFailed(f"the server gave no answer within {client.timeout.read:g} s "
+        except (httpx.TimeoutException, asyncio.TimeoutError):
+            raise RequestFailed(f"the server gave no answer within {limit_s:g} s "
                                 "(the server timeout)") from None
         else:
+            status = response.status_code
             if response.is_success:
-                return response
-            if response.status_code in (401, 403):
-                raise ServerError(f"{where} refused the request ({_server_message(response)}); "
+                return data
+            message = _server_message(status, data)
+            if status in (401, 403):
+                raise ServerError(f"{where} refused the request ({message}); "
                                   "check the API key")
-            if response.status_code not in _RETRY_STATUS:
-                raise RequestFailed(_server_message(response))
-            last = _server_message(response)
+            if status not in _RETRY_STATUS:
+                raise RequestFailed(message)
+            last = message
             wait = retry_after(response)
             if attempt == retries:
                 raise RequestFailed(f"the server was busy: {last}, {retries + 1} times; gave "
@@ -283,6 +424,20 @@ async def _send(client: ServerClient, method: str, path: str, *, retries: int,
                               "--resume continues the run")
         await asyncio.sleep(backoff(attempt) if wait is None else wait)
     raise AssertionError("unreachable")
+
+
+async def _try(client: ServerClient, method: str, path: str, body: dict[str, Any] | None,
+               max_bytes: int) -> tuple[httpx.Response, bytes]:
+    """One try: the response (closed) and its body, read to `max_bytes` (_TooLarge past it);
+    of an error response, its first _ERROR_BYTES."""
+    request = client.build_request(method, path, json=body)
+    response = await client.send(request, stream=True)
+    try:
+        if response.is_success:
+            return response, await _body(response, max_bytes)
+        return response, await _body(response, _ERROR_BYTES, cut=True)
+    finally:
+        await response.aclose()
 
 
 # -- what the server says about itself -----------------------------------------------------------
@@ -341,33 +496,44 @@ async def discover(client: ServerClient, options: ServerOptions) -> ServerInfo:
         raise ServerError(f"{where} serves no model")
     ids = [str(m["id"]) for m in models]
     if options.model is not None and options.model not in ids:
+        shown = ", ".join(_short(i, 100) for i in ids[:20]) + (", ..." if len(ids) > 20 else "")
         raise ServerError(f"{where} does not serve the model {options.model!r}; it serves: "
-                          + ", ".join(ids))
+                          + shown)
     model = options.model or ids[0]
     entry = next(m for m in models if str(m["id"]) == model)
     owners = {str(m.get("owned_by", "")) for m in models}
     props = None if owners & {"vllm", "me"} else await _json_or_none(client, "/props", 0)
     variant = _variant(models, props)
     info = ServerInfo(url=where, variant=variant, model=model, models=models)
+    # What the server says of itself is taken where it has the expected shape and left out
+    # (unknown: the defaults) where not; a wrong shape never stops the connection.
     if variant == "llama-server" and isinstance(props, dict):
         info.props = {k: props[k] for k in _PROPS_KEYS if k in props}
         info.slots = _positive(props.get("total_slots"))
-        settings = props.get("default_generation_settings") or {}
+        settings = props.get("default_generation_settings")
+        settings = settings if isinstance(settings, dict) else {}
         info.n_ctx = _positive(settings.get("n_ctx", props.get("n_ctx")))
-        info.version = props.get("build_info")
+        info.version = _text(props.get("build_info"))
     elif variant == "vllm":
         info.n_ctx = _positive(entry.get("max_model_len"))
         version = await _json_or_none(client, "/version", 0)
-        info.version = version.get("version") if isinstance(version, dict) else None
+        info.version = _text(version.get("version")) if isinstance(version, dict) else None
     return info
 
 
 def _positive(value: Any) -> int | None:
-    return value if isinstance(value, int) and value > 0 else None
+    """A count the server gives (a slot count, a context size), or None where it is none."""
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 < value < 1 << 40
+    return value if ok else None
+
+
+def _text(value: Any) -> str | None:
+    return value[:200] if isinstance(value, str) and value else None
 
 
 def check_server(options: ServerOptions) -> ServerInfo:
     """Connect once and say what the server serves (the window's Test connection)."""
+    check_url(options.url)
 
     async def ask() -> ServerInfo:
         async with make_client(options, api_key(options), connections=1) as client:

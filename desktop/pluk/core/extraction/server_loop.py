@@ -9,6 +9,8 @@ by loop.answer_record, the very function the local path uses. Records come in th
 reports finish, each with its report's input_index (readers and exports give them back in input
 order); a report without text is an error record at once and never goes to the server. There is no local tokenizer, so
 a report too long for the server's context is the server's refusal, in its error record.
+--time-limit bounds each request's whole life (its retries included), as it bounds a local
+answer; the record's time_limit_s is that limit (or, without one, the server timeout).
 """
 
 from __future__ import annotations
@@ -68,9 +70,10 @@ def server_versions(engine: ServerEngine) -> dict[str, str]:
 
 def _request(task: TaskDefinition, report: Report, key: str, engine: ServerEngine,
              schema: dict, gbnf: str, budget: int, decisions: list[DecisionSpec],
-             examples: list[Example] | None) -> ExtractRequest:
+             examples: list[Example] | None, time_limit: float | None) -> ExtractRequest:
     return ExtractRequest(id=key, tokens=[], grammar=GrammarSpec(gbnf=gbnf),
                           max_tokens=engine.max_tokens(budget), decisions=decisions,
+                          time_limit=time_limit,
                           messages=messages_for(task, report.text, examples or None),
                           schema=schema)
 
@@ -105,7 +108,8 @@ def run_server_extraction(
     schema = json_schema(task)
     gbnf, budget = schema_to_gbnf(schema), output_token_budget(schema)
     decisions = decision_specs(task) if options.decoding.probabilities else []
-    timeout = engine.options.timeout_s
+    time_limit = options.decoding.time_limit
+    timeout = time_limit or engine.options.timeout_s
     counted = RecordCounter(tracker, on_progress)
 
     readable: dict[str, tuple[int, Report]] = {}
@@ -121,7 +125,7 @@ def run_server_extraction(
         for key, (_index, report) in readable.items():
             examples = choose_examples(report) if choose_examples is not None else task.examples
             yield _request(task, report, key, engine, schema, gbnf, budget, decisions,
-                           examples)
+                           examples, time_limit)
 
     try:
         for result in engine.extract(engine.prepare([]), requests(), should_stop=stop):
