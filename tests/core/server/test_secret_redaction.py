@@ -165,7 +165,7 @@ def test_the_connection_test_says_why_a_key_is_refused_without_the_key(monkeypat
 
 
 def test_the_redactor_takes_every_form_of_the_key_and_leaves_short_keys_alone():
-    from pluk.core.engine.server_http import Redactor
+    from pluk.core.engine.redact import Redactor
 
     redact = Redactor([KEY])
     text = f"Bearer {KEY} / {quote(KEY, safe='')} / {quote_plus(KEY)} / plain"

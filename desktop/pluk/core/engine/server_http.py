@@ -14,16 +14,11 @@ Redactor: the answer's JSON with the key (and a password in the URL) replaced by
 in every string, and every RequestFailed/ServerError message built there redacted alike. No
 other code reads a response.
 
-What a server sends is bounded before it is believed. A body is read as it streams, its bytes
-counted after decompression, and no further than a bound: for an answer, its token budget
-(max_tokens) times a generous size per token plus an allowance for the envelope
-(answer_bytes); for the discovery requests and an error's body, a fixed size. The JSON is
-read by load_json: nesting deeper than MAX_DEPTH, an integer of more than MAX_DIGITS digits
-and a key given twice in one object are refused (JSONLimitError) rather than a
-RecursionError, a ValueError from Python's int-str limit or the last key silently winning.
-Each try of a request has --server-timeout for its whole life (a server that trickles one
-byte at a time does not restart it), and the engine bounds a request with its retries by
---time-limit.
+What a server sends is bounded before it is believed: a body is read as it streams, its bytes
+counted after decompression, no further than a bound (an answer's from its max_tokens,
+answer_bytes; a fixed one for discovery and error bodies), and its JSON read within limits
+(server_json.py). Each try of a request has --server-timeout for its whole life (a trickle
+does not restart it); the engine bounds a request with its retries by --time-limit.
 
 Faults: a refused or dropped connection and an HTTP 429 or 503 are retried with exponential
 backoff (a Retry-After header is respected); a request that gets no answer within the timeout
@@ -39,17 +34,17 @@ from __future__ import annotations
 import asyncio
 import base64
 import email.utils
-import json
 import os
 import ssl
 import time
-from collections.abc import Iterable
 from typing import Any, Literal
-from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx2 as httpx
 from pydantic import BaseModel, Field
 
+from pluk.core.engine.redact import Redactor
+from pluk.core.engine.server_json import JSONLimitError, load_json, short  # noqa: F401
 from pluk.core.errors import PlukError
 from pluk.core.options import ServerOptions
 
@@ -58,10 +53,6 @@ KEYRING_SERVICE = "pluk"
 CONNECT_TIMEOUT_S = 10.0
 _RETRY_STATUS = {429, 503}
 _MAX_WAIT_S = 120.0  # the longest Retry-After honoured, so a bad header cannot hold a run
-REDACTED = "[redacted]"
-# A secret shorter than this is not looked for: a key of 1-3 characters would take ordinary
-# words and numbers out of answers and messages (and is no real key).
-_MIN_SECRET = 4
 
 # How much of what a server sends is read. An answer's bound is answer_bytes(max_tokens): no
 # tokenizer has a token of more than TOKEN_BYTES bytes, each of which JSON may escape as
@@ -73,8 +64,6 @@ _LOGPROB_BYTES_PER_TOKEN = 8 * 1024
 ENVELOPE_BYTES = 1 << 20
 DISCOVERY_BYTES = 8 << 20       # GET /v1/models, /props, /version
 _ERROR_BYTES = 64 * 1024        # the body of an error response: its message is cut to 300
-MAX_DEPTH = 64                  # arrays and objects within each other in a server's JSON
-MAX_DIGITS = 1000               # digits of one integer in a server's JSON
 
 
 class ServerError(PlukError):
@@ -87,63 +76,11 @@ class RequestFailed(Exception):
     than its bound): the reason becomes its report's error record."""
 
 
-class JSONLimitError(ValueError):
-    """JSON that a server sent and load_json refuses: too deep, an integer too long, a key
-    given twice."""
-
-
 def answer_bytes(max_tokens: int, *, logprobs: bool = False) -> int:
     """The most bytes (decompressed) of a chat completion read for an answer of at most
     `max_tokens` tokens."""
     per_token = _BODY_BYTES_PER_TOKEN + (_LOGPROB_BYTES_PER_TOKEN if logprobs else 0)
     return ENVELOPE_BYTES + max(max_tokens, 0) * per_token
-
-
-def _short(text: str, n: int = 40) -> str:
-    return text if len(text) <= n else text[:n] + "..."
-
-
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    value = dict(pairs)
-    if len(value) < len(pairs):
-        seen: set[str] = set()
-        key = next(k for k, _ in pairs if k in seen or seen.add(k))
-        raise JSONLimitError(f"it has the key {_short(key)!r} twice in one object")
-    return value
-
-
-def _int(text: str) -> int:
-    digits = len(text.lstrip("-"))
-    if digits > MAX_DIGITS:
-        raise JSONLimitError(f"it has an integer of {digits} digits (at most {MAX_DIGITS} are "
-                             "read)")
-    return int(text)
-
-
-def _depth_over(value: Any, limit: int) -> bool:
-    """Whether arrays and objects nest deeper than `limit` in `value` (without recursion)."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, (list, dict)):
-            if depth > limit:
-                return True
-            stack.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict)
-                                                   else item))
-    return False
-
-
-def load_json(data: bytes | str) -> Any:
-    """JSON a server sent: json.JSONDecodeError where it is none, JSONLimitError where it nests
-    deeper than MAX_DEPTH, has an integer of more than MAX_DIGITS digits or a key twice in one
-    object."""
-    try:
-        value = json.loads(data, object_pairs_hook=_pairs, parse_int=_int)
-    except RecursionError:
-        raise JSONLimitError(f"it nests deeper than {MAX_DEPTH} levels") from None
-    if _depth_over(value, MAX_DEPTH):
-        raise JSONLimitError(f"it nests deeper than {MAX_DEPTH} levels")
-    return value
 
 
 def check_url(url: str) -> None:
@@ -218,35 +155,6 @@ def tls_verify(ca_bundle: str | None) -> ssl.SSLContext | bool:
         return ssl.create_default_context(cafile=ca_bundle)
     except (OSError, ssl.SSLError) as exc:
         raise PlukError(f"The CA bundle {ca_bundle} cannot be read: {exc}") from None
-
-
-class Redactor:
-    """Takes secrets out of text a server sent: each secret bare (so `Bearer <key>` too) and
-    URL-encoded becomes "[redacted]"."""
-
-    def __init__(self, secrets: Iterable[str | None]):
-        forms = set()
-        for secret in secrets:
-            if secret and len(secret) >= _MIN_SECRET:
-                forms.update((secret, quote(secret, safe=""), quote_plus(secret)))
-        self._forms = sorted(forms, key=len, reverse=True)  # the longest first
-
-    def __call__(self, text: str) -> str:
-        for form in self._forms:
-            text = text.replace(form, REDACTED)
-        return text
-
-    def value(self, value: Any) -> Any:
-        """A JSON value with every string in it (keys too) redacted."""
-        if not self._forms:
-            return value
-        if isinstance(value, str):
-            return self(value)
-        if isinstance(value, list):
-            return [self.value(v) for v in value]
-        if isinstance(value, dict):
-            return {self.value(k): self.value(v) for k, v in value.items()}
-        return value
 
 
 class ServerClient(httpx.AsyncClient):
@@ -496,7 +404,7 @@ async def discover(client: ServerClient, options: ServerOptions) -> ServerInfo:
         raise ServerError(f"{where} serves no model")
     ids = [str(m["id"]) for m in models]
     if options.model is not None and options.model not in ids:
-        shown = ", ".join(_short(i, 100) for i in ids[:20]) + (", ..." if len(ids) > 20 else "")
+        shown = ", ".join(short(i, 100) for i in ids[:20]) + (", ..." if len(ids) > 20 else "")
         raise ServerError(f"{where} does not serve the model {options.model!r}; it serves: "
                           + shown)
     model = options.model or ids[0]
