@@ -100,3 +100,15 @@ def test_the_window_runs_the_reports_on_a_server(qtbot, window, tiny_model, tmp_
         assert window.results.model.rowCount() == 3
     finally:
         server.stop()
+
+
+def test_a_port_that_is_no_port_is_one_sentence_in_test_connection(qtbot):
+    """Issue 29, item 17, in the window: Test connection with port 99999 raised ValueError."""
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    dialog.engine.where.setCurrentIndex(1)
+    dialog.engine.url.setText("http://user:secret@127.0.0.1:99999")
+    dialog.engine.keyring.setChecked(False)
+    dialog.engine.test_button.click()
+    text = dialog.engine.result.text()
+    assert "no valid port" in text and "secret" not in text

@@ -13,7 +13,8 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit,
                                QPushButton, QSpinBox, QWidget)
 
-from pluk.core.engine.server_http import ServerInfo, check_server, origin
+from pluk.core.engine.server_http import ServerInfo, check_server, check_url, origin
+from pluk.core.errors import PlukError
 from pluk.core.options import ServerOptions, bounds
 from pluk.gui.background import LatestCall
 
@@ -91,6 +92,11 @@ class EngineBox(QGroupBox):
             self.result.setText(str(exc))
             return
         if options is None:
+            return
+        try:
+            check_url(options.url)  # a port like 99999 is one sentence here, not a ValueError
+        except PlukError as exc:
+            self.result.setText(str(exc))
             return
         self.result.setText(self.tr("Connecting to {server}…").format(
             server=origin(options.url)))
