@@ -42,3 +42,22 @@ def test_a_non_finite_bound_is_refused_when_the_task_is_read(bound):
                         "description": "x"}]}
     with pytest.raises(PlukError, match="finite"):
         parse_task(task, "test")
+
+
+def test_an_xlsx_of_formulas_without_saved_values_says_so(tmp_path):
+    """Issue 29, item 23: every row said 'the text cell is empty'."""
+    import openpyxl
+
+    from pluk.core.readers import read_inputs
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["id", "text"])
+    sheet.append(["a1", '="PSA "&"5"'])  # openpyxl saves a formula with no cached value
+    sheet.append(["a2", "PSA 7 ng/ml"])
+    sheet.append(["a3", None])
+    book.save(tmp_path / "t.xlsx")
+    reports = {r.id: r for r in read_inputs([str(tmp_path / "t.xlsx")])}
+    assert "is a formula with no value saved" in reports["a1"].error
+    assert reports["a2"].text == "PSA 7 ng/ml" and not reports["a2"].error
+    assert reports["a3"].error.endswith("is empty")

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,6 +62,9 @@ class _Table:
     row_word: str = "row"
     # row number -> why a row whose cells were read is still refused
     refused: dict[int, str] = field(default_factory=dict)
+    # .xlsx: row number -> the columns whose cell is a formula with no value saved (read only
+    # when an empty cell needs explaining: a second pass over the sheet)
+    formulas: Callable[[], dict[int, set[str]]] = lambda: {}
 
 
 def _column_names(header: list[Any]) -> list[str]:
@@ -165,6 +170,28 @@ def _open_xlsx(data: bytes):
         ) from exc
 
 
+def _formula_cells(data: bytes, sheet: str, header: list[str]) -> dict[int, set[str]]:
+    """A workbook read with its cached values shows a formula nobody saved a value for as an
+    empty cell; read as written, such a cell holds the formula itself."""
+    import openpyxl
+
+    found: dict[int, set[str]] = {}
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception:  # it was read once: a second failure only loses the explanation
+        return found
+    try:
+        rows = workbook[sheet].iter_rows(min_row=1, values_only=True)
+        for number, values in enumerate(rows, 1):
+            names = {header[i] for i, v in enumerate(values[:len(header)])
+                     if isinstance(v, str) and v.startswith("=")}
+            if names:
+                found[number] = names
+    finally:
+        workbook.close()
+    return found
+
+
 def _load_xlsx(data: bytes, sheet: str | None, max_rows: int | None) -> _Table:
     workbook = _open_xlsx(data)
     try:
@@ -195,6 +222,8 @@ def _load_xlsx(data: bytes, sheet: str | None, max_rows: int | None) -> _Table:
             raise ReadFailure("corrupt or unreadable Excel file", data) from exc
         if header is None:
             raise ReadFailure("the sheet is empty (no header row)", data)
+        table.formulas = functools.cache(
+            lambda name=worksheet.title, cols=header: _formula_cells(data, name, cols))
         return table
     finally:
         workbook.close()
@@ -382,6 +411,10 @@ def read_table(path: Path, *, file_id: str, row_prefix: str, options: TableOptio
             reason = f"{word} {number}: the id cell (column '{id_col}') {_SURROGATE}"
         elif not is_unicode_clean(text):
             reason = f"{word} {number}: the text cell (column '{text_col}') {_SURROGATE}"
+        elif not text.strip() and text_col in table.formulas().get(number, ()):
+            reason = (f"{word} {number}: the text cell (column '{text_col}') is a formula with "
+                      "no value saved: open the file in Excel or LibreOffice and save it, so "
+                      "the values are stored, then read it again")
         elif not text.strip():
             reason = f"{word} {number}: the text cell (column '{text_col}') is empty"
         elif len(text) > limits.max_chars:
