@@ -14,13 +14,18 @@ Branches the answer did not take may split again (the quoted "1".."5" of an enum
 bare 4): those prefixes were never evaluated. They get a side evaluation once the answer is
 done: its sequence is cut back to the decision and the branch's few tokens ride along in the
 next batch of the other answers (batch.py). Nothing else is evaluated again.
+
+The options' paths are held in tries (option_tree.OptionTree), built once per decision: the
+tokens to keep, the side chains and the probabilities cost time linear in the options' tokens,
+so an enum of thousands of options adds what its tokens cost. The report's time limit ends
+the side evaluations as it ends an answer (slot.py), and a stop request is polled between them.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from pluk.core.engine.option_tree import branch_probabilities
+from pluk.core.engine.option_tree import OptionTree
 from pluk.core.engine.protocol import DecisionSpec
 from pluk.core.engine.vocab import Vocabulary
 
@@ -60,15 +65,17 @@ class DecisionWatch:
                 form = text.encode("utf-8")
                 self.forms.append((option, form, tuple(vocab.continuation(before, lead + form))))
         self.observed: dict[TokenPath, dict[int, float]] = {}
+        # The options' own paths as a trie: what wanted() reads while the value is written.
+        self._forms_tree = OptionTree([seq for _, _, seq in self.forms])
         self.paths: list[tuple[str, TokenPath]] | None = None  # the final tree, once written
+        self._paths_tree: OptionTree | None = None
 
     # -- while the answer is written ---------------------------------------------------------
 
     def wanted(self, prefix: TokenPath, next_token: int | None) -> list[int]:
         """Tokens whose log-probability to keep after `prefix` on the generated path."""
-        depth = len(prefix)
-        kids = {seq[depth] for _, _, seq in self.forms
-                if len(seq) > depth and seq[:depth] == prefix}
+        node = self._forms_tree.find(prefix)
+        kids = set() if node is None else set(self._forms_tree.children[node])
         if next_token is not None:
             kids.add(next_token)
         return sorted(kids)
@@ -99,41 +106,52 @@ class DecisionWatch:
                 break
         self.paths = [(option, own if (own is not None and form == written) else seq)
                       for option, form, seq in self.forms]
+        self._paths_tree = None
+
+    def _tree(self) -> OptionTree:
+        if self._paths_tree is None:
+            self._paths_tree = OptionTree([path for _, path in self.paths])
+        return self._paths_tree
 
     def _branching(self) -> list[tuple[TokenPath, set[int]]]:
-        paths = [path for _, path in self.paths]
-        ends = set(paths)
-        out: dict[TokenPath, set[int]] = {}
-        for path in paths:
-            for i in range(len(path) + 1):
-                prefix = path[:i]
-                kids = {other[i] for other in paths if len(other) > i and other[:i] == prefix}
-                if kids and (len(kids) > 1 or prefix in ends):
-                    out[prefix] = kids
-        return list(out.items())
+        """The prefixes where the settled paths branch, with the tokens that go on there."""
+        tree = self._tree()
+        return [(tree.prefix(node), set(tree.children[node])) for node in tree.decisions()]
 
     def missing(self) -> list[TokenPath]:
         """Side evaluations still needed: token chains from the decision, each the longest of
         the unobserved branching prefixes it covers."""
-        unseen = [prefix for prefix, kids in self._branching()
-                  if not kids <= self.observed.get(prefix, {}).keys()]
+        tree = self._tree()
+        unseen = [node for node in tree.decisions()
+                  if not tree.children[node].keys() <= self.observed.get(tree.prefix(node),
+                                                                         {}).keys()]
         chains: list[TokenPath] = []
-        for prefix in sorted(unseen, key=len, reverse=True):
-            if not any(chain[:len(prefix)] == prefix for chain in chains):
-                chains.append(prefix)
+        covered: set[int] = set()  # the nodes on a chain taken so far (each a prefix of one)
+        for node in sorted(unseen, key=lambda n: tree.depth[n], reverse=True):
+            if node in covered:
+                continue
+            chains.append(tree.prefix(node))
+            at = node
+            while at != -1 and at not in covered:
+                covered.add(at)
+                at = tree.parent[at]
         return chains
 
     def side_wants(self, chain: TokenPath) -> dict[int, tuple[TokenPath, list[int]]]:
         """For a side chain: chain position -> (the prefix its logits follow, tokens to keep)."""
+        tree = self._tree()
         wants = {}
-        for prefix, kids in self._branching():
-            if prefix and chain[:len(prefix)] == prefix:
-                wants[len(prefix) - 1] = (prefix, sorted(kids))
+        node = 0
+        for k, token in enumerate(chain, start=1):
+            node = tree.children[node].get(token)
+            if node is None:
+                break
+            if tree.is_decision(node):
+                wants[k - 1] = (tuple(chain[:k]), sorted(tree.children[node]))
         return wants
 
     def probabilities(self) -> dict[str, float]:
-        paths = [path for _, path in self.paths]
-        probs = branch_probabilities(paths, self.observed)
+        probs = self._tree().probabilities(self.observed)
         totals: dict[str, float] = {}
         for (option, _), p in zip(self.paths, probs):
             totals[option] = totals.get(option, 0.0) + p

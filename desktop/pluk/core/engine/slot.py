@@ -192,12 +192,18 @@ class Slot:
 
     @property
     def done(self) -> bool:
+        """Finished, and nothing left to evaluate for it. The decoder asks after every decode;
+        an answer whose side evaluations run past its time limit ends here as timed out (the
+        limit bounds all of a report's work, its probabilities too), its record saying so."""
+        if self.side and self.deadline is not None and time.perf_counter() > self.deadline:
+            self.finish, self.side = "time", []
         return (self.finish is not None and self.settled and not self.reads
                 and not self.side and not self.side_running)
 
     def result(self) -> ExtractResult:
         probabilities = {}
-        for spec in self.request.decisions:
+        # Only a complete answer's decisions are read to the end (a timed-out one's are not).
+        for spec in self.request.decisions if self.finish == "stop" else ():
             for watch in self.watches:
                 if watch.key == spec.key and watch.paths is not None:
                     probabilities[spec.key] = watch.probabilities()
