@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pluk.core.runs.export import _replaced_when_done as replaced_when_done
 from pluk.core.runs.records import Evidence, Record
 from pluk.core.runs.review_columns import Reviewed, reviewed_records
 from pluk.core.runs.reviews import review_fields, reviewed_value
@@ -169,9 +170,10 @@ def render(task: TaskDefinition, records: list[Record], texts: dict[str, str], *
 def write_html(path: str | Path, task: TaskDefinition, records: list[Record],
                texts: dict[str, str], *, title: str = "", reviewed: Reviewed | None = None
                ) -> Path:
+    """Write the page through a temporary file of its own, as every export does (two exports to
+    one file at once each complete; a failure leaves the previous file)."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(render(task, records, texts, title=title, reviewed=reviewed),
-                   encoding="utf-8")
-    tmp.replace(path)
+    page = render(task, records, texts, title=title, reviewed=reviewed)
+    with replaced_when_done(path) as tmp:
+        tmp.write_text(page, encoding="utf-8")
     return path
