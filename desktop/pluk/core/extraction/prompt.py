@@ -4,6 +4,11 @@ own chat template.
 The fixed part (instructions, the task, a field guide naming every field's type, allowed values,
 unit and meaning, and any worked examples) comes first and the report last, so llama.cpp
 evaluates the shared prefix once per run and only the report for each following one.
+
+The fixed part never holds a NUL character (`system_prompt` drops any that task text brings):
+context.py finds where the report goes by a marker made of NULs, so no task title, description,
+instruction, field description or example can spell the marker and move the report into the
+instructions. A NUL means nothing in a prompt, so nothing the model should read is lost.
 """
 
 from __future__ import annotations
@@ -17,6 +22,9 @@ from pluk.core.tasks.definition import Example, TaskDefinition
 # Rendering lives in chat_template.py; these names stay importable from here.
 __all__ = ["FALLBACK_TEMPLATE", "PromptRenderer", "TemplateFacts", "field_guide", "messages_for",
            "prompt_template_facts", "system_prompt"]
+
+# Never in the fixed part of a prompt: the report marker (context.py) is made of it.
+NUL = "\x00"
 
 _LANGUAGES = {"nl": "Dutch", "en": "English", "de": "German", "fr": "French"}
 
@@ -84,7 +92,7 @@ def system_prompt(task: TaskDefinition, examples: list[Example] | None = None) -
     for number, example in enumerate(examples or [], start=1):
         answer = json.dumps(example.answer, ensure_ascii=False)
         parts.append(f"Example {number}\nReport:\n{example.text}\nAnswer:\n{answer}")
-    return "\n\n".join(parts)
+    return "\n\n".join(parts).replace(NUL, "")
 
 
 def messages_for(task: TaskDefinition, report_text: str,
