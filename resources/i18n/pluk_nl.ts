@@ -565,6 +565,14 @@ txt · md · rtf · docx · pdf, of een tabel (csv · xlsx · jsonl · json)</tr
         <translation>De kolommen van {name} worden gelezen…</translation>
     </message>
     <message>
+        <source>Reading {name} by OCR: page {n} of {total}…</source>
+        <translation>{name} lezen met OCR: pagina {n} van {total}…</translation>
+    </message>
+    <message>
+        <source>Reading {name} by OCR: {total} scanned pages…</source>
+        <translation>{name} lezen met OCR: {total} gescande pagina&apos;s…</translation>
+    </message>
+    <message>
         <source>Reading the reports…</source>
         <translation>De verslagen worden gelezen…</translation>
     </message>

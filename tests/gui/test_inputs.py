@@ -72,3 +72,33 @@ def test_a_table_file_asks_for_its_columns(qtbot, window, tmp_path, monkeypatch)
     qtbot.waitUntil(lambda: window.inputs.report_count() == 2, timeout=20_000)
     assert asked == [["nummer", "verslag"]]
     assert [r.id for r in window.session.reports] == ["A1", "A2"]
+
+
+def test_the_readers_ocr_progress_shows_while_reading(qtbot, window, tmp_path, monkeypatch):
+    """Issue 29, item 11, in the window: the OCR of a long scan reports its pages. The readers'
+    status lines cross from the reading thread by a signal; OCR itself is stood in for here
+    (tesseract is not on every development machine; the readers' own tests count its pages),
+    the rest is the window's real reading path."""
+    import threading
+
+    from pluk.core.readers import read_inputs as real_read_inputs
+    from pluk.gui import session as session_module
+
+    seen, release = [], threading.Event()
+
+    def reading(inputs, **kwargs):
+        kwargs["on_status"]("OCR of scan.pdf: 25 scanned pages")
+        kwargs["on_status"]("OCR of scan.pdf: page 10 of 25")
+        release.wait(10)
+        kwargs.pop("on_status")
+        return real_read_inputs(inputs, **kwargs)
+
+    monkeypatch.setattr(session_module, "read_inputs", reading)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("PSA 5.", encoding="utf-8")
+    window.inputs.request_add([str(tmp_path / "in")])
+    qtbot.waitUntil(lambda: "page 10 of 25" in window.inputs.summary.text(), timeout=10_000)
+    seen.append(window.inputs.summary.text())
+    release.set()
+    qtbot.waitUntil(lambda: window.inputs.report_count() == 1, timeout=20_000)
+    assert seen == ["Reading scan.pdf by OCR: page 10 of 25…"]

@@ -14,6 +14,8 @@ that cannot work is named below the control (the session checks it).
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP, Qt, Signal, Slot
@@ -32,6 +34,9 @@ from pluk.gui.widgets import Card, fit_label, human_size, muted
 
 DROP_HINT = QT_TRANSLATE_NOOP("InputsPanel", "Drop a folder of reports here\n\ntxt · md · "
                               "rtf · docx · pdf, or a table (csv · xlsx · jsonl · json)")
+# readers/scans.py's progress lines, shown in the window's language.
+_OCR_PAGE = re.compile(r"OCR of (.+): page ([\d,]+) of ([\d,]+)")
+_OCR_START = re.compile(r"OCR of (.+): ([\d,]+) scanned pages")
 
 
 class InputsPanel(Card):
@@ -253,6 +258,22 @@ class InputsPanel(Card):
     def set_reading(self, reading: bool) -> None:
         self._reading = reading
         self._update_busy()
+
+    def set_reading_status(self, message: str) -> None:
+        """The readers' progress while they read (readers/scans.py's OCR lines)."""
+        if not self._reading:
+            return
+        page = _OCR_PAGE.fullmatch(message)
+        start = _OCR_START.match(message)
+        if page:
+            text = self.tr("Reading {name} by OCR: page {n} of {total}…").format(
+                name=page.group(1), n=page.group(2), total=page.group(3))
+        elif start:
+            text = self.tr("Reading {name} by OCR: {total} scanned pages…").format(
+                name=start.group(1), total=start.group(2))
+        else:
+            text = message
+        self.summary.setText(text)
 
     def _update_busy(self, columns_text: str | None = None) -> None:
         busy = self._reading or self._columns_call is not None

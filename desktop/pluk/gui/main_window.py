@@ -166,6 +166,7 @@ class MainWindow(QMainWindow):
         self.inputs.paths_chosen.connect(s.add_paths)
         self.inputs.cleared.connect(s.clear_inputs)
         s.reading_changed.connect(self.inputs.set_reading)
+        s.reading_status.connect(self.inputs.set_reading_status)
         s.reports_changed.connect(self.inputs.show_reports)
         s.inputs_failed.connect(self.inputs.show_failure)
         self.inputs.grouping_chosen.connect(s.set_grouping)

@@ -53,6 +53,7 @@ def new_run_dir(root: Path, task_id: str) -> Path:
 
 class Session(QObject):
     reading_changed = Signal(bool)
+    reading_status = Signal(str)  # the readers' progress (OCR of a long scan), from their thread
     reports_changed = Signal(list)          # list[Report]
     inputs_failed = Signal(str)
     grouping_checked = Signal(str)          # "" when the grouping rule works, else why not
@@ -149,8 +150,9 @@ class Session(QObject):
         # Re-reading every input keeps report ids identical to `pluk extract --input ...`
         # (with --group-by when the window groups).
         group = self.group_options
-        self._reader = BackgroundCall(lambda: read_inputs(inputs, table=table, group=group),
-                                      self)
+        say = self.reading_status.emit  # a signal crosses to the window's thread by itself
+        self._reader = BackgroundCall(lambda: read_inputs(inputs, table=table, group=group,
+                                                          on_status=say), self)
         self._reader.succeeded.connect(self._on_read)
         self._reader.failed.connect(self._on_read_failed)
         self.reading_changed.emit(True)
