@@ -2,7 +2,11 @@
 with the evidence of every value highlighted; with reviews, the reviewed values beside them.
 
 Without --format the format is the --out file's extension; a --format that contradicts the
-extension is refused (an .xlsx file holding CSV text cannot be opened)."""
+extension is refused (an .xlsx file holding CSV text cannot be opened).
+
+A run that did not finish (cancelled, failed, or still `running`: its process was killed or
+runs on) is exported all the same, with a warning on stderr: the file holds only the reports
+done so far, and --resume does the rest."""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ from pathlib import Path
 
 from pluk.core.errors import PlukError
 from pluk.core.extraction.run_export import FORMATS, export_run
+from pluk.core.runs.folder import RunFolder
+from pluk.core.runs.lock import run_in_use
 
 
 def register(subparsers) -> None:
@@ -48,6 +54,24 @@ def export_format(out: Path, fmt: str | None) -> str:
     return fmt
 
 
+def incomplete_warning(run_dir: str | Path) -> str | None:
+    """What to tell the user when the run has not finished; None when it has."""
+    folder = RunFolder(run_dir)
+    manifest = folder.read_manifest()
+    if manifest.status == "finished":
+        return None
+    done = manifest.counts.get("total")
+    if done is None:  # a run that never ended has no counts yet
+        done = len(folder.records())
+    status = manifest.status
+    if status == "running":
+        status += (", still running in another Pluk process" if run_in_use(folder.path)
+                   else ", but its process ended before it finished")
+    return (f"the run is incomplete (status {status}): the export holds the {done} "
+            f"report{'' if done == 1 else 's'} done so far; run `pluk extract` again with "
+            "--resume and the same --out to do the rest")
+
+
 def run(args) -> int:
     out = Path(args.out)
     fmt = export_format(out, args.format)
@@ -56,4 +80,7 @@ def run(args) -> int:
                              reviewed_only=args.reviewed, inputs=args.input)
     print(f"pluk: wrote {count} {'report' if fmt == 'html' else 'row'}"
           f"{'' if count == 1 else 's'} ({fmt}) to {path}", file=sys.stderr)
+    warning = incomplete_warning(args.run_dir)
+    if warning:
+        print(f"pluk: warning: {warning}", file=sys.stderr)
     return 0
