@@ -3,6 +3,7 @@ Ctrl-C handling that lets such a job stop cleanly after its current step."""
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -56,17 +57,57 @@ def say(message: str) -> None:
     print(f"pluk: {message}", file=sys.stderr)
 
 
+# Signals that stop a job after its current step: Ctrl-C, `kill`, and a closed terminal.
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
+                      if hasattr(signal, name))
+
+
+def _away_from_closed_terminal(terminal_fds: list[int]) -> None:
+    """Point the standard streams that were a terminal at the null device: after a hangup every
+    write to that terminal fails (EIO), and the stop must still end cleanly."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        return
+    try:
+        for fd in terminal_fds:
+            try:
+                os.dup2(null, fd)
+            except OSError:
+                pass
+    finally:
+        os.close(null)
+
+
 @contextmanager
 def interruptible_progress() -> Iterator[tuple[threading.Event, ProgressBar]]:
-    """Yield (stop, bar): SIGINT and SIGTERM set `stop` so the job ends after its current step
-    with everything finished kept, and `bar` draws progress; both are undone on exit."""
+    """Yield (stop, bar): SIGINT, SIGTERM and SIGHUP (the terminal closed) set `stop` so the job
+    ends after its current step with everything finished kept (the run cancelled, with its
+    counts and exports), and `bar` draws progress; both are undone on exit. A SIGHUP that is
+    ignored (`nohup`) stays ignored, so such a run keeps going when its terminal closes."""
     stop = threading.Event()
+    terminal_fds = []
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None and stream.isatty():
+                terminal_fds.append(stream.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
 
-    def on_signal(_signum, _frame):
-        print("\npluk: stopping after the current step…", file=sys.stderr)
+    def on_signal(signum, _frame):
+        if signum == getattr(signal, "SIGHUP", None):
+            _away_from_closed_terminal(terminal_fds)
+        try:
+            print("\npluk: stopping after the current step…", file=sys.stderr, flush=True)
+        except (OSError, ValueError):
+            pass  # no terminal left to tell; the stop goes on all the same
         stop.set()
 
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    previous = {}
+    for sig in _STOP_SIGNALS:
+        if sig == getattr(signal, "SIGHUP", None) and signal.getsignal(sig) == signal.SIG_IGN:
+            continue
+        previous[sig] = signal.signal(sig, on_signal)
     bar = ProgressBar()
     try:
         yield stop, bar
