@@ -11,6 +11,8 @@ from pathlib import Path
 from pluk.core.extraction import context
 from pluk.core.extraction.context import prompt_parts
 from pluk.core.models.random_model import CHATML_TEMPLATE
+from pluk.core.readers.ids import make_unique
+from pluk.core.readers.reports import Report
 from pluk.core.runs.html_export import write_html
 from pluk.core.runs.records import Record
 from pluk.core.tasks import load_task
@@ -105,6 +107,32 @@ def test_a_marker_in_the_description_or_a_few_shot_example_is_harmless_too():
     assert "PSA 5.PLUK-REPORTVolume 30 cc." in parts.prefix
     assert parts.prefix.endswith("<|im_start|>user\nReport:\n")
     assert "Prostate" not in parts.suffix and "PSA" not in parts.suffix
+
+
+# -- item 23: duplicate ids never take a real id -----------------------------------------------
+
+def _rep(id_: str) -> Report:
+    return Report.from_text(id=id_, source="s", format="txt", text=f"text of {id_}")
+
+
+def test_a_renamed_duplicate_never_takes_an_id_another_report_really_has():
+    out = make_unique([("t.csv", [_rep("1"), _rep("1"), _rep("1#2")])])
+    ids = [r.id for r in out]
+    assert len(set(ids)) == 3
+    # The report whose own id is "1#2" keeps it, so a label for "1#2" joins the right row.
+    by_id = {r.id: r for r in out}
+    assert by_id["1#2"].text == "text of 1#2" and by_id["1#2"].warnings == []
+    assert by_id["1"].text == "text of 1" and by_id["1"].warnings == []
+    renamed = [r for r in out if r.id not in ("1", "1#2")]
+    assert renamed[0].text == "text of 1" and renamed[0].warnings
+
+
+def test_a_prefixed_rename_never_takes_a_later_inputs_real_id():
+    out = make_unique([("a", [_rep("17")]), ("t.json", [_rep("17")]),
+                       ("b", [_rep("t.json/17")])])
+    by_id = {r.id: r for r in out}
+    assert len(by_id) == 3
+    assert by_id["t.json/17"].text == "text of t.json/17" and by_id["t.json/17"].warnings == []
 
 
 # -- item 23: the README's string limit is the loader's -----------------------------------------

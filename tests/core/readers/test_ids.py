@@ -20,12 +20,13 @@ def rep(id_):
 def test_rules_in_order():
     out = make_unique([
         ("a", [rep("x"), rep("x"), rep("y")]),  # same input: numbered
-        ("b", [rep("x"), rep("b/x")]),          # other input: prefixed; then the natural id clashes
+        ("b", [rep("x"), rep("b/x")]),          # other input: prefixed, past the real "b/x"
         ("b2", [rep("x")]),
         ("b", [rep("x")]),                      # prefixed id taken too: numbered
     ])
-    assert [r.id for r in out] == ["x", "x#2", "y", "b/x", "b/x#2", "b2/x", "b/x#3"]
-    assert out[0].warnings == [] and out[1].warnings
+    # A real id is never given to another report: "b/x" keeps its own id.
+    assert [r.id for r in out] == ["x", "x#2", "y", "b/x#2", "b/x", "b2/x", "b/x#3"]
+    assert out[0].warnings == [] and out[1].warnings and out[4].warnings == []
     assert [r.text for r in out] == ["x", "x", "y", "x", "b/x", "x", "x"]
 
 
