@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import json
 import math
-import threading
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,7 @@ from pluk.core.readers.reports import Report
 from pluk.core.runs.folder import ModelFacts, RunFolder, RunManifest
 from pluk.core.runs.records import Record
 from pluk.core.tasks.loader import parse_task
-from tests.support.fake_openai import LLAMA_SERVER
+from tests.support.fake_openai import LLAMA_SERVER, serve
 
 CONTENT = '{"epe": true}'
 EPE = DecisionSpec(key="epe", options={"true": ["true"], "false": ["false"], "null": ["null"]})
@@ -137,14 +136,8 @@ def _logprob_server(logprob: float):
                                      "logprobs": {"content": _logprobs(logprob)}}],
                         "usage": {"prompt_tokens": 5, "completion_tokens": 5}})
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(Handler) as url:
+        yield url
 
 
 TASK_DATA = {"id": "t", "title": "t", "description": "d",

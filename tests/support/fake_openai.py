@@ -41,14 +41,22 @@ def json_server(routes: dict[str, object], context: ssl.SSLContext | None = None
                                           "finish_reason": "stop"}],
                              "usage": {"prompt_tokens": 5, "completion_tokens": 4}})
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    with serve(Handler, context) as url:
+        yield url, bodies
+
+
+@contextmanager
+def serve(handler: type[BaseHTTPRequestHandler], context: ssl.SSLContext | None = None):
+    """A real HTTP server on 127.0.0.1 (a free port) answering with `handler`, on a thread of
+    its own; yields its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     if context is not None:
         server.socket = context.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         scheme = "https" if context else "http"
-        yield f"{scheme}://127.0.0.1:{server.server_address[1]}", bodies
+        yield f"{scheme}://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()

@@ -12,7 +12,7 @@ import gzip
 import json
 import threading
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from pluk import cli
 from pluk.core.engine.server_http import check_server
 from pluk.core.errors import PlukError
 from pluk.core.options import ServerOptions
-from tests.support.fake_openai import LLAMA_SERVER, VLLM
+from tests.support.fake_openai import LLAMA_SERVER, VLLM, serve
 
 TASK = "prostate_mri_nl"
 GOOD = {"psa": 3.5, "prostate_volume": 40.0, "psa_density": None, "highest_pirads": "3",
@@ -73,15 +73,11 @@ def hostile_server(post, routes: dict | None = None):
             case = body.split("CASE:", 1)[1].split()[0] if "CASE:" in body else ""
             post(self, case)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        with serve(Handler) as url:
+            yield url
     finally:
         stop.set()
-        server.shutdown()
-        server.server_close()
 
 
 def run(tmp_path: Path, url: str, cases: list[str], *flags: str, capsys) -> tuple[int, dict, str]:

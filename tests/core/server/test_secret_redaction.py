@@ -9,10 +9,9 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-import threading
 import zipfile
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
@@ -21,7 +20,7 @@ import pytest
 from pluk import cli
 from pluk.core.engine.server_http import ServerError, check_server
 from pluk.core.options import ServerOptions
-from tests.support.fake_openai import VLLM
+from tests.support.fake_openai import VLLM, serve
 
 KEY_ENV = "PLUK_TEST_ECHO_KEY"
 # '/', '+' and '=' make the URL-encoded forms differ from the bare key.
@@ -85,14 +84,8 @@ def echo_server(mode: str):
                              "usage": {"prompt_tokens": 5, "completion_tokens": 4}},
                        escaped=mode == "escaped")
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(Handler) as url:
+        yield url
 
 
 def _leaks(data: bytes) -> list[str]:
