@@ -25,6 +25,7 @@ models folder's, is not probed again), so it is paid once per file and machine, 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -103,6 +104,7 @@ def _engine_version() -> str:
         return "unknown"
 
 
+@functools.cache  # one engine and CPU per process: read once, not per model
 def _machine_key() -> str:
     """The engine build and CPU a verdict holds for: an AMX crash is this machine's."""
     try:
@@ -287,14 +289,10 @@ def probe_load(path: str | Path, sha256: str | None = None, *,
     from pluk.core.models.gguf_info import file_sha256
 
     path = Path(path)
-    gpu = "gpu" if n_gpu_layers else "cpu"
-    key = f"{sha256 or file_sha256(path)}|{_machine_key()}|{gpu}"
-    cached = _read_cache().get(key)
+    key = _verdict_key(sha256 or file_sha256(path), n_gpu_layers)
+    cached = _cached_verdict(key)
     if cached is not None:
-        try:
-            return ProbeResult.model_validate(cached)
-        except ValueError:
-            pass
+        return cached
     result = _run_probe(path, n_gpu_layers)
     if result is None:
         return ProbeResult(crashes=False, n_gpu_layers=n_gpu_layers)
@@ -305,11 +303,18 @@ def probe_load(path: str | Path, sha256: str | None = None, *,
 def known_verdict(sha256: str, *, n_gpu_layers: int = 0) -> ProbeResult | None:
     """The cached verdict for a file of this sha256 on this machine, without probing (None:
     never probed here). For what the window and `pluk hardware` show of an installed model."""
-    gpu = "gpu" if n_gpu_layers else "cpu"
-    cached = _read_cache().get(f"{sha256}|{_machine_key()}|{gpu}")
+    return _cached_verdict(_verdict_key(sha256, n_gpu_layers))
+
+
+def _verdict_key(sha256: str, n_gpu_layers: int) -> str:
+    return f"{sha256}|{_machine_key()}|{'gpu' if n_gpu_layers else 'cpu'}"
+
+
+def _cached_verdict(key: str) -> ProbeResult | None:
+    cached = _read_cache().get(key)
     try:
         return ProbeResult.model_validate(cached) if cached is not None else None
-    except ValueError:
+    except ValueError:  # an entry of another release's shape: probed again
         return None
 
 
