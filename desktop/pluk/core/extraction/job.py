@@ -260,7 +260,7 @@ def _run_model(task: TaskDefinition, reports: list[Report], model_path: Path, fo
 def _say_fallback(engine: Decoder, say: Callable[[str], None]) -> None:
     """A model the engine runs another way than its default (the load probe saw the default
     crash) is said in the status line, as the manifest's engine_facts.fallback records it."""
-    fallback = engine.facts().fallback
+    fallback = engine.probe.fallback_text()
     if fallback:
         say(f"The model runs {fallback}")
 
