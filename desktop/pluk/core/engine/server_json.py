@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-MAX_DEPTH = 64                  # arrays and objects within each other in a server's JSON
+from pluk.core.json_depth import MAX_JSON_DEPTH, json_depth
+
+MAX_DEPTH = MAX_JSON_DEPTH      # arrays and objects within each other in a server's JSON
 MAX_DIGITS = 1000               # digits of one integer in a server's JSON
 
 
@@ -38,27 +40,16 @@ def _int(text: str) -> int:
     return int(text)
 
 
-def _depth_over(value: Any, limit: int) -> bool:
-    """Whether arrays and objects nest deeper than `limit` in `value` (without recursion)."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, (list, dict)):
-            if depth > limit:
-                return True
-            stack.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict)
-                                                   else item))
-    return False
-
-
 def load_json(data: bytes | str) -> Any:
     """JSON a server sent: json.JSONDecodeError where it is none, JSONLimitError where it nests
     deeper than MAX_DEPTH, has an integer of more than MAX_DIGITS digits or a key twice in one
-    object."""
-    try:
-        value = json.loads(data, object_pairs_hook=_pairs, parse_int=_int)
-    except RecursionError:
-        raise JSONLimitError(f"it nests deeper than {MAX_DEPTH} levels") from None
-    if _depth_over(value, MAX_DEPTH):
+    object. The depth is measured before parsing, as for every JSON file Pluk reads
+    (pluk.core.json_depth)."""
+    if isinstance(data, bytes):  # decoded as json.loads would decode it
+        data = data.decode(json.detect_encoding(data), "surrogatepass")
+    if json_depth(data) > MAX_DEPTH:
         raise JSONLimitError(f"it nests deeper than {MAX_DEPTH} levels")
-    return value
+    try:
+        return json.loads(data, object_pairs_hook=_pairs, parse_int=_int)
+    except RecursionError:  # not expected under the limit; never a traceback all the same
+        raise JSONLimitError(f"it nests deeper than {MAX_DEPTH} levels") from None
