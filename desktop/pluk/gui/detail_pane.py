@@ -28,6 +28,7 @@ from pluk.gui.theme import status_chip_css
 
 EVIDENCE_COLOR = QColor("#fde68a")
 FUZZY_COLOR = QColor("#fef3c7")
+WEAK_COLOR = QColor("#fee2e2")  # a number that only coincides with the value: look twice
 CHOSEN_COLOR = QColor("#fdba74")
 UNGROUNDED = QColor("#991b1b")
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -47,6 +48,8 @@ def evidence_label(evidence: Evidence | None) -> str:
         return f"{fuzzy} {evidence.score:.2f}" if evidence.score is not None else fuzzy
     if evidence.status == "not_found":
         return ungrounded_text()
+    if evidence.status == "weak":
+        return QCoreApplication.translate("DetailPane", "weak")
     return QCoreApplication.translate("DetailPane", "exact")
 
 
@@ -127,8 +130,9 @@ class EvidenceText(QTextEdit):
             evidence = self.evidence[path]
             fmt = QTextCharFormat()
             fmt.setBackground(CHOSEN_COLOR if path == self.chosen else (
-                FUZZY_COLOR if evidence.status == "fuzzy" else EVIDENCE_COLOR))
-            if evidence.status == "fuzzy":
+                FUZZY_COLOR if evidence.status == "fuzzy" else WEAK_COLOR
+                if evidence.status == "weak" else EVIDENCE_COLOR))
+            if evidence.status in ("fuzzy", "weak"):
                 fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
             fmt.setToolTip(path)
             selection = QTextEdit.ExtraSelection()
@@ -222,6 +226,10 @@ class DetailPane(QWidget):
         if ungrounded:
             facts.append("<span style='color:#991b1b'>{}</span>".format(
                 self.tr("%n ungrounded", "", ungrounded)))
+        weak = sum(1 for e in self.evidence.values() if e.status == "weak")
+        if weak:
+            facts.append("<span style='color:#991b1b'>{}</span>".format(
+                self.tr("%n weak", "", weak)))
         self.heading.setText(" · ".join(facts))
         self.heading.setToolTip(record.source)
         self._show_values(record, task)
@@ -253,6 +261,11 @@ class DetailPane(QWidget):
                 item.setToolTip(EVIDENCE_COLUMN, self.tr("No passage of the report supports "
                                                          "this value: check it against the "
                                                          "text"))
+            elif evidence.status == "weak":
+                item.setForeground(EVIDENCE_COLUMN, QBrush(UNGROUNDED))
+                item.setToolTip(EVIDENCE_COLUMN, self.tr(
+                    "Only a number that is not next to this field's words matches: \"{quote}\". "
+                    "Check the value against the text").format(quote=evidence.quote))
             else:
                 item.setToolTip(EVIDENCE_COLUMN, evidence.quote)
         if note:

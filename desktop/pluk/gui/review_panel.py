@@ -303,7 +303,7 @@ class ReviewPanel(QWidget):
                  or p.startswith(path + ".")]
         if not inner:
             return ""
-        missing = sum(e.status == "not_found" for e in inner)
+        missing = sum(e.status in ("not_found", "weak") for e in inner)
         return self.tr("{found} of {total} grounded").format(found=len(inner) - missing,
                                                               total=len(inner))
 

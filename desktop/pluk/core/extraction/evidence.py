@@ -2,12 +2,15 @@
 it, as character offsets into the report text Pluk read, after the answer, without a model.
 
 Each value gets an `Evidence`: `exact` when the value is written in the report in one of its
-forms (a number as "9,7", "9.7" or "9.70"; a string verbatim; a yes/no field by a clause that
-names the field and says yes or no to it), `fuzzy` with a score in (0, 1) when the passage only
-resembles the value (case or spacing differs, a synonym from the task's description, a number
-far from the field's words, a unit converted, a number rounded), and `not_found` when nothing
-in the report supports it: such a value is ungrounded, flagged, never hidden. For every status
-but `not_found`, `text[start:end] == quote`. Text in the report addressed to the model
+forms (a number as "9,7", "9.7" or "9.70", next to its field's words; a string verbatim; a
+yes/no field by a clause that names the field and says yes or no to it), `fuzzy` with a score
+in (0, 1) when the passage only resembles the value (case or spacing differs, a synonym from the
+task's description, a unit converted, a number rounded), `weak` when the value only coincides
+with a number (or short code) that is not next to its field's words ("Haemoglobin 9.7" for a
+PSA of 9.7: evidence_label.py says what "next to" means), and `not_found` when nothing in the
+report supports it. Weak and ungrounded values are flagged, never hidden, and a date, a time,
+a range, a list's numbering or an identifier (number_kinds.py) grounds no number of another
+kind. For every status but `not_found`, `text[start:end] == quote`. Text in the report addressed to the model
 (injection.py) is never evidence: a value written only there is `not_found`.
 
 Paths are those of answer_parse: `psa`, `lesion.size`, `lesions[0].size_mm`, `findings[2]`.
@@ -21,6 +24,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from pluk.core.extraction.evidence_label import FieldWords, Labels, compatible_units, field_words
 from pluk.core.extraction.evidence_text import (
     NEGATIVE_WORDS, NUMBER_WORDS, POSITIVE_WORDS, FieldTerms, ReportText, Span, coverage,
     field_terms, find_phrase, keyword_hits, norm_unit, norm_word, ratio, roman)
@@ -42,6 +46,9 @@ class _Context:
 
     terms: FieldTerms
     hits: list[int]
+    words: FieldWords
+    labels: Labels
+    rivals: list[FieldWords]
     anchor: Span | None = None
     order: "_ListOrder | None" = None
 
@@ -62,8 +69,10 @@ def find_evidence(task: TaskDefinition, fields: dict[str, Any] | None, text: str
     spans = tainted_spans(detect_injection(text, field_names(task.fields)))
     report = ReportText(masked(text, spans) if spans else text)
     out: dict[str, Evidence] = {}
+    shared = _Shared(Labels(report), [w for spec in task.fields for w in _words_of(spec, "")])
     for spec in task.fields:
-        _walk(spec, (fields or {}).get(spec.name), spec.name, report, out, "", None, None)
+        _walk(spec, (fields or {}).get(spec.name), spec.name, report, out, "", None, None,
+              shared)
     if spans:  # a passage that reaches into a blanked span (a window across it) is none either
         out = {path: NOT_FOUND if e.status != "not_found" and any(
             e.start < end and start < e.end for start, end in spans) else e
@@ -71,8 +80,27 @@ def find_evidence(task: TaskDefinition, fields: dict[str, Any] | None, text: str
     return out
 
 
+@dataclass
+class _Shared:
+    """What every field of one report uses: the numbers' labels, and the words of every scalar
+    field of the task (a number named more fully by another field is not this one's)."""
+
+    labels: Labels
+    rivals: list[FieldWords]
+
+
+def _words_of(spec: Any, context: str) -> list[FieldWords]:
+    if spec.type == "list":
+        return _words_of(spec.items, " ".join(filter(None, [context, spec.description])))
+    if spec.type == "object":
+        inner = " ".join(filter(None, [context, spec.description]))
+        return [w for sub in spec.fields for w in _words_of(sub, inner)]
+    return [field_words(spec, context)]
+
+
 def _walk(spec: Any, value: Any, path: str, report: ReportText, out: dict[str, Evidence],
-          context: str, anchor: Span | None, order: _ListOrder | None) -> Evidence | None:
+          context: str, anchor: Span | None, order: _ListOrder | None, shared: _Shared
+          ) -> Evidence | None:
     if value is None:
         return None
     if spec.type == "list":
@@ -81,7 +109,7 @@ def _walk(spec: Any, value: Any, path: str, report: ReportText, out: dict[str, E
         state = _ListOrder()
         inner = " ".join(filter(None, [context, spec.description]))
         for index, item in enumerate(value):
-            _walk(spec.items, item, f"{path}[{index}]", report, out, inner, anchor, state)
+            _walk(spec.items, item, f"{path}[{index}]", report, out, inner, anchor, state, shared)
         return None
     if spec.type == "object":
         if not isinstance(value, dict):
@@ -93,7 +121,7 @@ def _walk(spec: Any, value: Any, path: str, report: ReportText, out: dict[str, E
         found: list[Evidence] = []
         for sub in ordered:
             evidence = _walk(sub, value.get(sub.name), f"{path}.{sub.name}", report, out, inner,
-                             item_anchor, order)
+                             item_anchor, order, shared)
             if evidence is not None and evidence.status != "not_found":
                 found.append(evidence)
                 if sub.type == "string" and item_anchor is anchor:
@@ -107,7 +135,8 @@ def _walk(spec: Any, value: Any, path: str, report: ReportText, out: dict[str, E
                 out[key] = _quote(report, item_anchor, "fuzzy", 0.5)
         return None
     terms = field_terms(spec, context)
-    ctx = _Context(terms, keyword_hits(terms, report), anchor, order)
+    ctx = _Context(terms, keyword_hits(terms, report), field_words(spec, context), shared.labels,
+                   shared.rivals, anchor, order)
     evidence = _scalar(spec, value, report, ctx)
     out[path] = evidence
     if order is not None and evidence.status != "not_found":
@@ -186,41 +215,61 @@ def _same(a: float, b: float) -> bool:
 def _number(value: float, unit: str | None, whole: bool, report: ReportText, ctx: _Context,
             derive: bool = True) -> Evidence:
     """A number as the report writes it; with `derive`, also converted (cm to mm) or rounded,
-    as a task may ask (a choice like "2" is never derived: "1.9 mm" is not two lesions)."""
+    as a task may ask (a choice like "2" is never derived: "1.9 mm" is not two lesions).
+
+    Only a number stated next to its field's words (evidence_label.py) is `exact` or `fuzzy`;
+    the same number elsewhere is `weak`. A date, a time, a range, a list's numbering or an
+    identifier grounds nothing unless the field's own words name it."""
     want = norm_unit(unit)
-    written: list[Span] = []
+    stated: list[Span] = []
+    weak: list[Span] = []
     derived: list[tuple[float, Span]] = []  # converted or rounded, with the score it earns
     for number in report.numbers:
+        if number.kind in ("date", "time"):
+            continue
         span = Span(number.start, number.unit_end if number.unit == want or (
             want is None and number.unit) else number.end)
-        if _same(number.value, value):
-            written.append(span)
-            continue
-        if not derive:
-            continue
         found = number.value
-        if want in ("mm", "cm") and number.unit in ("mm", "cm") and number.unit != want:
+        if not _same(found, value) and derive and want in ("mm", "cm") \
+                and number.unit in ("mm", "cm") and number.unit != want:
             found *= 10.0 if want == "mm" else 0.1
             span = Span(number.start, number.unit_end)
-            if _same(found, value):
-                derived.append((0.9, span))
-                continue
-        # A task may ask for whole numbers: 3.8 mm answered as 4.
-        if value.is_integer() and not _same(found, round(found)) and \
-                _same(math.floor(found + 0.5), value):
-            derived.append((0.7, span))
-    best = _best(report, ctx, written)
+            score = 0.9
+        elif not _same(found, value) and derive and value.is_integer() and not _same(
+                found, round(found)) and _same(math.floor(found + 0.5), value):
+            score = 0.7  # a task may ask for whole numbers: 3.8 mm answered as 4
+        else:
+            score = 1.0
+        if not _same(found, value):
+            continue
+        if _stated(ctx, number):
+            (stated.append(span) if score == 1.0 else derived.append((score, span)))
+        elif number.kind == "plain":
+            weak.append(span)
+    best = _best(report, ctx, stated)
     if best is not None:
-        if _in_context(report, ctx, best):
-            return _quote(report, best, "exact", None)
-        return _quote(report, best, "fuzzy", 0.5)
+        return _quote(report, best, "exact", None)
     if derived:
         top = max(score for score, _ in derived)
         best = _best(report, ctx, [span for score, span in derived if score == top])
-        return _quote(report, best, "fuzzy", top if _in_context(report, ctx, best) else 0.5)
+        return _quote(report, best, "fuzzy", top)
     if whole and value.is_integer():
-        return _number_words(int(value), report, ctx)
-    return NOT_FOUND
+        words = _number_words(int(value), report, ctx)
+        if words.status != "not_found":
+            return words
+    best = _best(report, ctx, weak)
+    return NOT_FOUND if best is None else _quote(report, best, "weak", None)
+
+
+def _stated(ctx: _Context, number: Any) -> bool:
+    """Whether a number stands next to its field's words, or (a list item's) near the passage
+    its item was found at, in a unit the field allows and with no word for something else."""
+    if ctx.labels.states(ctx.words, number, ctx.rivals):
+        return True
+    return (number.kind == "plain" and ctx.anchor is not None
+            and abs(number.start - ctx.anchor.start) <= _ANCHOR_CHARS
+            and compatible_units(ctx.words.unit, number.unit)
+            and not ctx.labels.foreign(ctx.words, number))
 
 
 def _number_words(value: int, report: ReportText, ctx: _Context) -> Evidence:
@@ -277,7 +326,9 @@ def _enum(value: str, spec: Any, report: ReportText, ctx: _Context) -> Evidence:
         return _number(number, spec.unit, number.is_integer(), report, ctx, derive=False)
     verbatim = _verbatim(value, report, words_only=True)
     verbatim = [s for s in verbatim if not _denied(report, s)]
-    if len(value) <= 2:
+    weak: list[Span] = []
+    if len(value) <= 2:  # a short code ("T2", "A") grounds only where its field's words are
+        weak = [s for s in verbatim if not _in_context(report, ctx, s)]
         verbatim = [s for s in verbatim if _in_context(report, ctx, s)]
     best = _best(report, ctx, verbatim)
     if best is not None:
@@ -289,11 +340,15 @@ def _enum(value: str, spec: Any, report: ReportText, ctx: _Context) -> Evidence:
         for span in find_phrase(report, phrase):
             if _denied(report, span):
                 continue
+            if len(value) <= 2 and not synonym and not _in_context(report, ctx, span):
+                weak.append(span)
+                continue
             # The value's own words score by likeness; a synonym the task gives, a fixed 0.8.
             found.append((0.8 if synonym else ratio(value.casefold(), report.text[
                 span.start:span.end].casefold()), span))
     if not found:
-        return NOT_FOUND
+        best = _best(report, ctx, weak)
+        return NOT_FOUND if best is None else _quote(report, best, "weak", None)
     top = max(score for score, _ in found)
     best = _best(report, ctx, [span for score, span in found if score >= top - 0.05])
     return _quote(report, best, "fuzzy", min(0.99, top))

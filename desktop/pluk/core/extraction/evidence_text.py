@@ -15,6 +15,8 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Any
 
+from pluk.core.extraction.number_kinds import kind_spans, number_kind
+
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 _NUMBER = re.compile(r"[-−]?\d+(?:[.,]\d+)?")
 # A clause ends at sentence punctuation followed by space, a line break, or ", ": never inside
@@ -118,6 +120,9 @@ class Number(Span):
     value: float
     unit: str | None  # normalised unit written right after it
     unit_end: int  # end of the number with its unit
+    # "plain", or what makes it no measurement: a "date" or "time", part of a "range" or
+    # ratio ("140/90", "3-5"), "numbering" (a list's "1.", "Visit 3") or an "identifier".
+    kind: str = "plain"
 
 
 @dataclass(frozen=True)
@@ -186,6 +191,7 @@ def _add_clause(text: str, start: int, end: int, question: bool, out: list[Claus
 
 
 def _numbers(text: str) -> list[Number]:
+    kinds = kind_spans(text)
     out = []
     for match in _NUMBER.finditer(text):
         start, end = match.span()
@@ -198,7 +204,8 @@ def _numbers(text: str) -> list[Number]:
         after = _UNIT_AFTER.match(text, end)
         if after and (norm_unit(after.group(1)) in _UNITS.values()):
             unit, unit_end = norm_unit(after.group(1)), after.end()
-        out.append(Number(start, end, parse_number(match.group()), unit, unit_end))
+        out.append(Number(start, end, parse_number(match.group()), unit, unit_end,
+                          number_kind(text, start, end, kinds)))
     return out
 
 
@@ -245,6 +252,12 @@ def _keywords(text: str) -> tuple[str, ...]:
             continue
         out.append(word)
     return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def is_content(norm: str) -> bool:
+    """Whether a normalised word can name something: no stopword, number or single letter."""
+    return bool(_keywords(norm))
 
 
 def _name_words(name: str) -> tuple[str, ...]:

@@ -4,10 +4,12 @@ Each section was extracted as a report of its own (answer_record: validated, wit
 probabilities and evidence in the section's text). Per top-level field:
 - a list: the sections' items in order, each distinct item once, at most the field's max_items
   (a cut is a warning, never silent);
-- any other value: among the sections that give one (not null), those whose value is found in
-  their own text come first; of those (else of all) the task's rule picks: the first or last
-  section, or the most probable option (bool and enum; other types fall back to the first).
-  Sections that disagree are a warning naming each value and its section.
+- any other value: among the sections that give one (not null), those that state it most
+  firmly in their own text (next to the field's words: exact, then fuzzy; then a weak,
+  coincidental match; then none) come first, whatever the rule; of those the task's rule picks:
+  the first or last section, or the most probable option (bool and enum; other types fall back
+  to the first). Sections that disagree are a warning naming each value and its section; a value
+  no section states is kept with a warning naming the sections, and its evidence says so.
 A field no section gives a value for stays null, with a section's reason where one failed on
 it. The evidence is then found again in the whole report, so its offsets are the report's.
 """
@@ -28,9 +30,15 @@ def _key(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-def _grounded(record: Record, name: str) -> bool:
+# How firmly a section's own text states its value: a value stated next to its field's words
+# (exact, then fuzzy) outranks one that only coincides with a number there (weak) or is found
+# nowhere, whatever the task's merge rule.
+_RANK = {"exact": 3, "fuzzy": 2, "weak": 1, "not_found": 0}
+
+
+def _rank(record: Record, name: str) -> int:
     evidence = record.evidence.get(name)
-    return evidence is not None and evidence.status != "not_found"
+    return 0 if evidence is None else _RANK[evidence.status]
 
 
 def _probability(record: Record, name: str, value: Any) -> float:
@@ -100,14 +108,21 @@ def merge_sections(task: TaskDefinition, report: Report, records: list[Record],
             fields[name] = (_merge_list(spec, [(k, v) for k, v, _ in given], warnings)
                             if given else None)
         elif given:
-            pool = [c for c in given if _grounded(c[2], name)] or given
+            top = max(_rank(c[2], name) for c in given)
+            pool = [c for c in given if _rank(c[2], name) == top]
             k, value, record = _pick(spec.merge or task.section_merge, name, pool)
+            if top < _RANK["fuzzy"]:
+                said = ", ".join(f"{json.dumps(v, ensure_ascii=False)} (section {j + 1})"
+                                 for j, v, _ in given)
+                warnings.append(f"{name}: no section states its value next to the field's "
+                                f"words; kept {json.dumps(value, ensure_ascii=False)} "
+                                f"(section {k + 1}) of {said}, not grounded")
             fields[name] = value
             split.sources[name] = k
             if name in record.probabilities:
                 probabilities[name] = record.probabilities[name]
-            others = {_key(v): (j, v) for j, v, _ in pool if _key(v) != _key(value)}
-            if others:
+            others = {_key(v): (j, v) for j, v, _ in given if _key(v) != _key(value)}
+            if others and top >= _RANK["fuzzy"]:
                 said = ", ".join(f"{json.dumps(v, ensure_ascii=False)} (section {j + 1})"
                                  for j, v in others.values())
                 warnings.append(f"{name}: the sections disagree; kept "

@@ -34,9 +34,10 @@ mark{background:#fde68a;padding:0 1px} mark.fuzzy{background:#fef3c7;
 outline:1px dashed #d97706}
 .chip{display:inline-block;border-radius:9px;padding:0 8px;font-size:12px}
 .ok,.exact{background:#dcfce7;color:#166534} .invalid,.fuzzy{background:#fef3c7;color:#92400e}
-.error,.not_found{background:#fee2e2;color:#991b1b} .review{background:#e0e7ff;color:#3730a3}
+.error,.not_found,.weak{background:#fee2e2;color:#991b1b} .review{background:#e0e7ff;color:#3730a3}
 """
-_STATUS_WORDS = {"exact": "exact", "fuzzy": "fuzzy", "not_found": "ungrounded"}
+_STATUS_WORDS = {"exact": "exact", "fuzzy": "fuzzy", "weak": "weak (not next to its words)",
+                 "not_found": "ungrounded"}
 
 
 def _e(value: Any) -> str:
@@ -75,7 +76,7 @@ def highlighted(text: str, evidence: dict[str, Evidence], anchor: str) -> str:
         covering = [p for p, e in usable.items() if e.start <= lo and hi <= e.end]
         piece = _e(text[lo:hi])
         if covering:
-            fuzzy = all(usable[p].status == "fuzzy" for p in covering)
+            fuzzy = all(usable[p].status in ("fuzzy", "weak") for p in covering)
             css = ' class="fuzzy"' if fuzzy else ""
             out.append(f'<mark{css} title="{_e(", ".join(covering))}">{piece}</mark>')
         else:
@@ -145,9 +146,11 @@ def render(task: TaskDefinition, records: list[Record], texts: dict[str, str], *
     grounded = [e for r in records for e in r.evidence.values()]
     exact = sum(1 for e in grounded if e.status == "exact")
     missing = sum(1 for e in grounded if e.status == "not_found")
+    weak = sum(1 for e in grounded if e.status == "weak")
     parts = [f"<h1>{_e(title or task.title)}</h1>",
              f'<p class="muted">Task {_e(task.id)} · {len(records)} reports · '
-             f"{len(grounded)} values with evidence: {exact} exact, {missing} ungrounded</p>"]
+             f"{len(grounded)} values with evidence: {exact} exact, {weak} weak, "
+             f"{missing} ungrounded</p>"]
     for number, record in enumerate(records):
         anchor = f"r{number}"
         text = texts.get(record.sha256)

@@ -22,7 +22,9 @@ from pluk.core.readers.reports import OcrInfo, ReportPart
 
 Status = Literal["ok", "invalid", "error"]
 STATUSES: tuple[Status, ...] = ("ok", "invalid", "error")
-EvidenceStatus = Literal["exact", "fuzzy", "not_found"]
+# `weak`: the value is written in the report, but not next to its field's words (a PSA of 140
+# on "Blood pressure 140/90" style coincidences): shown, never counted as grounded.
+EvidenceStatus = Literal["exact", "fuzzy", "weak", "not_found"]
 
 
 class Evidence(BaseModel):

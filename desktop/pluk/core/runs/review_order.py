@@ -2,8 +2,8 @@
 
 Uncertain, in this order: a report with text addressed to the model (a prompt injection: the
 record's warning from extraction/injection.py; its values may be the report's orders, not the
-model's reading), a bool or enum answer the model gave with a low probability, a value with no
-evidence in the report (ungrounded), fields that failed validation or a failed record; then the
+model's reading), a bool or enum answer the model gave with a low probability, a value with
+weak evidence (a number that only coincides with one in the report) or none (ungrounded), fields that failed validation or a failed record; then the
 rest. Within each group the most uncertain come first, then the run's order.
 """
 
@@ -40,10 +40,14 @@ def lowest_probability(record: Record) -> float | None:
     return lowest
 
 
+# A weak value (written in the report, but not next to its field's words) looks checked and is
+# not: it comes first; then a value found nowhere; a fuzzy one counts half.
+_UNGROUNDED = {"weak": 1.5, "not_found": 1.0, "fuzzy": 0.5, "exact": 0.0}
+
+
 def ungrounded(record: Record) -> float:
-    """Values without evidence count 1, those with fuzzy evidence only 0.5."""
-    return sum(1.0 if e.status == "not_found" else 0.5 if e.status == "fuzzy" else 0.0
-               for e in record.evidence.values())
+    """How much of the record lacks evidence: weak 1.5, none 1, fuzzy 0.5 per value."""
+    return sum(_UNGROUNDED[e.status] for e in record.evidence.values())
 
 
 def failed_fields(task: TaskDefinition, record: Record) -> int:
@@ -59,7 +63,7 @@ def uncertainty_key(task: TaskDefinition, record: Record) -> tuple[int, float]:
     if probability is not None and probability < LOW_PROBABILITY:
         return 0, probability
     missing = ungrounded(record)
-    if any(e.status == "not_found" for e in record.evidence.values()):
+    if any(e.status in ("weak", "not_found") for e in record.evidence.values()):
         return 1, -missing
     failed = failed_fields(task, record)
     if failed:

@@ -11,7 +11,8 @@ import math
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, model_serializer,
+                      model_validator)
 
 FORMAT_VERSION = 1
 DEFAULT_MAX_LENGTH = 200
@@ -36,12 +37,20 @@ class _FieldBase(BaseModel):
         default=None, description="For a report read in sections: which section's value counts "
         "(first, last or probable); None: the task's section_merge. Lists are joined, always")
 
+    synonyms: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
+        default_factory=list, max_length=50,
+        description="Other words the reports use for this field (Dutch or English): a number "
+        "stated next to them is evidence for it, as next to its name")
+
     @model_serializer(mode="wrap")
     def _omit_default_merge(self, handler):
-        # Fields without a merge rule dump (and so hash) exactly as before the key existed.
+        # Fields without a merge rule or synonyms dump (and so hash) exactly as before the keys
+        # existed.
         data = handler(self)
         if isinstance(data, dict) and "merge" in data and data["merge"] is None:
             del data["merge"]
+        if isinstance(data, dict) and data.get("synonyms") == []:
+            del data["synonyms"]
         return data
 
 
