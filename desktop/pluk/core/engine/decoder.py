@@ -98,6 +98,8 @@ class Decoder(Model):
     thread-safe: one worker thread uses it. As a Model it offers what extraction/context.py's
     prompt_parts reads of an engine."""
 
+    renders_prompt = False  # it takes tokens: run_extraction renders the prompt
+
     def __init__(self, model_path: str | Path, options: DecoderOptions | None = None, *,
                  loaded: Model | None = None):
         """`loaded`: the weights of this file, loaded already (what the run planned with);

@@ -136,7 +136,11 @@ class EngineFacts(BaseModel):
 
 class Engine(Protocol):
     """What an extraction run needs of a model (extraction/loop.py's run_extraction also reads
-    the context size and token classes of a model it tokenizes for: its TokenEngine)."""
+    the context size and token classes of a model it tokenizes for: its TokenEngine).
+    `renders_prompt`: the engine renders the chat prompt itself from a request's messages (a
+    server); else it takes tokens (Pluk's decoder)."""
+
+    renders_prompt: bool
 
     def facts(self) -> EngineFacts: ...
 

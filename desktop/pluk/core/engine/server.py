@@ -134,6 +134,8 @@ def _shape_error(exc: ValidationError) -> str:
 class ServerEngine:
     """One configured server; connect() asks what it serves, extract() sends the reports."""
 
+    renders_prompt = True  # the server renders the chat messages with its own template
+
     def __init__(self, options: ServerOptions, decoding: DecodingOptions | None = None):
         check_url(options.url)  # an impossible port, in one sentence
         self.options = options

@@ -8,6 +8,7 @@ short report set does not pay for a large context. Nothing here runs the model.
 from __future__ import annotations
 
 import json
+from array import array
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Protocol
@@ -44,6 +45,9 @@ class PromptModel(Protocol):
 
     @property
     def eos_text(self) -> str: ...
+
+    def tokenize(self, text: str, *, special: bool = False, add_bos: bool = False,
+                 ) -> list[int]: ...
 
     def tokenize_prompt(self, prefix: str, report: str, suffix: str) -> list[int]: ...
 
@@ -118,6 +122,28 @@ def prompt_parts(task: TaskDefinition, engine: PromptModel,
                        suffix_tokens=empty[len(prefix_tokens):])
 
 
+class ReportTokens:
+    """Each report's tokens, counted by the context plan and taken by the run: a report is
+    tokenized once. Held as 32-bit arrays (about the size of the text itself) and let go as the
+    run takes them; a report the plan did not count is tokenized when it is taken."""
+
+    def __init__(self) -> None:
+        self._held: dict[tuple[str, str, int], array] = {}
+
+    @staticmethod
+    def _key(report: Report) -> tuple[str, str, int]:
+        return report.id, report.sha256, hash(report.text)
+
+    def count(self, report: Report, tokenizer: PromptModel) -> int:
+        tokens = array("i", tokenizer.tokenize(report.text))
+        self._held[self._key(report)] = tokens
+        return len(tokens)
+
+    def take(self, report: Report, tokenizer: PromptModel) -> list[int]:
+        held = self._held.pop(self._key(report), None)
+        return held.tolist() if held is not None else tokenizer.tokenize(report.text)
+
+
 class ContextPlan(BaseModel):
     n_ctx: int
     prompt_tokens: int
@@ -128,13 +154,14 @@ class ContextPlan(BaseModel):
 
 def plan_context(task: TaskDefinition, reports: Iterable[Report], tokenizer: PromptModel,
                  ctx_cap: int,
-                 choose_examples: Callable[[Report], list[Example]] | None = None
-                 ) -> ContextPlan:
+                 choose_examples: Callable[[Report], list[Example]] | None = None,
+                 held: ReportTokens | None = None) -> ContextPlan:
     """Fit n_ctx to the longest prompt (prompt + report + answer), capped by ctx_cap.
 
     With `choose_examples` each report's prompt holds its own few-shot examples, as
     run_extraction builds it; a report counts as too long the same way either way: when its
-    prompt leaves less than the answer's reserve."""
+    prompt leaves less than the answer's reserve. `held` keeps the reports' tokens for the
+    run."""
     output = output_token_budget(json_schema(task))
     own = prompt_parts(task, tokenizer)
     shared = len(own.prefix_tokens) + len(own.suffix_tokens)
@@ -146,7 +173,9 @@ def plan_context(task: TaskDefinition, reports: Iterable[Report], tokenizer: Pro
         if choose_examples is not None:
             parts = prompt_parts(task, tokenizer, choose_examples(report))
             fixed = len(parts.prefix_tokens) + len(parts.suffix_tokens)
-        sizes.append((fixed, tokenizer.count_tokens(report.text)))
+        n = held.count(report, tokenizer) if held is not None else tokenizer.count_tokens(
+            report.text)
+        sizes.append((fixed, n))
     needed = max((fixed + n for fixed, n in sizes), default=shared) + output
     n_ctx = max(MIN_CTX, min(ctx_cap, -(-needed // 256) * 256))
     too_long = sum(1 for fixed, n in sizes if fixed + n + answer_reserve(output) > n_ctx)
