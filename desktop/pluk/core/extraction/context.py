@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from pluk.core.engine.grammar import DECIMALS, SPACE_CHARS, TOKENS_PER_CHAR, integer_digits
 from pluk.core.errors import PlukError
 from pluk.core.extraction.prompt import PromptRenderer, messages_for
+from pluk.core.extraction.thinking_plan import ThinkingPlan
 from pluk.core.readers.reports import Report
 from pluk.core.tasks import TaskDefinition, json_schema
 from pluk.core.tasks.definition import Example
@@ -106,16 +107,21 @@ class PromptParts(BaseModel):
 
 
 def prompt_parts(task: TaskDefinition, engine: PromptModel,
-                 examples: list[Example] | None = None) -> PromptParts:
+                 examples: list[Example] | None = None,
+                 thinking: ThinkingPlan | None = None) -> PromptParts:
     """The rendered prompt around the report, tokenized once for the whole run; `examples`,
-    when given, replace the task's own (few-shot examples chosen per report)."""
+    when given, replace the task's own (few-shot examples chosen per report). `thinking`
+    opens a thinking model's block, or closes it empty (thinking_plan.py)."""
+    thinking = thinking or ThinkingPlan()
     renderer = PromptRenderer(engine.chat_template, engine.bos_text, engine.eos_text,
-                              model_name=engine.model_path.name)
+                              model_name=engine.model_path.name,
+                              template_kwargs=thinking.template_kwargs)
     chosen = task.examples if examples is None else examples
     rendered = renderer.render(messages_for(task, _SENTINEL, chosen or None))
     prefix, found, suffix = rendered.partition(_SENTINEL)
     if not found:
         raise PlukError("The model's chat template dropped the report from the prompt")
+    suffix = thinking.suffix(suffix)
     empty = engine.tokenize_prompt(prefix, "", suffix)
     prefix_tokens = engine.tokenize_prompt(prefix, "", "")
     return PromptParts(prefix=prefix, suffix=suffix, prefix_tokens=prefix_tokens,
@@ -155,15 +161,17 @@ class ContextPlan(BaseModel):
 def plan_context(task: TaskDefinition, reports: Iterable[Report], tokenizer: PromptModel,
                  ctx_cap: int,
                  choose_examples: Callable[[Report], list[Example]] | None = None,
-                 held: ReportTokens | None = None) -> ContextPlan:
+                 held: ReportTokens | None = None,
+                 thinking: ThinkingPlan | None = None) -> ContextPlan:
     """Fit n_ctx to the longest prompt (prompt + report + answer), capped by ctx_cap.
 
     With `choose_examples` each report's prompt holds its own few-shot examples, as
     run_extraction builds it; a report counts as too long the same way either way: when its
     prompt leaves less than the answer's reserve. `held` keeps the reports' tokens for the
-    run."""
-    output = output_token_budget(json_schema(task))
-    own = prompt_parts(task, tokenizer)
+    run. `thinking` reserves room for a thinking model's budget beside each answer."""
+    thinking = thinking or ThinkingPlan()
+    output = output_token_budget(json_schema(task)) + thinking.reserve
+    own = prompt_parts(task, tokenizer, thinking=thinking)
     shared = len(own.prefix_tokens) + len(own.suffix_tokens)
     sizes: list[tuple[int, int]] = []  # (prompt around the report, report) per report
     for report in reports:
@@ -171,14 +179,15 @@ def plan_context(task: TaskDefinition, reports: Iterable[Report], tokenizer: Pro
             continue
         fixed = shared
         if choose_examples is not None:
-            parts = prompt_parts(task, tokenizer, choose_examples(report))
+            parts = prompt_parts(task, tokenizer, choose_examples(report), thinking)
             fixed = len(parts.prefix_tokens) + len(parts.suffix_tokens)
         n = held.count(report, tokenizer) if held is not None else tokenizer.count_tokens(
             report.text)
         sizes.append((fixed, n))
     needed = max((fixed + n for fixed, n in sizes), default=shared) + output
     n_ctx = max(MIN_CTX, min(ctx_cap, -(-needed // 256) * 256))
-    too_long = sum(1 for fixed, n in sizes if fixed + n + answer_reserve(output) > n_ctx)
+    reserve = answer_reserve(output - thinking.reserve) + thinking.reserve
+    too_long = sum(1 for fixed, n in sizes if fixed + n + reserve > n_ctx)
     return ContextPlan(n_ctx=n_ctx, prompt_tokens=max((f for f, _ in sizes), default=shared),
                        output_tokens=output,
                        longest_report_tokens=max((n for _, n in sizes), default=0),

@@ -23,6 +23,7 @@ from pluk.core.engine.protocol import Engine
 from pluk.core.extraction.context import ContextPlan, ReportTokens, plan_context
 from pluk.core.extraction.loop import run_extraction
 from pluk.core.extraction.prompt import prompt_template_facts
+from pluk.core.extraction.thinking_plan import thinking_plan
 from pluk.core.extraction.server_setup import (connect_server, served_model_facts,
                                                server_versions)
 from pluk.core.errors import storage_error
@@ -235,7 +236,8 @@ def _run_model(task: TaskDefinition, reports: list[Report], model_path: Path, fo
         say("Counting tokens")
         tokens = ReportTokens()  # counted once, for the plan and the run
         plan = plan_context(task, reports, held or loaded, options.context.ctx_cap,
-                            choose_examples, tokens)
+                            choose_examples, tokens,
+                            thinking_plan(task, options, held or loaded))
         wanted = decoder_options(options, plan.n_ctx)
         if keeper is None:
             with Decoder(model_path, wanted, loaded=loaded) as engine:

@@ -16,6 +16,7 @@ from pluk.core.extraction.injection import detect_injection, field_names, inject
 from pluk.core.readers.reports import Report
 from pluk.core.runs.records import Record
 from pluk.core.tasks import TaskDefinition, validate_answer
+from pluk.core.thinking import ThinkingFacts
 
 
 def error_record(report: Report, reason: str, *, warnings: list[str] | None = None,
@@ -45,22 +46,24 @@ def record_from_result(task: TaskDefinition, report: Report, result: ExtractResu
     `failed_by`: the server) failed on it, else answer_record's. The engine's own token limit,
     where it set one, is the record's (it may keep a few cells in reserve)."""
     limits = {**limits, "token_limit": result.token_limit or limits.get("token_limit")}
+    thought = dict(thinking=result.thinking, thinking_text=result.thinking_text)
     if result.finish_reason == "error":
         return error_record(report, f"The {failed_by} failed on this report: {result.error}",
-                            warnings=warnings, seconds=result.seconds, **limits)
+                            warnings=warnings, seconds=result.seconds, **limits, **thought)
     probabilities = (lambda _parsed: result.probabilities) if result.probabilities else None
     return answer_record(task, report, result.text, finish_reason=result.finish_reason,
                          tokens_prompt=result.tokens_prompt, tokens_cached=result.tokens_cached,
                          tokens_output=result.tokens_output, warnings=list(warnings),
                          limits=limits, started=time.perf_counter() - result.seconds,
-                         probabilities=probabilities)
+                         probabilities=probabilities, **thought)
 
 
 def answer_record(task: TaskDefinition, report: Report, text: str, *, finish_reason: str,
                   tokens_prompt: int, tokens_cached: int, tokens_output: int,
                   warnings: list[str], limits: dict[str, Any], started: float,
                   probabilities: Callable[[ParsedAnswer], dict[str, dict[str, float]]]
-                  | None = None) -> Record:
+                  | None = None, thinking: ThinkingFacts | None = None,
+                  thinking_text: str | None = None) -> Record:
     """The record of the answer `text` an engine gave for `report`, whichever engine it was
     (record_from_result, for the local decoder and a server alike): parsed and validated field by field, or
     invalid with the reason (cut off at the token limit, stopped at the time limit, not JSON).
@@ -73,7 +76,8 @@ def answer_record(task: TaskDefinition, report: Report, text: str, *, finish_rea
         warnings.append(injected)
     common = dict(id=report.id, source=report.source, sha256=report.sha256, warnings=warnings,
                   ocr=report.ocr, parts=report.parts, raw=text, tokens_prompt=tokens_prompt,
-                  tokens_cached=tokens_cached, tokens_output=tokens_output, **limits)
+                  tokens_cached=tokens_cached, tokens_output=tokens_output,
+                  thinking=thinking, thinking_text=thinking_text, **limits)
     names = [spec.name for spec in task.fields]
 
     def failed(reason: str) -> Record:
@@ -81,6 +85,9 @@ def answer_record(task: TaskDefinition, report: Report, text: str, *, finish_rea
                       field_errors={n: reason for n in names},
                       seconds=time.perf_counter() - started, **common)
 
+    reason = _thinking_failure(thinking, finish_reason, text, tokens_output, limits)
+    if reason is not None:
+        return failed(reason)
     if finish_reason == "length":
         return failed(f"The answer was cut off at the {limits['token_limit']}-token limit and "
                       "was not parsed; a larger context (--ctx) leaves more room for it")
@@ -110,3 +117,26 @@ def answer_record(task: TaskDefinition, report: Report, text: str, *, finish_rea
         warnings.append(f"Evidence could not be found: {exc}")
     return Record(status=status, fields=fields, field_errors=field_errors, error=error,
                   seconds=time.perf_counter() - started, **common)
+
+
+def _thinking_failure(thinking: ThinkingFacts | None, finish_reason: str, text: str,
+                      tokens_output: int, limits: dict[str, Any]) -> str | None:
+    """Why a thinking model's answer failed, where thinking had a part in it: still thinking at
+    the time limit, no answer after thinking, or the answer cut at its own budget after it.
+    None: not a thinking answer, or it failed (if at all) as any answer does."""
+    if thinking is None:
+        return None
+    said = (f"after {thinking.tokens} thinking tokens"
+            + (f" (the {thinking.budget}-token thinking budget ran out)"
+               if thinking.budget_hit else ""))
+    if finish_reason == "time" and thinking.closed_by in (None, "time"):
+        return (f"Still thinking at the {limits['time_limit_s']:g}-second limit per report "
+                f"{said}; no answer was written")
+    if finish_reason in ("stop", "length") and not text.strip():
+        return (f"No answer after thinking: the model wrote nothing {said}"
+                + ("; the answer's token limit was used up" if finish_reason == "length"
+                   else ""))
+    if finish_reason == "length":
+        return (f"The answer was cut off at its {limits['token_limit']}-token limit {said} "
+                "and was not parsed; thinking tokens count apart from it")
+    return None

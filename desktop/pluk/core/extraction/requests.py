@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from pluk.core.engine.answer_guard import AnswerGuard, TokenClasses
 from pluk.core.engine.grammar import schema_to_gbnf
 from pluk.core.engine.protocol import (DecisionSpec, Engine, ExtractRequest, ExtractResult,
-                                       GrammarSpec)
+                                       GrammarSpec, ThinkingSpec)
 from pluk.core.extraction.context import (PromptModel, PromptParts, ReportTokens,
                                           answer_reserve, output_token_budget, prompt_parts)
 from pluk.core.extraction.prompt import messages_for
@@ -28,6 +28,7 @@ from pluk.core.extraction.record_build import decimal_keys, error_record, record
 from pluk.core.extraction.scoring import decision_specs
 from pluk.core.extraction.section_merge import SplitGroup
 from pluk.core.extraction.sections import default_overlap, split_sections
+from pluk.core.extraction.thinking_plan import ThinkingPlan, thinking_plan
 from pluk.core.options import RunOptions
 from pluk.core.readers.reports import Report
 from pluk.core.runs.records import Record
@@ -83,6 +84,11 @@ class RequestSetup:
     time_limit: float | None
     decimal_keys: set[str]
     long_reports: str                # split, truncate or error
+    thinking: ThinkingSpec | None = None  # a thinking model's block before the answer
+
+    @property
+    def think_reserve(self) -> int:
+        return self.thinking.reserve if self.thinking is not None else 0
 
 
 @dataclass
@@ -121,7 +127,7 @@ def request_for(task: TaskDefinition, report: Report, index: int, engine: TokenE
     if unreadable is not None:
         return unreadable
     fixed = len(parts.prefix_tokens) + len(parts.suffix_tokens)
-    room = engine.n_ctx - fixed - answer_reserve(setup.budget)
+    room = engine.n_ctx - fixed - answer_reserve(setup.budget) - setup.think_reserve
     report_tokens = held.take(report, engine)
     if len(report_tokens) > room > 0 and setup.long_reports == "split":
         overlap = default_overlap(room)
@@ -152,15 +158,30 @@ def _planned(report: Report, index: int, request_id: str, kept: list[int],
     keep = _shared(prepared, parts.prefix_tokens)
     tokens = parts.prefix_tokens[keep:] + kept + parts.suffix_tokens
     # One position stays free: llama.cpp crashes when generation fills the very last one.
-    max_tokens = min(setup.budget, engine.n_ctx - keep - len(tokens) - 1)
+    max_tokens = min(setup.budget,
+                     engine.n_ctx - keep - len(tokens) - 1 - setup.think_reserve)
     text, floats = report.text, setup.decimal_keys
     request = ExtractRequest(
         id=request_id, tokens=tokens, grammar=setup.grammar, max_tokens=max_tokens,
         time_limit=setup.time_limit, decisions=setup.decisions,
         guard=lambda: AnswerGuard(engine.token_classes, text, floats),
-        prefix_keep=None if keep == len(prepared) else keep)
+        prefix_keep=None if keep == len(prepared) else keep, thinking=setup.thinking)
     return Planned(report=report, index=index, request=request, warnings=warnings,
                    limits=dict(token_limit=max_tokens, time_limit_s=setup.time_limit))
+
+
+def thinking_spec(plan: ThinkingPlan, engine: TokenEngine) -> ThinkingSpec | None:
+    """The decoder's side of a thinking plan: its texts as the model's tokens."""
+    if not plan.thinks:
+        return None
+
+    def tokens(text: str) -> list[int]:
+        return engine.tokenize(text, special=True)
+
+    # Only a text that is one token of the vocabulary can be seen as the model writes it.
+    stops = frozenset(t[0] for t in map(tokens, plan.style.stop_texts) if len(t) == 1)
+    return ThinkingSpec(budget=plan.budget, close_tokens=tokens(plan.style.close_text),
+                        cut_tokens=tokens(plan.style.cut_text), stop_tokens=stops)
 
 
 # -- the planners -----------------------------------------------------------------------------
@@ -191,12 +212,14 @@ class TokenPlanner:
         schema = json_schema(task)
         self.task, self.engine, self.choose_examples = task, engine, choose_examples
         self.held = held or ReportTokens()
+        self.thinking = thinking_plan(task, options, engine)
         self.setup = RequestSetup(
             grammar=GrammarSpec(schema_to_gbnf(schema)), budget=output_token_budget(schema),
             decisions=decision_specs(task) if options.decoding.probabilities else [],
             time_limit=options.decoding.time_limit, decimal_keys=decimal_keys(task.fields),
-            long_reports=options.context.long_reports or task.too_long)
-        self.parts = prompt_parts(task, engine)
+            long_reports=options.context.long_reports or task.too_long,
+            thinking=thinking_spec(self.thinking, engine))
+        self.parts = prompt_parts(task, engine, thinking=self.thinking)
         engine.grammar(self.setup.grammar.gbnf)  # a grammar the engine refuses fails the run
 
     def prefix(self) -> list[int]:
@@ -205,7 +228,8 @@ class TokenPlanner:
     def plan(self, report: Report, index: int, prepared: list[int]) -> list[Planned] | Record:
         own = self.parts
         if self.choose_examples is not None and report.text is not None:
-            own = prompt_parts(self.task, self.engine, self.choose_examples(report))
+            own = prompt_parts(self.task, self.engine, self.choose_examples(report),
+                               self.thinking)
         return request_for(self.task, report, index, self.engine, own, prepared, self.setup,
                            self.held)
 
