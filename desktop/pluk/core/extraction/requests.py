@@ -249,7 +249,14 @@ class MessagePlanner:
         self.task, self.choose_examples = task, choose_examples
         self.schema = json_schema(task)
         self.grammar = GrammarSpec(schema_to_gbnf(self.schema))
-        self.max_tokens = engine.max_tokens(output_token_budget(self.schema))
+        # A budget asked for (the run's, else the task's) goes to the server in its own terms
+        # (engine/server_thinking.py); auto leaves thinking to the server. The server counts
+        # reasoning in max_tokens: the request holds both.
+        budget = options.decoding.thinking_budget
+        budget = task.thinking_budget if budget is None else budget
+        self.thinking = None if budget is None else ThinkingSpec(
+            budget=budget, close_tokens=[], cut_tokens=[], stop_tokens=frozenset())
+        self.max_tokens = engine.max_tokens(output_token_budget(self.schema) + (budget or 0))
         self.decisions = decision_specs(task) if options.decoding.probabilities else []
         self.time_limit = options.decoding.time_limit
         self.timeout = self.time_limit or engine.options.timeout_s
@@ -266,7 +273,8 @@ class MessagePlanner:
         request = ExtractRequest(
             id=str(index), tokens=[], grammar=self.grammar, max_tokens=self.max_tokens,
             decisions=self.decisions, time_limit=self.time_limit,
-            messages=messages_for(self.task, report.text, examples or None), schema=self.schema)
+            messages=messages_for(self.task, report.text, examples or None), schema=self.schema,
+            thinking=self.thinking)
         return [Planned(report=report, index=index, request=request,
                         warnings=list(report.warnings), limits={})]
 
