@@ -126,3 +126,29 @@ def test_failures_of_a_thinking_answer_say_which_they_are(finish, text, closed, 
                            started=0.0, thinking=thinking)
     assert record.status == "invalid" and expected in record.error
     assert record.thinking == thinking
+
+
+@pytest.mark.parametrize("budget", [24, 0])
+def test_pluk_extract_with_a_thinking_budget(think_model, tmp_path, budget):
+    """The issue's own check: `pluk extract --thinking-budget 24` on a think-template model."""
+    from pluk.cli import main
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"{i}.txt").write_text(f"PSA {i},5 ng/ml. PI-RADS 3.")
+    out = tmp_path / "run"
+    assert main(["extract", "--task", TASK, "--input", str(folder), "--model",
+                 str(think_model), "--out", str(out), "--threads", "1",
+                 "--thinking-budget", str(budget)]) == 0
+    records = RunFolder(out).records()
+    assert len(records) == 3
+    for record in records:
+        _answer_parses(record)
+        if budget:
+            assert record.thinking.tokens <= budget and record.thinking.budget == budget
+        else:
+            assert record.thinking is None
+    saved = RunFolder(out).read_manifest().options
+    assert saved["decoding"]["thinking_budget"] == budget
+    assert saved["thinking"] == {"style": "tags", "budget": budget}
