@@ -152,3 +152,18 @@ def test_pluk_extract_with_a_thinking_budget(think_model, tmp_path, budget):
     saved = RunFolder(out).read_manifest().options
     assert saved["decoding"]["thinking_budget"] == budget
     assert saved["thinking"] == {"style": "tags", "budget": budget}
+
+
+def test_an_answer_thinking_left_unfinished_is_retried_once_with_half_the_budget(
+        think_model, tmp_path):
+    # A time limit too short for any answer: every first try is stopped while thinking, and
+    # so is the retry, which the record says it was.
+    records = _run(think_model, tmp_path / "run", 40, thinking_retry=True, time_limit=1e-6)
+    for record in records:
+        assert record.status == "invalid"
+        assert record.thinking.retried and record.thinking.budget == 20
+        assert any(w.startswith("Retried once with a thinking budget of 20 tokens")
+                   for w in record.warnings)
+    plain = _run(think_model, tmp_path / "plain", 40, time_limit=1e-6)
+    assert all(not r.thinking.retried and r.thinking.budget == 40 for r in plain)
+    assert all("limit per report" in r.error for r in plain)

@@ -53,6 +53,10 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
                              "tokens before its answer, then the block is closed and the answer "
                              "constrained (0: no thinking; default: the task's, else 1024 on a "
                              "thinking model); thinking tokens count apart from the answer's")
+    parser.add_argument("--thinking-retry", action="store_true",
+                        help="an answer that thinking left unfinished (time limit, nothing "
+                             "after thinking, answer cut off) is tried once more with half the "
+                             "thinking budget; the record says so")
     add_server_flags(parser)
 
 
@@ -112,7 +116,8 @@ def run_options(args: argparse.Namespace) -> RunOptions:
                                      n_gpu_layers=args.gpu_layers),
             decoding=DecodingOptions(temperature=args.temperature, seed=args.seed,
                                      time_limit=args.time_limit or None,
-                                     thinking_budget=getattr(args, "thinking_budget", None)))
+                                     thinking_budget=getattr(args, "thinking_budget", None),
+                                     thinking_retry=getattr(args, "thinking_retry", False)))
     except ValidationError as exc:
         problems = [f"{FLAGS.get(str(e['loc'][-1]), e['loc'][-1])}: {e['msg']}"
                     for e in exc.errors()]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
 
 from pluk.core.engine.protocol import Engine, ExtractRequest
@@ -157,7 +157,36 @@ def _answer(engine: Engine, prompt, planner: Planner, todo: list[tuple[int, Repo
             broken.append(exc)
             raise
 
-    source = requests(prompt.tokens)
+    retries: list[Planned] = []        # answers thinking left unfinished, to try once more
+
+    def again(planned: list[Planned]) -> Iterator[ExtractRequest]:
+        for one in planned:
+            if stop():
+                return
+            working[one.request.id] = one
+            yield one.request
+
+    # The first pass answers every report; a second, where asked, retries with less thinking.
+    passes = deque([requests(prompt.tokens)])
+    while passes:
+        finished = yield from _one_pass(engine, prompt, passes.popleft(), planner, task,
+                                        working, ready, retries, broken, counted, stop)
+        if not finished:
+            return  # stopped: no record for the reports in work, nor a retry
+        if retries:
+            passes.append(again(list(retries)))
+            retries.clear()
+    while ready:
+        yield ready.popleft()
+
+
+def _one_pass(engine: Engine, prompt, source: Iterator[ExtractRequest], planner: Planner,
+              task: TaskDefinition, working: dict[str, Planned], ready: deque[Record],
+              retries: list[Planned], broken: list[BaseException], counted: RecordCounter,
+              stop: Callable[[], bool]) -> Generator[Record, None, bool]:
+    """The records of one pass of `source` through the engine; an engine failure is the
+    error of the reports in work, and the engine starts again with the rest. Returns False
+    when the run was stopped."""
     while True:
         try:
             # Closed at once however this ends, so the engine's sequences are never cleared
@@ -167,6 +196,10 @@ def _answer(engine: Engine, prompt, planner: Planner, todo: list[tuple[int, Repo
                     while ready:
                         yield ready.popleft()
                     planned = working.pop(result.id)
+                    retry = planner.retry(planned, result)
+                    if retry is not None:
+                        retries.append(retry)  # its record is the retry's, which says so
+                        continue
                     record = planner.record(planned, result)
                     group = planned.split
                     if group is not None:
@@ -177,17 +210,15 @@ def _answer(engine: Engine, prompt, planner: Planner, todo: list[tuple[int, Repo
                             continue
                         record = group.merged(task)
                     yield counted(record, planned.index)
-            break
+            return True
         except CancelledError:
-            return
+            return False
         except Exception as exc:
             if broken or not working or not planner.restarts:
                 raise
             # An engine failure is the error of the reports in work, not the run's: the
             # engine starts again with the rest.
             yield from _failed(working, counted, exc)
-    while ready:
-        yield ready.popleft()
 
 
 def _failed(working: dict[str, Planned], counted: RecordCounter,

@@ -14,7 +14,7 @@ A report without text is its error record at once, for either, and never reaches
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from pluk.core.engine.answer_guard import AnswerGuard, TokenClasses
@@ -184,6 +184,29 @@ def thinking_spec(plan: ThinkingPlan, engine: TokenEngine) -> ThinkingSpec | Non
                         cut_tokens=tokens(plan.style.cut_text), stop_tokens=stops)
 
 
+def thinking_retry(planned: Planned, result: ExtractResult, wanted: bool) -> Planned | None:
+    """The single retry with half the thinking budget (RunOptions' thinking_retry) of an
+    answer that thinking left unfinished: still thinking at the time limit, nothing written
+    after it, or the answer cut at its limit. A section of a long report is not retried."""
+    spec, thought = planned.request.thinking, result.thinking
+    if (not wanted or spec is None or spec.retried or spec.budget < 2 or thought is None
+            or planned.split is not None or result.finish_reason == "error"):
+        return None
+    if result.finish_reason == "time":
+        why = "was stopped at the time limit"
+    elif result.finish_reason == "length":
+        why = "was cut off at its token limit"
+    elif not result.text.strip():
+        why = "wrote nothing after thinking"
+    else:
+        return None
+    less = replace(spec, budget=spec.budget // 2, retried=True)
+    note = (f"Retried once with a thinking budget of {less.budget} tokens: the first answer, "
+            f"after {thought.tokens} thinking tokens, {why}")
+    return replace(planned, request=replace(planned.request, thinking=less),
+                   warnings=[*planned.warnings, note])
+
+
 # -- the planners -----------------------------------------------------------------------------
 
 class Planner(Protocol):
@@ -202,6 +225,10 @@ class Planner(Protocol):
     def record(self, planned: Planned, result: ExtractResult) -> Record:
         """The record of one request's result."""
 
+    def retry(self, planned: Planned, result: ExtractResult) -> Planned | None:
+        """The request once more with less thinking, where the run asks for that and thinking
+        left this answer unfinished; None: the result stands."""
+
 
 class TokenPlanner:
     restarts = True
@@ -212,6 +239,7 @@ class TokenPlanner:
         schema = json_schema(task)
         self.task, self.engine, self.choose_examples = task, engine, choose_examples
         self.held = held or ReportTokens()
+        self.retries = options.decoding.thinking_retry
         self.thinking = thinking_plan(task, options, engine)
         self.setup = RequestSetup(
             grammar=GrammarSpec(schema_to_gbnf(schema)), budget=output_token_budget(schema),
@@ -237,6 +265,9 @@ class TokenPlanner:
         return record_from_result(self.task, planned.report, result, planned.warnings,
                                   planned.limits)
 
+    def retry(self, planned: Planned, result: ExtractResult) -> Planned | None:
+        return thinking_retry(planned, result, self.retries)
+
 
 class MessagePlanner:
     """For a server: --time-limit bounds each request's whole life (its retries included); the
@@ -247,6 +278,7 @@ class MessagePlanner:
     def __init__(self, task: TaskDefinition, engine: Any, options: RunOptions,
                  choose_examples: ChooseExamples | None = None) -> None:
         self.task, self.choose_examples = task, choose_examples
+        self.retries = options.decoding.thinking_retry
         self.schema = json_schema(task)
         self.grammar = GrammarSpec(schema_to_gbnf(self.schema))
         # A budget asked for (the run's, else the task's) goes to the server in its own terms
@@ -284,6 +316,9 @@ class MessagePlanner:
         return record_from_result(self.task, planned.report, result, warnings,
                                   dict(token_limit=result.token_limit, time_limit_s=self.timeout),
                                   failed_by="server")
+
+    def retry(self, planned: Planned, result: ExtractResult) -> Planned | None:
+        return thinking_retry(planned, result, self.retries)
 
 
 def planner_for(task: TaskDefinition, engine: Engine, options: RunOptions,
