@@ -151,7 +151,13 @@ def test_pluk_extract_with_a_thinking_budget(think_model, tmp_path, budget):
             assert record.thinking is None
     saved = RunFolder(out).read_manifest().options
     assert saved["decoding"]["thinking_budget"] == budget
-    assert saved["thinking"] == {"style": "tags", "budget": budget}
+    plan = saved["context_plan"]
+    assert (plan["thinking_style"], plan["thinking_budget"]) == ("tags", budget)
+    # A resumed run with the same budget has nothing to redo, and meets no difference.
+    assert main(["extract", "--task", TASK, "--input", str(folder), "--model",
+                 str(think_model), "--out", str(out), "--threads", "1", "--resume",
+                 "--thinking-budget", str(budget)]) == 0
+    assert len(RunFolder(out).records()) == 3
 
 
 def test_an_answer_thinking_left_unfinished_is_retried_once_with_half_the_budget(

@@ -156,6 +156,9 @@ class ContextPlan(BaseModel):
     output_tokens: int
     longest_report_tokens: int
     reports_too_long: int
+    # A thinking model's style (tags, channel) and the budget reserved beside each answer.
+    thinking_style: str | None = None
+    thinking_budget: int = 0
 
 
 def plan_context(task: TaskDefinition, reports: Iterable[Report], tokenizer: PromptModel,
@@ -191,4 +194,6 @@ def plan_context(task: TaskDefinition, reports: Iterable[Report], tokenizer: Pro
     return ContextPlan(n_ctx=n_ctx, prompt_tokens=max((f for f, _ in sizes), default=shared),
                        output_tokens=output,
                        longest_report_tokens=max((n for _, n in sizes), default=0),
-                       reports_too_long=too_long)
+                       reports_too_long=too_long,
+                       thinking_style=thinking.style.kind if thinking.style else None,
+                       thinking_budget=thinking.budget)

@@ -23,7 +23,7 @@ from pluk.core.engine.protocol import Engine
 from pluk.core.extraction.context import ContextPlan, ReportTokens, plan_context
 from pluk.core.extraction.loop import run_extraction
 from pluk.core.extraction.prompt import prompt_template_facts
-from pluk.core.extraction.thinking_plan import ThinkingPlan, thinking_plan
+from pluk.core.extraction.thinking_plan import thinking_plan
 from pluk.core.extraction.server_setup import (connect_server, served_model_facts,
                                                server_versions)
 from pluk.core.errors import storage_error
@@ -243,7 +243,7 @@ def _run_model(task: TaskDefinition, reports: list[Report], model_path: Path, fo
             with Decoder(model_path, wanted, loaded=loaded) as engine:
                 _say_fallback(engine, say)
                 _append_records(task, reports, engine, folder, options, skip, choose_examples,
-                                on_progress, on_record, should_stop, plan, tokens, thinking)
+                                on_progress, on_record, should_stop, plan, tokens)
             return plan.n_ctx
         # Said once: a decoder that takes over `loaded` loads nothing more.
         reload = None if loaded is not None else (
@@ -256,7 +256,7 @@ def _run_model(task: TaskDefinition, reports: list[Report], model_path: Path, fo
         say(f"Using the loaded model (context {plan.n_ctx} tokens)")
     _say_fallback(engine, say)
     _append_records(task, reports, engine, folder, options, skip, choose_examples,
-                    on_progress, on_record, should_stop, plan, tokens, thinking)
+                    on_progress, on_record, should_stop, plan, tokens)
     return plan.n_ctx
 
 
@@ -274,17 +274,13 @@ def _append_records(task: TaskDefinition, reports: list[Report], engine: Engine,
                     on_progress: Callable[[Progress], None] | None,
                     on_record: Callable[[Record], None] | None,
                     should_stop: Callable[[], bool] | None, plan: ContextPlan | None = None,
-                    tokens: ReportTokens | None = None,
-                    thinking: ThinkingPlan | None = None) -> None:
+                    tokens: ReportTokens | None = None) -> None:
     """Run the reports on `engine` (the local decoder or a server), appending each record as
     it finishes. What the run learnt of its engine (its facts, the context plan of a local
     model) goes into the manifest here, once, before the first record."""
     manifest = folder.read_manifest()
     if plan is not None:
         manifest.options = {**manifest.options, "context_plan": plan.model_dump()}
-    if thinking is not None and thinking.style is not None:  # a thinking model, as run
-        manifest.options = {**manifest.options, "thinking": {
-            "style": thinking.style.kind, "budget": thinking.budget}}
     manifest.engine_facts = engine.facts().model_dump(mode="json")
     folder.write_manifest(manifest)
     with closing(run_extraction(task, reports, engine, options, on_progress=on_progress,
