@@ -71,3 +71,15 @@ def test_without_a_budget_nothing_is_asked(tmp_path):
         records = _run(url, tmp_path / "run", None)
     assert "chat_template_kwargs" not in bodies[0] and "reasoning_effort" not in bodies[0]
     assert all(record.thinking is None for record in records)
+
+
+def test_no_answer_after_thinking_is_retried_once_with_half_the_budget(tmp_path):
+    with json_server(LLAMA_SERVER, content="", reasoning=REASONING) as (url, bodies):
+        options = RunOptions(server=ServerOptions(url=url, retries=0),
+                             decoding=DecodingOptions(thinking_budget=48, thinking_retry=True))
+        run_job(load_task("prostate_mri_nl"), reports(1), None, tmp_path / "run", options)
+    assert [b["thinking_budget_tokens"] for b in bodies] == [48, 24]
+    (record,) = RunFolder(tmp_path / "run").records()
+    assert record.status == "invalid" and record.error.startswith("No answer after thinking")
+    assert record.thinking.retried and record.thinking.budget == 24
+    assert any("wrote nothing after thinking" in w for w in record.warnings)
