@@ -68,3 +68,24 @@ def test_reused_answers_are_appended_and_count_toward_the_limit(tiny_model, tmp_
     assert [r.id for r in RunFolder(rest.run_dir).records()] == ["r0", "r1", "r2", "r3"]
     assert RunFolder(rest.run_dir).records()[:2] == records
     assert rest.n_ctx is not None
+
+
+def test_each_report_is_tokenized_once(tiny_model, tmp_path, monkeypatch):
+    """The context plan counts each report's tokens and the run takes those very tokens: no
+    report text goes through the tokenizer twice (a spy around the real tokenizer)."""
+    from pluk.core.engine.model import Model
+
+    reports = _reports(3)
+    texts = {r.text for r in reports}
+    seen: list[str] = []
+    real = Model.tokenize
+
+    def counting(self, text, **kwargs):
+        if text in texts:
+            seen.append(text)
+        return real(self, text, **kwargs)
+
+    monkeypatch.setattr(Model, "tokenize", counting)
+    result, _ = _run(tiny_model, tmp_path / "run", reports)
+    assert result.counts["total"] == 3
+    assert sorted(seen) == sorted(texts)

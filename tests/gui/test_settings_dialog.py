@@ -73,3 +73,14 @@ def test_ok_saves_and_cancel_does_not(qtbot, window, tmp_path, monkeypatch):
         assert window.session.settings.run.context.ctx_cap == 6144
     finally:
         save_settings(before)
+
+
+def test_the_thinking_budget_is_automatic_off_or_a_number(qtbot):
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    assert dialog.thinking.text() == "automatic"
+    assert dialog.settings().run.decoding.thinking_budget is None
+    dialog.thinking.setValue(0)
+    assert dialog.settings().run.decoding.thinking_budget == 0
+    dialog.thinking.setValue(512)
+    assert dialog.settings().run.decoding.thinking_budget == 512

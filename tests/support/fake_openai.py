@@ -12,9 +12,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 @contextmanager
-def json_server(routes: dict[str, object], context: ssl.SSLContext | None = None):
+def json_server(routes: dict[str, object], context: ssl.SSLContext | None = None, *,
+                content: str = '{"a": true}', reasoning: str | None = None,
+                reasoning_field: str = "reasoning_content"):
     """An in-process server that answers GET `path` with routes[path] as JSON (404 else) and
-    records the chat completion bodies it is sent."""
+    records the chat completion bodies it is sent. Its completion is `content`; with
+    `reasoning` it thinks as a thinking model behind a reasoning parser does: the reasoning in
+    `reasoning_field` and counted in usage.completion_tokens_details, unless the request turns
+    thinking off (chat_template_kwargs.enable_thinking false)."""
     bodies: list[dict] = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -36,10 +41,18 @@ def json_server(routes: dict[str, object], context: ssl.SSLContext | None = None
                 self._send(404, {"detail": "Not Found"})
 
         def do_POST(self):
-            bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self._send(200, {"choices": [{"message": {"content": '{"a": true}'},
-                                          "finish_reason": "stop"}],
-                             "usage": {"prompt_tokens": 5, "completion_tokens": 4}})
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            bodies.append(body)
+            message: dict[str, object] = {"content": content}
+            usage: dict[str, object] = {"prompt_tokens": 5, "completion_tokens": 4}
+            wanted = (body.get("chat_template_kwargs") or {}).get("enable_thinking", True)
+            if reasoning is not None and wanted:
+                thought = len(reasoning.split())
+                message[reasoning_field] = reasoning
+                usage = {"prompt_tokens": 5, "completion_tokens": 4 + thought,
+                         "completion_tokens_details": {"reasoning_tokens": thought}}
+            self._send(200, {"choices": [{"message": message, "finish_reason": "stop"}],
+                             "usage": usage})
 
     with serve(Handler, context) as url:
         yield url, bodies

@@ -17,7 +17,7 @@ FLAGS = {"limit": "--limit", "ctx_cap": "--ctx", "n_threads": "--threads",
          "n_gpu_layers": "--gpu-layers", "temperature": "--temperature", "seed": "--seed",
          "time_limit": "--time-limit", "url": "--server", "model": "--server-model",
          "concurrency": "--concurrency", "timeout_s": "--server-timeout",
-         "retries": "--retries"}
+         "retries": "--retries", "thinking_budget": "--thinking-budget"}
 
 
 def add_run_flags(parser: argparse.ArgumentParser) -> None:
@@ -48,6 +48,15 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--time-limit", type=float, default=300.0, metavar="SECONDS",
                         help="most seconds one report's answer may take (0: no limit; default "
                              "300); an answer stopped there is an invalid record that says so")
+    parser.add_argument("--thinking-budget", type=int, metavar="N",
+                        help="a thinking model (DeepSeek-R1, Qwen3, gpt-oss) thinks up to N "
+                             "tokens before its answer, then the block is closed and the answer "
+                             "constrained (0: no thinking; default: the task's, else 1024 on a "
+                             "thinking model); thinking tokens count apart from the answer's")
+    parser.add_argument("--thinking-retry", action="store_true",
+                        help="an answer that thinking left unfinished (time limit, nothing "
+                             "after thinking, answer cut off) is tried once more with half the "
+                             "thinking budget; the record says so")
     add_server_flags(parser)
 
 
@@ -106,7 +115,9 @@ def run_options(args: argparse.Namespace) -> RunOptions:
                                      parallel=args.parallel or None,
                                      n_gpu_layers=args.gpu_layers),
             decoding=DecodingOptions(temperature=args.temperature, seed=args.seed,
-                                     time_limit=args.time_limit or None))
+                                     time_limit=args.time_limit or None,
+                                     thinking_budget=getattr(args, "thinking_budget", None),
+                                     thinking_retry=getattr(args, "thinking_retry", False)))
     except ValidationError as exc:
         problems = [f"{FLAGS.get(str(e['loc'][-1]), e['loc'][-1])}: {e['msg']}"
                     for e in exc.errors()]

@@ -62,6 +62,14 @@ class DecodingOptions(_Part):
     time_limit: float | None = Field(default=300.0, gt=0)
     probabilities: bool = Field(default=True,
                                 description="Option probabilities of bool and enum fields")
+    # A thinking model's reasoning before its answer, in tokens: 0 closes the block empty (no
+    # thinking), N lets it think up to N tokens; None: as the task says, else auto (a thinking
+    # model thinks up to thinking.AUTO_BUDGET, any other model answers at once).
+    thinking_budget: int | None = Field(default=None, ge=0, le=131072,
+                                        description="Thinking tokens before the answer; 0: "
+                                                    "off; None: auto")
+    thinking_retry: bool = Field(default=False, description="Retry an answer that thinking "
+                                 "left unfinished once, with half the budget")
 
     @model_validator(mode="before")
     @classmethod

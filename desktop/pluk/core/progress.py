@@ -10,8 +10,9 @@ from typing import Literal
 from pydantic import BaseModel
 
 # What the run is doing with the current report: the model reading it (prompt processing, the
-# long part on a CPU) or writing the answer; `phase_tokens` counts the tokens of that step.
-Phase = Literal["prompt", "answer"]
+# long part on a CPU), a thinking model thinking before it answers, or writing the answer;
+# `phase_tokens` counts the tokens of that step.
+Phase = Literal["prompt", "thinking", "answer"]
 
 
 def format_duration(seconds: float | None) -> str:

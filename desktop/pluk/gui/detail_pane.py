@@ -233,8 +233,16 @@ class DetailPane(QWidget):
         self.heading.setText(" · ".join(facts))
         self.heading.setToolTip(record.source)
         self._show_values(record, task)
-        self.raw.setPlainText(record.raw or self.tr("(the model gave no output for this "
-                                                    "report)"))
+        raw = record.raw or self.tr("(the model gave no output for this report)")
+        thinking = record.thinking
+        if thinking is not None:
+            # A thinking model's reasoning, for review here only (never logged or exported).
+            said = self.tr("Thinking: %n token(s) of a {budget}-token budget", "",
+                           thinking.tokens).format(budget=thinking.budget)
+            if thinking.budget_hit:
+                said += " · " + self.tr("the budget closed it")
+            raw = "\n\n".join([said, record.thinking_text or "", self.tr("Answer:"), raw])
+        self.raw.setPlainText(raw)
         problems = []
         if record.error:
             problems.append(record.error)

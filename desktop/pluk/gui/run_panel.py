@@ -158,6 +158,9 @@ class RunPanel(QFrame):
         if p.phase == "prompt":
             text += " · " + self.tr("reading report {n} ({tokens} tokens)").format(
                 n=p.done + 1, tokens=p.phase_tokens or 0)
+        elif p.phase == "thinking":
+            text += " · " + self.tr("thinking about report {n}: %n token(s)", "",
+                                    p.phase_tokens or 0).format(n=p.done + 1)
         elif p.phase == "answer":
             text += " · " + self.tr("writing the answer to report {n}: %n token(s)", "",
                                     p.phase_tokens or 0).format(n=p.done + 1)

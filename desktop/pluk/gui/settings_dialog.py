@@ -52,6 +52,16 @@ class SettingsDialog(QDialog):
         self.temperature.setRange(*bounds(DecodingOptions, "temperature"))
         self.temperature.setSingleStep(0.1)
         self.temperature.setValue(run.decoding.temperature)
+        # -1 shows as automatic (the option's None); 0 is no thinking.
+        self.thinking = QSpinBox()
+        self.thinking.setRange(-1, int(bounds(DecodingOptions, "thinking_budget")[1]))
+        self.thinking.setSingleStep(256)
+        self.thinking.setSpecialValueText(self.tr("automatic"))
+        self.thinking.setSuffix(" " + self.tr("tokens"))
+        self.thinking.setToolTip(self.tr("How long a thinking model may reason before its "
+                                         "answer; 0: no thinking"))
+        budget = run.decoding.thinking_budget
+        self.thinking.setValue(-1 if budget is None else budget)
         self.output_dir = QLineEdit(settings.output_dir or "")
         self.output_dir.setPlaceholderText(str(paths.runs_dir()))
         browse = QPushButton(self.tr("Choose…"))
@@ -84,6 +94,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("GPU layers"), self.gpu_layers)
         form.addRow(self.tr("Context limit"), self.ctx_cap)
         form.addRow(self.tr("Temperature"), self.temperature)
+        form.addRow(self.tr("Thinking budget"), self.thinking)
         form.addRow(self.tr("Save runs in"), out_row)
         form.addRow(self.tr("CSV delimiter"), self.delimiter)
         form.addRow(self.tr("CSV decimal mark"), self.decimal)
@@ -126,7 +137,8 @@ class SettingsDialog(QDialog):
                 "n_gpu_layers": self.gpu_layers.value()},
             "context": {"ctx_cap": self.ctx_cap.value()},
             "decoding": run.decoding.model_dump() | {
-                "temperature": round(self.temperature.value(), 2)},
+                "temperature": round(self.temperature.value(), 2),
+                "thinking_budget": None if self.thinking.value() < 0 else self.thinking.value()},
             "server": self.engine.server_options(),
         })
         return self._settings.model_copy(update={

@@ -75,6 +75,8 @@ def test_a_server_run_validates_records_names_its_server_and_keeps_the_key_out(
     assert manifest.model.metadata["request"]["constraint"] == "grammar (Pluk's GBNF)"
     assert manifest.options["server"]["api_key_env"] == KEY_ENV
     assert manifest.engine["engine"] == "openai-compatible server (llama-cpp-python)"
+    # Written by the one loop's caller, as for a local run: the engine's facts.
+    assert manifest.engine_facts["kind"] == "openai-compatible server (llama-cpp-python)"
     for path in out.rglob("*"):
         if path.is_file():
             assert API_KEY.encode() not in path.read_bytes(), path

@@ -98,6 +98,8 @@ class Decoder(Model):
     thread-safe: one worker thread uses it. As a Model it offers what extraction/context.py's
     prompt_parts reads of an engine."""
 
+    renders_prompt = False  # it takes tokens: run_extraction renders the prompt
+
     def __init__(self, model_path: str | Path, options: DecoderOptions | None = None, *,
                  loaded: Model | None = None):
         """`loaded`: the weights of this file, loaded already (what the run planned with);
@@ -253,13 +255,14 @@ class Decoder(Model):
                 return
             kept = self._kept(request)
             room = self.seq_cells - kept
-            alone = room - len(request.tokens) - 1 - _MARGIN
+            thinking = request.thinking.reserve if request.thinking is not None else 0
+            alone = room - len(request.tokens) - 1 - _MARGIN - thinking
             if alone < 1 or (not request.tokens and not kept):
                 yield self._refusal(request, "The report does not fit in the context next to "
                                              "the prompt")
                 continue
             limit = min(request.max_tokens, alone)
-            reserve = len(request.tokens) + min(limit, self.options.answer_reserve)
+            reserve = len(request.tokens) + thinking + min(limit, self.options.answer_reserve)
             if self.options.kv_unified:
                 used = sum(max(slot.reserve, slot.cells + _MARGIN) for slot in slots if slot)
                 # After a restart, nothing joins until an answer finishes: the others need room.

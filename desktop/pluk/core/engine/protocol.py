@@ -20,6 +20,7 @@ from typing import Literal, Protocol, runtime_checkable
 from pydantic import BaseModel, Field
 
 from pluk.core.engine.answer_guard import Steer
+from pluk.core.thinking import ThinkingFacts
 
 ShouldStop = Callable[[], bool]
 FinishReason = Literal["stop", "length", "time", "error"]
@@ -50,6 +51,24 @@ class GrammarSpec:
     gbnf: str
 
 
+@dataclass(frozen=True)
+class ThinkingSpec:
+    """A thinking model's block before the answer (extraction/thinking_plan.py): think
+    unconstrained up to `budget` tokens; when the model writes one of `stop_tokens` (or an end
+    of generation) `close_tokens` are forced instead, at the budget `cut_tokens`; then the
+    answer's grammar applies. The prompt has opened the block already."""
+
+    budget: int
+    close_tokens: list[int]
+    cut_tokens: list[int]
+    stop_tokens: frozenset[int]
+    retried: bool = False
+
+    @property
+    def reserve(self) -> int:
+        return self.budget + max(len(self.close_tokens), len(self.cut_tokens))
+
+
 @dataclass
 class ExtractRequest:
     """One report to answer. `tokens` follow the prepared prefix (report, then the prompt's
@@ -73,6 +92,8 @@ class ExtractRequest:
     # For an engine that renders the prompt itself (a server): chat messages, the JSON schema.
     messages: list[dict[str, str]] | None = None
     schema: dict | None = None
+    # A thinking model thinks first (its tokens count apart from max_tokens); None: it answers.
+    thinking: ThinkingSpec | None = None
 
 
 class DecodeStats(BaseModel):
@@ -106,6 +127,9 @@ class ExtractResult(BaseModel):
     # field key -> option -> probability, for every DecisionSpec whose value the answer wrote
     probabilities: dict[str, dict[str, float]] = Field(default_factory=dict)
     stats: DecodeStats = Field(default_factory=DecodeStats)
+    # What a thinking model did before `text`, and its reasoning (for review; never logged).
+    thinking: ThinkingFacts | None = None
+    thinking_text: str | None = None
 
 
 class PreparedPrompt(BaseModel):
@@ -136,7 +160,11 @@ class EngineFacts(BaseModel):
 
 class Engine(Protocol):
     """What an extraction run needs of a model (extraction/loop.py's run_extraction also reads
-    the context size and token classes of a model it tokenizes for: its TokenEngine)."""
+    the context size and token classes of a model it tokenizes for: its TokenEngine).
+    `renders_prompt`: the engine renders the chat prompt itself from a request's messages (a
+    server); else it takes tokens (Pluk's decoder)."""
+
+    renders_prompt: bool
 
     def facts(self) -> EngineFacts: ...
 

@@ -71,6 +71,10 @@ class Chooser:
             return None
         return token
 
+    def pick(self, row: np.ndarray) -> int:
+        """The model's own choice, unconstrained (a thinking model's reasoning)."""
+        return self._pick(row)
+
     def _pick(self, logits: np.ndarray) -> int:
         if self.temperature <= 0:
             return int(np.argmax(logits))

@@ -51,6 +51,7 @@ from pluk.core.engine.server_http import (TOKEN_BYTES, JSONLimitError, RequestFa
                                           ServerError, ServerInfo, answer_bytes, api_key,
                                           check_url, discover, load_json, make_client, send)
 from pluk.core.engine.server_logprobs import decision_probabilities
+from pluk.core.engine.server_thinking import server_thinking, split_reasoning, thinking_request
 from pluk.core.errors import CancelledError, PlukError
 from pluk.core.options import DecodingOptions, ServerOptions
 
@@ -78,6 +79,10 @@ class _Part(BaseModel):
 
 class _Message(_Part):
     content: StrictStr | None = None
+    # A thinking model's reasoning, split off by the server's reasoning parser (llama-server
+    # and older vLLM: reasoning_content; vLLM 0.10 and later: reasoning).
+    reasoning_content: StrictStr | None = None
+    reasoning: StrictStr | None = None
 
 
 class _Choice(_Part):
@@ -105,10 +110,15 @@ class _Details(_Part):
     cached_tokens: _Count | None = None
 
 
+class _Completion(_Part):
+    reasoning_tokens: _Count | None = None
+
+
 class _Usage(_Part):
     prompt_tokens: _Count | None = None
     completion_tokens: _Count | None = None
     prompt_tokens_details: _Details | None = None
+    completion_tokens_details: _Completion | None = None
 
 
 class _Timings(_Part):
@@ -133,6 +143,8 @@ def _shape_error(exc: ValidationError) -> str:
 
 class ServerEngine:
     """One configured server; connect() asks what it serves, extract() sends the reports."""
+
+    renders_prompt = True  # the server renders the chat messages with its own template
 
     def __init__(self, options: ServerOptions, decoding: DecodingOptions | None = None):
         check_url(options.url)  # an impossible port, in one sentence
@@ -237,6 +249,8 @@ class ServerEngine:
                 "name": "pluk_answer", "schema": request.schema, "strict": True}}
         if request.decisions and self.decoding.probabilities:
             body.update(logprobs=True, top_logprobs=TOP_LOGPROBS)
+        if request.thinking is not None:
+            body.update(thinking_request(info.variant, request.thinking.budget))
         return body
 
     async def _answer(self, client, request: ExtractRequest) -> ServerResult:
@@ -276,7 +290,9 @@ class ServerEngine:
         except ValidationError as exc:
             return f"the server's answer is not a chat completion ({_shape_error(exc)})"
         choice, usage = answer.choices[0], answer.usage or _Usage()
-        text = choice.message.content or ""
+        text, reasoning = split_reasoning(choice.message.content or "",
+                                          choice.message.reasoning_content
+                                          or choice.message.reasoning)
         output = usage.completion_tokens or 0
         if output > request.max_tokens:
             return (f"the server answered with {output} tokens, more than the max_tokens of "
@@ -304,7 +320,8 @@ class ServerEngine:
             text=text, finish_reason="length" if choice.finish_reason == "length" else "stop",
             tokens_prompt=usage.prompt_tokens or 0, tokens_cached=cached, tokens_output=output,
             seconds=time.perf_counter() - started, probabilities=probabilities,
-            warnings=warnings, id=request.id, token_limit=request.max_tokens)
+            warnings=warnings, id=request.id, token_limit=request.max_tokens,
+            **server_thinking(request, reasoning, usage, time.perf_counter() - started))
 
     def extract(self, prompt: PreparedPrompt, requests: Iterable[ExtractRequest], *,
                 should_stop: ShouldStop | None = None) -> Iterator[ServerResult]:

@@ -5,6 +5,12 @@ A slot advances one step per decode: given the logits that predict its next toke
 that token (or takes the grammar's forced tokens), appends the forced continuation after it, and
 leaves all of them pending for the next batch. Each appended token's bytes go to the tracker
 (which says where a tracked value starts) and, as text, to the guard.
+
+A thinking model (request.thinking) first thinks, unconstrained: its tokens go to their own
+buffer, never to the grammar, tracker, guard or decisions, and count apart from the answer's
+token limit. The block closes (its close tokens forced) when the model closes it, at the budget,
+or when the reasoning loops (the repeat guard: the same few tokens over and over); the answer
+then starts at the next position, constrained as any answer.
 """
 
 from __future__ import annotations
@@ -19,6 +25,9 @@ from pluk.core.engine.protocol import DecodeStats, ExtractRequest, ExtractResult
 from pluk.core.engine.sampling import Chooser
 from pluk.core.engine.tracker import TopLevelTracker
 from pluk.core.engine.vocab import PieceText, Vocabulary
+from pluk.core.thinking import ThinkingFacts
+
+_LOOP_PERIOD = 16  # the longest repeating run of tokens the thinking repeat guard looks for
 
 
 class Slot:
@@ -60,6 +69,12 @@ class Slot:
         limit = request.time_limit
         self.deadline = None if limit is None else self.started + limit
         self.on_phase = request.on_phase
+        self.think = request.thinking
+        self.thinking = self.think is not None and self.think.budget > 0
+        self.thought: list[int] = []
+        self.thought_text = bytearray()
+        self.closed_by: str | None = None
+        self.think_seconds = 0.0
         if self.on_phase is not None:
             self.on_phase("prompt", len(self.prompt))
 
@@ -69,6 +84,9 @@ class Slot:
         """Advance with the logits `row` that predict the next token."""
         self.pending, self.reads = [], []
         if self.finish is not None:
+            return
+        if self.thinking:
+            self._think(row)
             return
         self._lse: float | None = None
         room = self.token_limit - len(self.output)
@@ -92,6 +110,44 @@ class Slot:
         self._check_finish()
         if self.on_phase is not None:
             self.on_phase("answer", len(self.output))
+
+    def _think(self, row: np.ndarray) -> None:
+        """One thinking step: the model's own choice, or the block's close."""
+        spec = self.think
+        token = self.chooser.pick(row)
+        if token in spec.stop_tokens or token in self.vocab.eog:
+            self._close_thinking("model", spec.close_tokens)
+            return
+        self.thought.append(token)
+        self.thought_text += self.vocab.piece(token)
+        self.pending.append(token)
+        self.stats.sampled_tokens += 1
+        if len(self.thought) >= spec.budget:
+            self._close_thinking("budget", spec.cut_tokens)
+        elif self._looping():
+            self._close_thinking("repeat", spec.cut_tokens)
+        if self.on_phase is not None:
+            self.on_phase("thinking", len(self.thought))
+
+    def _looping(self) -> bool:
+        """The reasoning ends in the same run of tokens over and over (16 tokens' worth, at
+        least 4 times): the repeat guard of the thinking."""
+        seen = self.thought
+        for period in range(1, _LOOP_PERIOD + 1):
+            times = max(4, 16 // period)
+            if len(seen) < period * times:
+                break
+            if seen[-period * times:] == seen[-period:] * times:
+                return True
+        return False
+
+    def _close_thinking(self, by: str, tokens: list[int]) -> None:
+        self.thinking, self.closed_by = False, by
+        self.think_seconds = time.perf_counter() - self.started
+        self.pending.extend(tokens)
+        self.stats.forced_tokens += len(tokens)
+        # The answer starts after the thinking and its close (side chains cut back to here).
+        self.answer_pos = self.tokens_prompt + len(self.thought) + len(tokens)
 
     def _append_forced(self, tokens: list[int], row: np.ndarray | None) -> None:
         if not tokens:
@@ -200,6 +256,16 @@ class Slot:
         return (self.finish is not None and self.settled and not self.reads
                 and not self.side and not self.side_running)
 
+    def thinking_facts(self) -> ThinkingFacts | None:
+        spec = self.think
+        if spec is None or spec.budget <= 0:
+            return None
+        closed = self.closed_by or ("time" if self.finish == "time" else None)
+        seconds = self.think_seconds if self.closed_by else time.perf_counter() - self.started
+        return ThinkingFacts(tokens=len(self.thought), seconds=seconds, budget=spec.budget,
+                             budget_hit=self.closed_by == "budget", closed_by=closed,
+                             retried=spec.retried)
+
     def result(self) -> ExtractResult:
         probabilities = {}
         # Only a complete answer's decisions are read to the end (a timed-out one's are not).
@@ -214,4 +280,6 @@ class Slot:
             tokens_prompt=self.tokens_prompt, tokens_cached=self.tokens_cached,
             tokens_output=len(self.output), token_limit=self.token_limit,
             seconds=time.perf_counter() - self.started, probabilities=probabilities,
-            stats=self.stats)
+            stats=self.stats, thinking=self.thinking_facts(),
+            thinking_text=(bytes(self.thought_text).decode("utf-8", errors="replace")
+                           if self.think is not None and self.think.budget > 0 else None))

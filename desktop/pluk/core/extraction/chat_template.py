@@ -156,7 +156,10 @@ class PromptRenderer:
 
     def __init__(self, chat_template: str | None, bos_token: str = "", eos_token: str = "",
                  *, model_name: str | None = None,
-                 time_limit: float = RENDER_TIME_LIMIT_S):
+                 time_limit: float = RENDER_TIME_LIMIT_S,
+                 template_kwargs: dict[str, Any] | None = None):
+        # The template's own switches (Qwen3's enable_thinking): thinking_plan.py's.
+        self.template_kwargs = dict(template_kwargs or {})
         self.template_source: Literal["model", "fallback"] = (
             "model" if chat_template else "fallback")
         self.template_text = chat_template or FALLBACK_TEMPLATE
@@ -189,7 +192,7 @@ class PromptRenderer:
             self._template, deadline, messages=messages, bos_token=self.bos_token,
             eos_token=self.eos_token, raise_exception=_raise_exception,
             add_generation_prompt=True, functions=None, function_call=None, tools=None,
-            tool_choice=None, strftime_now=_strftime_now)
+            tool_choice=None, strftime_now=_strftime_now, **self.template_kwargs)
 
     def render(self, messages: list[dict[str, str]]) -> str:
         """The prompt text. A template that refuses the system message (it raises, or leaves

@@ -8,6 +8,7 @@ short report set does not pay for a large context. Nothing here runs the model.
 from __future__ import annotations
 
 import json
+from array import array
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Protocol
@@ -17,6 +18,7 @@ from pydantic import BaseModel
 from pluk.core.engine.grammar import DECIMALS, SPACE_CHARS, TOKENS_PER_CHAR, integer_digits
 from pluk.core.errors import PlukError
 from pluk.core.extraction.prompt import PromptRenderer, messages_for
+from pluk.core.extraction.thinking_plan import ThinkingPlan
 from pluk.core.readers.reports import Report
 from pluk.core.tasks import TaskDefinition, json_schema
 from pluk.core.tasks.definition import Example
@@ -44,6 +46,9 @@ class PromptModel(Protocol):
 
     @property
     def eos_text(self) -> str: ...
+
+    def tokenize(self, text: str, *, special: bool = False, add_bos: bool = False,
+                 ) -> list[int]: ...
 
     def tokenize_prompt(self, prefix: str, report: str, suffix: str) -> list[int]: ...
 
@@ -102,20 +107,47 @@ class PromptParts(BaseModel):
 
 
 def prompt_parts(task: TaskDefinition, engine: PromptModel,
-                 examples: list[Example] | None = None) -> PromptParts:
+                 examples: list[Example] | None = None,
+                 thinking: ThinkingPlan | None = None) -> PromptParts:
     """The rendered prompt around the report, tokenized once for the whole run; `examples`,
-    when given, replace the task's own (few-shot examples chosen per report)."""
+    when given, replace the task's own (few-shot examples chosen per report). `thinking`
+    opens a thinking model's block, or closes it empty (thinking_plan.py)."""
+    thinking = thinking or ThinkingPlan()
     renderer = PromptRenderer(engine.chat_template, engine.bos_text, engine.eos_text,
-                              model_name=engine.model_path.name)
+                              model_name=engine.model_path.name,
+                              template_kwargs=thinking.template_kwargs)
     chosen = task.examples if examples is None else examples
     rendered = renderer.render(messages_for(task, _SENTINEL, chosen or None))
     prefix, found, suffix = rendered.partition(_SENTINEL)
     if not found:
         raise PlukError("The model's chat template dropped the report from the prompt")
+    suffix = thinking.suffix(suffix)
     empty = engine.tokenize_prompt(prefix, "", suffix)
     prefix_tokens = engine.tokenize_prompt(prefix, "", "")
     return PromptParts(prefix=prefix, suffix=suffix, prefix_tokens=prefix_tokens,
                        suffix_tokens=empty[len(prefix_tokens):])
+
+
+class ReportTokens:
+    """Each report's tokens, counted by the context plan and taken by the run: a report is
+    tokenized once. Held as 32-bit arrays (about the size of the text itself) and let go as the
+    run takes them; a report the plan did not count is tokenized when it is taken."""
+
+    def __init__(self) -> None:
+        self._held: dict[tuple[str, str, int], array] = {}
+
+    @staticmethod
+    def _key(report: Report) -> tuple[str, str, int]:
+        return report.id, report.sha256, hash(report.text)
+
+    def count(self, report: Report, tokenizer: PromptModel) -> int:
+        tokens = array("i", tokenizer.tokenize(report.text))
+        self._held[self._key(report)] = tokens
+        return len(tokens)
+
+    def take(self, report: Report, tokenizer: PromptModel) -> list[int]:
+        held = self._held.pop(self._key(report), None)
+        return held.tolist() if held is not None else tokenizer.tokenize(report.text)
 
 
 class ContextPlan(BaseModel):
@@ -124,19 +156,25 @@ class ContextPlan(BaseModel):
     output_tokens: int
     longest_report_tokens: int
     reports_too_long: int
+    # A thinking model's style (tags, channel) and the budget reserved beside each answer.
+    thinking_style: str | None = None
+    thinking_budget: int = 0
 
 
 def plan_context(task: TaskDefinition, reports: Iterable[Report], tokenizer: PromptModel,
                  ctx_cap: int,
-                 choose_examples: Callable[[Report], list[Example]] | None = None
-                 ) -> ContextPlan:
+                 choose_examples: Callable[[Report], list[Example]] | None = None,
+                 held: ReportTokens | None = None,
+                 thinking: ThinkingPlan | None = None) -> ContextPlan:
     """Fit n_ctx to the longest prompt (prompt + report + answer), capped by ctx_cap.
 
     With `choose_examples` each report's prompt holds its own few-shot examples, as
     run_extraction builds it; a report counts as too long the same way either way: when its
-    prompt leaves less than the answer's reserve."""
-    output = output_token_budget(json_schema(task))
-    own = prompt_parts(task, tokenizer)
+    prompt leaves less than the answer's reserve. `held` keeps the reports' tokens for the
+    run. `thinking` reserves room for a thinking model's budget beside each answer."""
+    thinking = thinking or ThinkingPlan()
+    output = output_token_budget(json_schema(task)) + thinking.reserve
+    own = prompt_parts(task, tokenizer, thinking=thinking)
     shared = len(own.prefix_tokens) + len(own.suffix_tokens)
     sizes: list[tuple[int, int]] = []  # (prompt around the report, report) per report
     for report in reports:
@@ -144,13 +182,18 @@ def plan_context(task: TaskDefinition, reports: Iterable[Report], tokenizer: Pro
             continue
         fixed = shared
         if choose_examples is not None:
-            parts = prompt_parts(task, tokenizer, choose_examples(report))
+            parts = prompt_parts(task, tokenizer, choose_examples(report), thinking)
             fixed = len(parts.prefix_tokens) + len(parts.suffix_tokens)
-        sizes.append((fixed, tokenizer.count_tokens(report.text)))
+        n = held.count(report, tokenizer) if held is not None else tokenizer.count_tokens(
+            report.text)
+        sizes.append((fixed, n))
     needed = max((fixed + n for fixed, n in sizes), default=shared) + output
     n_ctx = max(MIN_CTX, min(ctx_cap, -(-needed // 256) * 256))
-    too_long = sum(1 for fixed, n in sizes if fixed + n + answer_reserve(output) > n_ctx)
+    reserve = answer_reserve(output - thinking.reserve) + thinking.reserve
+    too_long = sum(1 for fixed, n in sizes if fixed + n + reserve > n_ctx)
     return ContextPlan(n_ctx=n_ctx, prompt_tokens=max((f for f, _ in sizes), default=shared),
                        output_tokens=output,
                        longest_report_tokens=max((n for _, n in sizes), default=0),
-                       reports_too_long=too_long)
+                       reports_too_long=too_long,
+                       thinking_style=thinking.style.kind if thinking.style else None,
+                       thinking_budget=thinking.budget)

@@ -19,11 +19,13 @@ from pluk.core.engine.decoder import Decoder, DecoderOptions
 from pluk.core.engine.keeper import DecoderKeeper
 from pluk.core.engine.model import Model
 from pluk.core.engine.native import engine_versions
-from pluk.core.extraction.context import plan_context
+from pluk.core.engine.protocol import Engine
+from pluk.core.extraction.context import ContextPlan, ReportTokens, plan_context
 from pluk.core.extraction.loop import run_extraction
 from pluk.core.extraction.prompt import prompt_template_facts
-from pluk.core.extraction.server_loop import (connect_server, run_on_server,
-                                              served_model_facts, server_versions)
+from pluk.core.extraction.thinking_plan import thinking_plan
+from pluk.core.extraction.server_setup import (connect_server, served_model_facts,
+                                               server_versions)
 from pluk.core.errors import storage_error
 from pluk.core.models.gguf_info import GGUFInfo, file_sha256, read_gguf_info
 from pluk.core.models.load_probe import check_loads
@@ -166,8 +168,10 @@ def run_job(
                                    choose_examples, say, on_progress, on_record, should_stop,
                                    keeper)
             else:
-                n_ctx = run_on_server(server, task, reports, folder, options, skip,
-                                      choose_examples, say, on_progress, on_record, should_stop)
+                say(f"Sending the reports to the server, {server.concurrency} at a time")
+                _append_records(task, reports, server, folder, options, skip, choose_examples,
+                                on_progress, on_record, should_stop)
+                n_ctx = server.info.n_ctx
         elif on_progress:
             on_progress(ProgressTracker(total=0).snapshot())  # as a run would: none to do
         stopped = should_stop and should_stop()
@@ -230,17 +234,16 @@ def _run_model(task: TaskDefinition, reports: list[Report], model_path: Path, fo
                        n_gpu_layers=options.hardware.n_gpu_layers)
     try:
         say("Counting tokens")
+        tokens = ReportTokens()  # counted once, for the plan and the run
+        thinking = thinking_plan(task, options, held or loaded)
         plan = plan_context(task, reports, held or loaded, options.context.ctx_cap,
-                            choose_examples)
-        manifest = folder.read_manifest()
-        manifest.options = {**manifest.options, "context_plan": plan.model_dump()}
-        folder.write_manifest(manifest)
+                            choose_examples, tokens, thinking)
         wanted = decoder_options(options, plan.n_ctx)
         if keeper is None:
             with Decoder(model_path, wanted, loaded=loaded) as engine:
                 _say_fallback(engine, say)
                 _append_records(task, reports, engine, folder, options, skip, choose_examples,
-                                on_progress, on_record, should_stop)
+                                on_progress, on_record, should_stop, plan, tokens)
             return plan.n_ctx
         # Said once: a decoder that takes over `loaded` loads nothing more.
         reload = None if loaded is not None else (
@@ -253,7 +256,7 @@ def _run_model(task: TaskDefinition, reports: list[Report], model_path: Path, fo
         say(f"Using the loaded model (context {plan.n_ctx} tokens)")
     _say_fallback(engine, say)
     _append_records(task, reports, engine, folder, options, skip, choose_examples,
-                    on_progress, on_record, should_stop)
+                    on_progress, on_record, should_stop, plan, tokens)
     return plan.n_ctx
 
 
@@ -265,18 +268,24 @@ def _say_fallback(engine: Decoder, say: Callable[[str], None]) -> None:
         say(f"The model runs {fallback}")
 
 
-def _append_records(task: TaskDefinition, reports: list[Report], engine: Decoder,
+def _append_records(task: TaskDefinition, reports: list[Report], engine: Engine,
                     folder: RunFolder, options: RunOptions, skip: Callable[[Report], bool],
                     choose_examples: Callable[[Report], list[Example]] | None,
                     on_progress: Callable[[Progress], None] | None,
                     on_record: Callable[[Record], None] | None,
-                    should_stop: Callable[[], bool] | None) -> None:
+                    should_stop: Callable[[], bool] | None, plan: ContextPlan | None = None,
+                    tokens: ReportTokens | None = None) -> None:
+    """Run the reports on `engine` (the local decoder or a server), appending each record as
+    it finishes. What the run learnt of its engine (its facts, the context plan of a local
+    model) goes into the manifest here, once, before the first record."""
     manifest = folder.read_manifest()
+    if plan is not None:
+        manifest.options = {**manifest.options, "context_plan": plan.model_dump()}
     manifest.engine_facts = engine.facts().model_dump(mode="json")
     folder.write_manifest(manifest)
     with closing(run_extraction(task, reports, engine, options, on_progress=on_progress,
                                 should_stop=should_stop, skip=skip,
-                                choose_examples=choose_examples)) as records:
+                                choose_examples=choose_examples, held=tokens)) as records:
         for record in records:
             folder.append(record)
             if on_record:

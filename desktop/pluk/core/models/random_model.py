@@ -37,9 +37,16 @@ class ModelShape(BaseModel):
     seed: int = 1234
 
 
-def _own_vocab() -> tuple[list[str], list[float], list[int]]:
-    tokens = ["<unk>", "<s>", "</s>", "<|im_start|>", "<|im_end|>"]
-    types = [_UNKNOWN, _CONTROL, _CONTROL, _CONTROL, _CONTROL]
+# A thinking model's template: ChatML whose assistant turn opens the think block, as
+# DeepSeek-R1 distills do (build with special_tokens=THINK_TOKENS).
+THINK_TEMPLATE = CHATML_TEMPLATE.replace("<|im_start|>assistant\n{% endif %}",
+                                         "<|im_start|>assistant\n<think>\n{% endif %}")
+THINK_TOKENS = ("<think>", "</think>")
+
+
+def _own_vocab(special: tuple[str, ...] = ()) -> tuple[list[str], list[float], list[int]]:
+    tokens = ["<unk>", "<s>", "</s>", "<|im_start|>", "<|im_end|>", *special]
+    types = [_UNKNOWN, _CONTROL, _CONTROL, _CONTROL, _CONTROL] + [_CONTROL] * len(special)
     tokens += [f"<0x{b:02X}>" for b in range(256)]
     types += [_BYTE] * 256
     # Single characters: ASCII printables (space is SentencePiece's U+2581) and the accented
@@ -84,9 +91,10 @@ def _copy_vocab(writer, vocab_path: Path) -> dict[str, int]:
 
 def build_random_gguf(
     path: str | Path, shape: ModelShape | None = None, vocab_path: str | Path | None = None,
-    chat_template: str = CHATML_TEMPLATE,
+    chat_template: str = CHATML_TEMPLATE, special_tokens: tuple[str, ...] = (),
 ) -> Path:
-    """Write a runnable random-weight GGUF to `path` and return it."""
+    """Write a runnable random-weight GGUF to `path` and return it. `special_tokens` are
+    control tokens added to our own vocabulary (THINK_TOKENS for a thinking model)."""
     from gguf import GGMLQuantizationType, GGUFWriter, LlamaFileType
     from gguf.quants import quantize
 
@@ -109,7 +117,7 @@ def build_random_gguf(
     writer.add_layer_norm_rms_eps(1e-5)
 
     if vocab_path is None:
-        tokens, scores, types = _own_vocab()
+        tokens, scores, types = _own_vocab(special_tokens)
         writer.add_tokenizer_model("llama")
         writer.add_token_list(tokens)
         writer.add_token_scores(scores)

@@ -178,9 +178,12 @@ def write_csv(path: str | Path, task: TaskDefinition, records: list[Record], *,
 
 
 def write_json(path: str | Path, task: TaskDefinition, records: list[Record], *,
-               reviewed: Reviewed | None = None) -> Path:
+               reviewed: Reviewed | None = None, thinking_text: bool = False) -> Path:
+    """The records as JSON; a thinking model's reasoning (thinking_text) only when asked."""
     path = Path(path)
-    payload = {"task": task.id, "records": [r.model_dump(mode="json") for r in records]}
+    left_out = None if thinking_text else {"thinking_text"}
+    payload = {"task": task.id,
+               "records": [r.model_dump(mode="json", exclude=left_out) for r in records]}
     if reviewed is not None:
         payload["records"] = json_reviews(task, records, reviewed)
     with _replaced_when_done(path) as tmp:

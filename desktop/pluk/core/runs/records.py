@@ -19,6 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, model_validator
 
 from pluk.core.readers.reports import OcrInfo, ReportPart
+from pluk.core.thinking import ThinkingFacts
 
 Status = Literal["ok", "invalid", "error"]
 STATUSES: tuple[Status, ...] = ("ok", "invalid", "error")
@@ -103,6 +104,12 @@ class Record(BaseModel):
     ocr: OcrInfo | None = Field(default=None, description="Set when its text came from OCR")
     parts: list[ReportPart] = Field(
         default_factory=list, description="The documents of a grouped report, in order")
+    thinking: ThinkingFacts | None = Field(
+        default=None, description="A thinking model's reasoning before the answer: tokens, "
+        "seconds, budget, whether the budget closed it")
+    thinking_text: str | None = Field(
+        default=None, description="The reasoning itself, for review; never logged, and left "
+        "out of the exports unless asked for")
 
     @model_validator(mode="before")
     @classmethod

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 # Decoding options that change the answers; the task, the model and the chat template do too.
 ANSWER_OPTIONS = (("decoding.temperature", "temperature"), ("decoding.seed", "seed"),
                   ("server.model", "served model"), ("context.long_reports", "long reports"),
-                  ("reading.group_by", "grouping of documents"))
+                  ("reading.group_by", "grouping of documents"),
+                  ("decoding.thinking_budget", "thinking budget"))
 
 
 def _flat(options: dict[str, Any], prefix: str = "") -> dict[str, Any]:

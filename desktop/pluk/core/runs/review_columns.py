@@ -97,5 +97,7 @@ def json_reviews(task: TaskDefinition, records: list[Record], reviewed: Reviewed
             out.append({"id": record.id, "source": record.source, "sha256": record.sha256,
                         "review": review})
         else:
-            out.append({**record.model_dump(mode="json"), "review": review})
+            # A thinking model's reasoning stays out of the exports (Record.thinking_text).
+            out.append({**record.model_dump(mode="json", exclude={"thinking_text"}),
+                        "review": review})
     return out

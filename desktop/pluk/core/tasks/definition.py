@@ -254,6 +254,9 @@ class TaskDefinition(BaseModel):
     truncation_side: Literal["left", "right"] = Field(
         default="right", description="Which end of the report is cut when too_long is truncate"
     )
+    thinking_budget: int | None = Field(
+        default=None, ge=0, le=131072, description="A thinking model's reasoning before the "
+        "answer, in tokens (0: none); None: auto. A run's --thinking-budget wins")
     examples: list[Example] = Field(default_factory=list)
     dragon: DragonSpec | None = Field(
         default=None, description="Optional: the DRAGON benchmark task this task answers"
