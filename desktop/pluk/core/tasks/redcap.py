@@ -66,7 +66,7 @@ def import_redcap(path: str | Path, *, form: str | None = None, language: str = 
     missing = [c for c in (VARIABLE, FORM, TYPE, LABEL) if c not in columns]
     if missing:
         raise DictionaryError(f"{path}: not a REDCap data dictionary (no "
-                              f"{', '.join(repr(m) for m in missing)} column)")
+                              f"{', '.join(repr(m) for m in missing)} column{'s' if len(missing) > 1 else ''})")
 
     def cell(row: list[str], column: str) -> str:
         index = columns.get(column)
