@@ -13,7 +13,7 @@ from pluk.core.tasks.dictionary import dictionary_kind, import_dictionary
 from pluk.core.tasks.edc_build import DictionaryError
 from pluk.core.tasks.loader import load_task_file
 from pluk.core.tasks.redcap import import_redcap
-from tests.support.edc_dictionaries import REDCAP_ROWS, write_castor, write_redcap
+from tests.support.edc_dictionaries import write_castor, write_redcap
 
 
 def _kinds(task) -> dict[str, str]:

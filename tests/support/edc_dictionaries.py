@@ -5,7 +5,12 @@ English pathology reports for a real extraction over them."""
 from __future__ import annotations
 
 import csv
+import hashlib
 from pathlib import Path
+
+from pluk.core.runs.folder import ModelFacts, RunFolder, RunManifest
+from pluk.core.runs.records import Record
+from pluk.core.tasks import task_sha256
 
 REDCAP_HEADER = [
     "Variable / Field Name", "Form Name", "Section Header", "Field Type", "Field Label",
@@ -120,3 +125,19 @@ def write_reports(folder: Path) -> Path:
     for name, text in REPORTS.items():
         (folder / f"{name}.txt").write_text(text, encoding="utf-8")
     return folder
+
+
+def make_run(root: Path, task, values: list[dict | None]) -> Path:
+    """A finished run folder (root/run) of `task` without a model: one record per values dict,
+    an error record for None."""
+    manifest = RunManifest(model=ModelFacts(path="/nowhere/m.gguf", sha256="0" * 64,
+                                            size_bytes=1),
+                           task=task.model_dump(mode="json"), task_sha256=task_sha256(task),
+                           inputs=[], status="finished")
+    folder = RunFolder.start(root / "run", manifest, resume=False)
+    for n, fields in enumerate(values):
+        folder.append(Record(id=f"rep{n}.txt", source=f"rep{n}.txt",
+                             sha256=hashlib.sha256(str(n).encode()).hexdigest(),
+                             status="ok" if fields is not None else "error", fields=fields,
+                             error=None if fields is not None else "unreadable"))
+    return folder.path

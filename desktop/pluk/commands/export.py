@@ -57,8 +57,9 @@ def export_format(out: Path, fmt: str | None) -> str:
     if fmt in EDC_FORMATS and ext == "csv":
         return fmt  # an EDC import file is a CSV
     if ext in FORMATS and ext != fmt:
+        wanted = "csv" if fmt in EDC_FORMATS else fmt
         raise PlukError(f"--format {fmt} does not match the file name {out.name}: give "
-                        f"--out {out.stem}.{fmt}, or leave --format out")
+                        f"--out {out.stem}.{wanted}, or leave --format out")
     return fmt
 
 
