@@ -81,7 +81,8 @@ def test_the_export_dialog_writes_a_redcap_import_file(qtbot, tmp_path, monkeypa
     dictionary = write_redcap(tmp_path / "study.csv")
     task, _ = import_redcap(dictionary)
     run = make_run(tmp_path, task, [{"age": 70, "sex": "Female", "gleason": "GG5",
-                                     "sites": ["Apex"], "smoker": None}])
+                                     "sites": ["Apex"], "smoker": None,
+                                     "biopsy_date": "last week"}])
     dialog = ExportDialog(run)
     qtbot.addWidget(dialog)
     formats = [dialog.format_combo.itemData(i) for i in range(dialog.format_combo.count())]
@@ -98,3 +99,5 @@ def test_the_export_dialog_writes_a_redcap_import_file(qtbot, tmp_path, monkeypa
         (row,) = list(csv.DictReader(fh))
     assert (row["age"], row["sex"], row["gleason"], row["sites___3"]) == ("70", "2", "5", "1")
     assert problems(dictionary, path) == []
+    assert row["biopsy_date"] == "" and any("'biopsy_date': 1 value left empty" in n
+                                            for n in dialog.notes)

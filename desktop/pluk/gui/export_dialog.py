@@ -37,11 +37,13 @@ NESTED = [(QT_TRANSLATE_NOOP("ExportDialog", "flatten objects into dotted column
 
 def export_run(run_dir: Path, path: Path, fmt: str, *, delimiter: str = ",",
                nested: str = "flatten", reviewed_only: bool = False, decimal: str = ".",
-               booleans: tuple[str, str] = ("yes", "no")) -> tuple[Path, int]:
-    """The file written and how many records it holds."""
+               booleans: tuple[str, str] = ("yes", "no"),
+               notes: list[str] | None = None) -> tuple[Path, int]:
+    """The file written and how many records it holds; `notes` gains what a REDCap or Castor
+    import file left out."""
     return run_export.export_run(run_dir, path, fmt, delimiter=delimiter, nested=nested,
                                  reviewed_only=reviewed_only, decimal=decimal,
-                                 booleans=booleans)
+                                 booleans=booleans, notes=notes)
 
 
 class ExportDialog(QDialog):
@@ -51,6 +53,7 @@ class ExportDialog(QDialog):
         self.run_dir = Path(run_dir)
         csv = csv or {"delimiter": ",", "decimal": ".", "booleans": ("yes", "no")}
         self.booleans = tuple(csv.get("booleans", ("yes", "no")))
+        self.notes: list[str] = []  # what the last REDCap or Castor file left out
         self.setWindowTitle(self.tr("Export results"))
         layout = QVBoxLayout(self)
         title = QLabel(self.tr("Export the records of <b>{run}</b>").format(
@@ -113,9 +116,11 @@ class ExportDialog(QDialog):
         path = Path(name)
         if path.suffix.lower() != f".{ext}":
             path = path.with_name(path.name + f".{ext}")
+        self.notes = []
         return export_run(self.run_dir, path, fmt, delimiter=delimiter, nested=nested,
                           reviewed_only=reviewed_only,
-                          decimal=self.decimal_combo.currentData(), booleans=self.booleans)
+                          decimal=self.decimal_combo.currentData(), booleans=self.booleans,
+                          notes=self.notes)
 
 
 def _combo(items, current) -> QComboBox:
