@@ -1,5 +1,7 @@
 """`pluk export`: write a run folder's records as CSV, JSON, XLSX or a self-contained HTML page
 with the evidence of every value highlighted; with reviews, the reviewed values beside them.
+A run of a task imported from a data dictionary also exports as REDCap's or Castor's import
+CSV (--format redcap / castor, to a .csv file).
 
 Without --format the format is the --out file's extension; a --format that contradicts the
 extension is refused (an .xlsx file holding CSV text cannot be opened).
@@ -15,15 +17,19 @@ from pathlib import Path
 
 from pluk.core.errors import PlukError
 from pluk.core.extraction.run_export import FORMATS, export_run
+from pluk.core.runs.edc_export import EDC_FORMATS
 from pluk.core.runs.folder import RunFolder
 from pluk.core.runs.lock import run_in_use
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("export", help="export a run folder to CSV, JSON, XLSX or HTML")
+    p = subparsers.add_parser("export", help="export a run folder to CSV, JSON, XLSX, HTML, or "
+                              "a REDCap or Castor import file")
     p.add_argument("run_dir", metavar="RUN_DIR")
     p.add_argument("--format", choices=FORMATS,
-                   help="csv, json, xlsx or html; by default the extension of --out")
+                   help="csv, json, xlsx, html, redcap or castor (REDCap's or Castor's import "
+                        "CSV, for a task imported from their data dictionary); by default the "
+                        "extension of --out")
     p.add_argument("--out", required=True, metavar="FILE")
     p.add_argument("--delimiter", default=",", help="CSV delimiter (';' for Dutch Excel)")
     p.add_argument("--decimal", choices=(".", ","), default=".",
@@ -48,9 +54,12 @@ def export_format(out: Path, fmt: str | None) -> str:
             raise PlukError(f"Cannot tell the format from '{out.name}': give --format "
                             f"({', '.join(FORMATS)}) or an --out ending in one of them")
         return ext
+    if fmt in EDC_FORMATS and ext == "csv":
+        return fmt  # an EDC import file is a CSV
     if ext in FORMATS and ext != fmt:
+        wanted = "csv" if fmt in EDC_FORMATS else fmt
         raise PlukError(f"--format {fmt} does not match the file name {out.name}: give "
-                        f"--out {out.stem}.{fmt}, or leave --format out")
+                        f"--out {out.stem}.{wanted}, or leave --format out")
     return fmt
 
 
@@ -75,9 +84,12 @@ def incomplete_warning(run_dir: str | Path) -> str | None:
 def run(args) -> int:
     out = Path(args.out)
     fmt = export_format(out, args.format)
+    notes: list[str] = []
     path, count = export_run(args.run_dir, out, fmt, delimiter=args.delimiter,
                              decimal=args.decimal, nested=args.nested,
-                             reviewed_only=args.reviewed, inputs=args.input)
+                             reviewed_only=args.reviewed, inputs=args.input, notes=notes)
+    for note in notes:
+        print(f"pluk: note: {note}", file=sys.stderr)
     print(f"pluk: wrote {count} {'report' if fmt == 'html' else 'row'}"
           f"{'' if count == 1 else 's'} ({fmt}) to {path}", file=sys.stderr)
     warning = incomplete_warning(args.run_dir)

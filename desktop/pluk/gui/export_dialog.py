@@ -1,8 +1,9 @@
 """Export of a run folder through a save dialog: CSV (with the delimiter, decimal mark and
 nesting options Excel needs, by default what a spreadsheet in this locale reads), JSON, XLSX or
 a self-contained HTML page with the evidence highlighted, with the reviewed values beside the
-model's (or those alone), written by the very function `pluk export` uses, so the file is the
-same whichever way it was made."""
+model's (or those alone), or, for a task imported from a data dictionary, REDCap's or Castor's
+import CSV; written by the very function `pluk export` uses, so the file is the same whichever
+way it was made."""
 
 from __future__ import annotations
 
@@ -19,7 +20,10 @@ FORMATS = [(QT_TRANSLATE_NOOP("ExportDialog", "CSV"), "csv"),
            (QT_TRANSLATE_NOOP("ExportDialog", "Excel workbook (.xlsx)"), "xlsx"),
            (QT_TRANSLATE_NOOP("ExportDialog", "JSON"), "json"),
            (QT_TRANSLATE_NOOP("ExportDialog",
-                              "Web page with the evidence highlighted (.html)"), "html")]
+                              "Web page with the evidence highlighted (.html)"), "html"),
+           (QT_TRANSLATE_NOOP("ExportDialog", "REDCap import file (.csv)"), "redcap"),
+           (QT_TRANSLATE_NOOP("ExportDialog", "Castor EDC import file (.csv)"), "castor")]
+EDC_FORMATS = ("redcap", "castor")
 DELIMITERS = [(QT_TRANSLATE_NOOP("ExportDialog", "comma ,"), ","),
               (QT_TRANSLATE_NOOP("ExportDialog",
                                  "semicolon ; (Excel with a Dutch or German locale)"), ";"),
@@ -33,11 +37,13 @@ NESTED = [(QT_TRANSLATE_NOOP("ExportDialog", "flatten objects into dotted column
 
 def export_run(run_dir: Path, path: Path, fmt: str, *, delimiter: str = ",",
                nested: str = "flatten", reviewed_only: bool = False, decimal: str = ".",
-               booleans: tuple[str, str] = ("yes", "no")) -> tuple[Path, int]:
-    """The file written and how many records it holds."""
+               booleans: tuple[str, str] = ("yes", "no"),
+               notes: list[str] | None = None) -> tuple[Path, int]:
+    """The file written and how many records it holds; `notes` gains what a REDCap or Castor
+    import file left out."""
     return run_export.export_run(run_dir, path, fmt, delimiter=delimiter, nested=nested,
                                  reviewed_only=reviewed_only, decimal=decimal,
-                                 booleans=booleans)
+                                 booleans=booleans, notes=notes)
 
 
 class ExportDialog(QDialog):
@@ -47,6 +53,7 @@ class ExportDialog(QDialog):
         self.run_dir = Path(run_dir)
         csv = csv or {"delimiter": ",", "decimal": ".", "booleans": ("yes", "no")}
         self.booleans = tuple(csv.get("booleans", ("yes", "no")))
+        self.notes: list[str] = []  # what the last REDCap or Castor file left out
         self.setWindowTitle(self.tr("Export results"))
         layout = QVBoxLayout(self)
         title = QLabel(self.tr("Export the records of <b>{run}</b>").format(
@@ -86,7 +93,7 @@ class ExportDialog(QDialog):
         self.delimiter_combo.setEnabled(fmt == "csv")
         self.decimal_combo.setEnabled(fmt == "csv")
         self.note.setVisible(fmt == "csv")
-        self.nested_combo.setEnabled(fmt not in ("json", "html"))
+        self.nested_combo.setEnabled(fmt not in ("json", "html", *EDC_FORMATS))
 
     def choice(self) -> tuple[str, str, str]:
         return (self.format_combo.currentData(), self.delimiter_combo.currentData(),
@@ -98,18 +105,22 @@ class ExportDialog(QDialog):
             return None
         fmt, delimiter, nested = self.choice()
         reviewed_only = self.reviewed_only.isChecked()
-        suggested = str(Path.home() / f"{self.run_dir.name}.{fmt}")
+        ext = "csv" if fmt in EDC_FORMATS else fmt
+        stem = self.run_dir.name + (f"-{fmt}" if fmt in EDC_FORMATS else "")
+        suggested = str(Path.home() / f"{stem}.{ext}")
         name, _ = QFileDialog.getSaveFileName(
             self.parentWidget(), self.tr("Save the results"), suggested,
-            self.tr("{kind} files (*.{ext})").format(kind=fmt.upper(), ext=fmt))
+            self.tr("{kind} files (*.{ext})").format(kind=ext.upper(), ext=ext))
         if not name:
             return None
         path = Path(name)
-        if path.suffix.lower() != f".{fmt}":
-            path = path.with_name(path.name + f".{fmt}")
+        if path.suffix.lower() != f".{ext}":
+            path = path.with_name(path.name + f".{ext}")
+        self.notes = []
         return export_run(self.run_dir, path, fmt, delimiter=delimiter, nested=nested,
                           reviewed_only=reviewed_only,
-                          decimal=self.decimal_combo.currentData(), booleans=self.booleans)
+                          decimal=self.decimal_combo.currentData(), booleans=self.booleans,
+                          notes=self.notes)
 
 
 def _combo(items, current) -> QComboBox:

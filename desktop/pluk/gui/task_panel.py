@@ -1,6 +1,8 @@
 """Step 2, the task: a picker over the built-in library and the user's own tasks, grouped
 (clinical tasks, the user's own, the DRAGON benchmark) with a search field, showing the
-description and the fields in words, with New / Edit buttons that open the task editor.
+description and the fields in words, with New / Edit buttons that open the task editor, and
+"Import data dictionary…", which turns a REDCap data dictionary or a Castor study structure
+into a task and opens it in the editor to be checked and saved.
 
 The default is the task used last, else the first clinical task: never a benchmark task.
 """
@@ -11,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import (QCompleter, QHBoxLayout, QHeaderView, QLabel,
+from PySide6.QtWidgets import (QCompleter, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QTreeWidget, QTreeWidgetItem, QWidget)
 
 from pluk.core import paths
@@ -70,10 +72,16 @@ class TaskPanel(Card):
         self.combo.currentIndexChanged.connect(self._on_index)
         self.new_button = QPushButton(self.tr("New…"))
         self.edit_button = QPushButton(self.tr("Edit…"))
+        self.import_button = QPushButton(self.tr("Import data dictionary…"))
+        self.import_button.setToolTip(self.tr("Make a task from a REDCap data dictionary or a "
+                                              "Castor study structure (CSV); its runs export "
+                                              "back in REDCap's or Castor's import format"))
         self.new_button.clicked.connect(lambda: self.edit_requested.emit(None, None))
         self.edit_button.clicked.connect(self._request_edit)
+        self.import_button.clicked.connect(lambda: self.import_dictionary())
         row.addWidget(self.combo, 1)
         row.addWidget(self.new_button)
+        row.addWidget(self.import_button)
         row.addWidget(self.edit_button)
         self.body.addLayout(row)
         self.description = fit_label(muted())
@@ -91,6 +99,9 @@ class TaskPanel(Card):
         fit_label(self.problems)
         self.problems.hide()
         self.body.addWidget(self.problems)
+        self.import_notes = fit_label(muted())
+        self.import_notes.hide()
+        self.body.addWidget(self.import_notes)
 
     def group_title(self, group: str) -> str:
         return {"clinical": self.tr("Clinical tasks"), "mine": self.tr("Your own tasks"),
@@ -209,3 +220,40 @@ class TaskPanel(Card):
             data.update(id=f"{task.id}_copy", title=self.tr("{title} (copy)").format(
                 title=task.title))
             self.edit_requested.emit(data, None)
+
+    def import_dictionary(self, path: Path | None = None,
+                          option_groups: Path | None = None) -> bool:
+        """Import a data dictionary (asking for the file when `path` is None) and open the task
+        in the editor; a file that cannot be imported shows its one-line reason here."""
+        from pluk.core.tasks.dictionary import import_dictionary, needs_option_groups
+        from pluk.core.tasks.edc_build import DictionaryError
+
+        if path is None:
+            name, _ = QFileDialog.getOpenFileName(
+                self, self.tr("Import a data dictionary"), str(Path.home()),
+                self.tr("REDCap data dictionary or Castor structure (*.csv)"))
+            if not name:
+                return False
+            path = Path(name)
+        try:
+            task, notes = import_dictionary(path, option_groups)
+        except DictionaryError as exc:
+            if option_groups is None and needs_option_groups(exc):
+                name, _ = QFileDialog.getOpenFileName(
+                    self, self.tr("Castor's option groups for {name}").format(name=path.name),
+                    str(path.parent), self.tr("Castor option groups (*.csv)"))
+                if name:
+                    return self.import_dictionary(path, Path(name))
+            self._show_import(self.tr("Not imported: {reason}").format(reason=exc))
+            return False
+        from pluk.gui.task_editor import task_data
+
+        self._show_import(self.tr("Imported {count} fields from {name}. Check them, then save "
+                                  "the task.").format(count=len(task.fields), name=path.name)
+                          + "".join(f"\n• {note}" for note in notes))
+        self.edit_requested.emit(task_data(task), None)
+        return True
+
+    def _show_import(self, text: str) -> None:
+        self.import_notes.setText(text)
+        self.import_notes.setVisible(bool(text))

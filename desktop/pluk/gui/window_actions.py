@@ -61,17 +61,19 @@ class WindowActions(QObject):
         run_dir = self.window.results.run_dir
         if run_dir is None:
             return None
+        dialog = ExportDialog(run_dir, csv_format(self.session.settings), self.window)
         try:
-            written = ExportDialog(run_dir, csv_format(self.session.settings),
-                                   self.window).ask_and_write()
+            written = dialog.ask_and_write()
         except (PlukError, OSError) as exc:
             QMessageBox.warning(self.window, self.tr("Export failed"), str(exc))
             return None
         if written is None:
             return None
         path, count = written
-        self.window.results.notice.show_message(
-            self.tr("Exported %n record(s) to {path}", "", count).format(path=path), path)
+        message = self.tr("Exported %n record(s) to {path}", "", count).format(path=path)
+        if dialog.notes:  # values a REDCap or Castor import file could not take
+            message += " " + self.tr("Left out: {notes}").format(notes="; ".join(dialog.notes))
+        self.window.results.notice.show_message(message, path)
         return path
 
     def set_reviewer(self, name: str) -> None:

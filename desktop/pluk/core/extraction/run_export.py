@@ -16,6 +16,7 @@ from pluk.core.errors import PlukError, storage_error
 from pluk.core.extraction.evidence import find_evidence
 from pluk.core.readers import read_inputs
 from pluk.core.runs import export
+from pluk.core.runs.edc_export import EDC_FORMATS, write_edc
 from pluk.core.runs.folder import MANIFEST, RECORDS, RunFolder
 from pluk.core.runs.lock import LOCK_FILE, PID_FILE
 from pluk.core.runs.html_export import write_html
@@ -25,7 +26,7 @@ from pluk.core.runs.reviews import REVIEWS
 from pluk.core.tasks import TaskDefinition
 from pluk.core.tasks.loader import parse_task
 
-FORMATS = (*export.FORMATS, "html")
+FORMATS = (*export.FORMATS, "html", *EDC_FORMATS)
 log = logging.getLogger(__name__)
 # What a run folder holds of its own: an export written over one of these would destroy the
 # run (later exports of 0 rows, a lost review trail). The exports beside them (results.*) may
@@ -82,10 +83,12 @@ def with_evidence(task: TaskDefinition, records: list[Record], texts: dict[str, 
 def export_run(run_dir: str | Path, path: str | Path, fmt: str, *, delimiter: str = ",",
                nested: export.Nested = "flatten", reviewed_only: bool = False,
                inputs: list[str] | None = None, decimal: str = ".",
-               booleans: tuple[str, str] = ("yes", "no")) -> tuple[Path, int]:
+               booleans: tuple[str, str] = ("yes", "no"),
+               notes: list[str] | None = None) -> tuple[Path, int]:
     """Write the run's export; returns the file and how many records (rows) it holds.
     `inputs` replaces the manifest's inputs for finding report texts (HTML only); `decimal`
-    and `booleans` are the CSV's decimal mark and yes/no words."""
+    and `booleans` are the CSV's decimal mark and yes/no words. REDCap and Castor imports
+    (redcap, castor) use the mapping of the run's task; `notes` gains what they left out."""
     if fmt not in FORMATS:
         raise PlukError(f"Unknown export format '{fmt}'; choose one of {', '.join(FORMATS)}")
     check_target(run_dir, path)
@@ -102,6 +105,8 @@ def export_run(run_dir: str | Path, path: str | Path, fmt: str, *, delimiter: st
     texts = (report_texts(list(inputs if inputs is not None else manifest.inputs), records)
              if fmt == "html" else {})
     try:  # a full disk or a read-only folder is one sentence, for the CLI and the dialog
+        if fmt in EDC_FORMATS:
+            return write_edc(path, task, records, fmt, reviewed=reviewed, notes=notes)
         if fmt == "html":
             written = write_html(path, task, with_evidence(task, records, texts), texts,
                                  title=f"{task.title} · {folder.path.name}", reviewed=reviewed)

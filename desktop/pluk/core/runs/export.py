@@ -54,7 +54,7 @@ def neutralise(value: Any) -> Any:
 
 
 @contextmanager
-def _replaced_when_done(path: Path) -> Iterator[Path]:
+def replaced_when_done(path: Path) -> Iterator[Path]:
     """A temporary path in the target's folder (so the rename is atomic) that replaces `path`
     only when the block completes; on any failure it is removed and `path` is left alone."""
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -166,7 +166,7 @@ def write_csv(path: str | Path, task: TaskDefinition, records: list[Record], *,
     check_csv_options(delimiter, decimal)
     path = Path(path)
     header = columns(task, nested, reviewed)
-    with _replaced_when_done(path) as tmp, tmp.open(
+    with replaced_when_done(path) as tmp, tmp.open(
             "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=header, delimiter=delimiter)
         writer.writeheader()
@@ -186,7 +186,7 @@ def write_json(path: str | Path, task: TaskDefinition, records: list[Record], *,
                "records": [r.model_dump(mode="json", exclude=left_out) for r in records]}
     if reviewed is not None:
         payload["records"] = json_reviews(task, records, reviewed)
-    with _replaced_when_done(path) as tmp:
+    with replaced_when_done(path) as tmp:
         tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
     return path
 
@@ -200,7 +200,7 @@ def write_xlsx(path: str | Path, task: TaskDefinition, records: list[Record], *,
     table = rows(task, records, nested, reviewed)
     # The temporary file first: a write-only workbook that is never saved (a read-only folder)
     # leaves openpyxl's row writer open, which Python then reports as an ignored exception.
-    with _replaced_when_done(path) as tmp:
+    with replaced_when_done(path) as tmp:
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("results")
         sheet.append([_xlsx_cell(sheet, name) for name in header])

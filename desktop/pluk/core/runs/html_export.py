@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pluk.core.runs.export import _replaced_when_done as replaced_when_done
+from pluk.core.runs.export import replaced_when_done
 from pluk.core.runs.records import Evidence, Record
 from pluk.core.runs.review_columns import Reviewed, reviewed_records
 from pluk.core.runs.reviews import review_fields, reviewed_value

@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, model_serializer,
                       model_validator)
 
+from pluk.core.tasks.edc import EdcMapping, check_mapping
+
 FORMAT_VERSION = 1
 DEFAULT_MAX_LENGTH = 200
 DEFAULT_MAX_ITEMS = 20
@@ -261,20 +263,26 @@ class TaskDefinition(BaseModel):
     dragon: DragonSpec | None = Field(
         default=None, description="Optional: the DRAGON benchmark task this task answers"
     )
+    edc: EdcMapping | None = Field(
+        default=None, description="Optional: the REDCap or Castor variables the fields fill "
+        "(tasks imported from a data dictionary); see tasks/edc.py")
 
     @model_validator(mode="after")
     def _names(self) -> "TaskDefinition":
         _check_names(self.fields)
         if self.dragon is not None:
             _check_dragon(self.dragon, self.fields)
+        if self.edc is not None:
+            check_mapping(self.edc, self.fields)
         return self
 
     @model_serializer(mode="wrap")
     def _omit_absent_dragon(self, handler):
         # Tasks without DRAGON metadata dump (and so hash) exactly as before the key existed.
         data = handler(self)
-        if isinstance(data, dict) and data.get("dragon", 0) is None:
-            del data["dragon"]
+        for key in ("dragon", "edc"):
+            if isinstance(data, dict) and data.get(key, 0) is None:
+                del data[key]
         if isinstance(data, dict) and data.get("section_merge") == "first":
             del data["section_merge"]
         return data
