@@ -31,3 +31,16 @@ def test_without_a_model_the_picker_names_the_ways_to_get_one(qtbot, tmp_path, m
     text = picker.no_model_text()
     assert "download" in text and ".gguf" in text
     assert picker.manage_button.isEnabled() and picker.browse_button.isEnabled()
+
+
+def test_the_model_manager_says_when_the_gpu_engine_falls_back(qtbot):
+    # The reasons are what backends.describe() gives on a CUDA installer without a driver
+    # (tests/packaging/test_gpu_fallback.py proves that with the real engine).
+    from pluk.core.models.hardware import HardwareInfo
+    from pluk.gui.model_manager_dialog import hardware_summary
+
+    hw = HardwareInfo(os="Windows", machine="AMD64", ram_total_bytes=16 * 2**30)
+    reason = "cuda: no NVIDIA driver found (nvcuda.dll: not found)"
+    text = hardware_summary(hw, 8192, [reason])
+    assert reason in text and "runs on the CPU" in text
+    assert "GPU code" not in hardware_summary(hw, 8192, [])
