@@ -8,6 +8,7 @@ ggml-cpu-*.dll), of which Pluk loads the one that fits the user's CPU best
 
     python packaging/engine_wheel.py finish WHEEL    # build_engine.sh, build.ps1: once per build
     python packaging/engine_wheel.py check LIBDIR    # linux/build.sh: the bundle's llama_cpp/lib
+    python packaging/engine_wheel.py cuda BUNDLE     # a CUDA bundle carries its runtime, not the driver
 
 `finish` drops the AMX variant (`sapphirerapids`) from the wheel and rewrites its RECORD: on
 current Intel Xeons llama.cpp's AMX path dies of a general protection fault on any batch of
@@ -189,6 +190,28 @@ def check(libdir: Path, x86: bool = True, objdump_optional: bool = False) -> lis
             else "no objdump: the ldtilecfg check was skipped"]
 
 
+# What a CUDA engine links that the user's NVIDIA driver does not bring: the toolkit's runtime
+# and cuBLAS, which the bundle must carry. The driver's own library (libcuda.so.1, nvcuda.dll)
+# must not ship: it belongs to the installed driver, and without one the engine falls back to
+# the CPU (pluk.core.models.backends).
+CUDA_RUNTIME = {"linux": ("libcudart.so.12", "libcublas.so.12", "libcublasLt.so.12"),
+                "windows": ("cudart64_12.dll", "cublas64_12.dll", "cublasLt64_12.dll")}
+CUDA_MODULE = {"linux": "libggml-cuda.so", "windows": "ggml-cuda.dll"}
+_CUDA_DRIVER = re.compile(r"^(libcuda\.so(\.[0-9]+)*|nvcuda\.dll)$", re.IGNORECASE)
+
+
+def check_cuda(bundle: Path, system: str) -> list[str]:
+    """Checks a CUDA bundle (its whole folder); raises SystemExit with what is wrong."""
+    names = {p.name for p in bundle.rglob("*") if p.is_file() or p.is_symlink()}
+    problems = [f"{name} is missing" for name in (CUDA_MODULE[system], *CUDA_RUNTIME[system])
+                if name not in names]
+    problems += [f"{name} (the NVIDIA driver's own library) must not ship"
+                 for name in sorted(names) if _CUDA_DRIVER.match(name)]
+    if problems:
+        raise SystemExit(f"engine_wheel: {bundle}: " + "; ".join(problems))
+    return [f"CUDA runtime inside: {', '.join(CUDA_RUNTIME[system])}; no driver library"]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -199,9 +222,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--not-x86", action="store_true", help="skip the x86 baseline checks")
     p.add_argument("--objdump-optional", action="store_true",
                    help="skip the ldtilecfg scan where there is no objdump (MSVC builds)")
+    p = sub.add_parser("cuda", help="check that a CUDA bundle carries the CUDA runtime")
+    p.add_argument("bundle", type=Path)
+    p.add_argument("--system", choices=sorted(CUDA_RUNTIME),
+                   default="windows" if sys.platform == "win32" else "linux")
     args = parser.parse_args(argv)
     if args.command == "finish":
         lines = finish(args.wheel)
+    elif args.command == "cuda":
+        lines = check_cuda(args.bundle, args.system)
     else:
         lines = check(args.libdir, x86=not args.not_x86, objdump_optional=args.objdump_optional)
     for line in lines:

@@ -11,8 +11,10 @@
 # portable engine (packaging/build_engine.sh, every CPU variant), not a -march=native one.
 # Outputs (default dist/linux):
 #   pluk/                                   the bundle (run pluk/pluk)
-#   pluk-VERSION-linux-x86_64[-offline].tar.gz
-#   pluk_VERSION_amd64[-offline].deb
+#   pluk-VERSION-linux-x86_64[-cuda|-vulkan][-offline].tar.gz
+#   pluk_VERSION_amd64[-cuda|-vulkan][-offline].deb
+# A GPU engine (--engine cuda) is named in the files; a CUDA bundle must carry the CUDA runtime
+# (libcudart, libcublas: have /usr/local/cuda/lib64 on LD_LIBRARY_PATH) and never the driver.
 # --with-model (repeatable) puts FILE.gguf in pluk/models/ (the offline installer variant):
 # Pluk lists it as an installed model on first start (pluk.core.models.bundle).
 # --with-ocr puts tesseract with its Dutch and English data inside the bundle (add_ocr.sh, about
@@ -115,17 +117,22 @@ CHECK=()
 if [ "$ENGINE" != metal ]; then
   "$VPY" "$HERE/../engine_wheel.py" check "$BUNDLE/_internal/llama_cpp/lib" ${CHECK[@]+"${CHECK[@]}"}
 fi
+if [ "$ENGINE" = cuda ]; then
+  step "CUDA runtime check (engine_wheel.py cuda)"
+  "$VPY" "$HERE/../engine_wheel.py" cuda "$BUNDLE" --system linux
+fi
 CPU_VARIANTS=$(cd "$BUNDLE/_internal/llama_cpp/lib" && ls libggml-cpu-*.so 2>/dev/null \
                | sed 's/^libggml-cpu-//; s/\.so$//' | tr '\n' ' ' || true)
 
 # 6. The offline variant: models next to the executable, with their sha256 precomputed.
-SUFFIX=""
+# The engine is part of the names when it is not the CPU one: pluk-VER-linux-x86_64-cuda.tar.gz.
+SUFFIX=$([ "$ENGINE" = cpu ] && echo "" || echo "-$ENGINE")
 if [ ${#MODELS[@]} -gt 0 ]; then
   step "adding ${#MODELS[@]} model(s) to $BUNDLE/models"
   mkdir -p "$BUNDLE/models"
   for m in "${MODELS[@]}"; do cp --reflink=auto "$m" "$BUNDLE/models/"; done
   "$VPY" -m pluk.core.models.bundle "$BUNDLE/models" >/dev/null
-  SUFFIX=-offline
+  SUFFIX=$SUFFIX-offline
   WITH_OCR=1
 fi
 if [ "$WITH_OCR" = 1 ]; then

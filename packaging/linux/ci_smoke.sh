@@ -14,7 +14,11 @@
 # "No network": `unshare -n` (an empty network namespace) when it works here (root, or user
 # namespaces allowed); otherwise the self-test's own socket guard is what checks it.
 #
-#   packaging/linux/ci_smoke.sh [--skip-build]      exit 0 = all passed
+# With --engine cuda (or vulkan) the GPU bundle is built and checked the same way; on a machine
+# without that GPU or its driver the self-test must say the engine fell back to the CPU (the
+# release workflow's CUDA job runs it so; size limits: PLUK_MAX_BUNDLE_MB, PLUK_MAX_TARBALL_MB).
+#
+#   packaging/linux/ci_smoke.sh [--skip-build] [--engine cpu|cuda|vulkan]   exit 0 = all passed
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -27,13 +31,24 @@ t0=$(date +%s)
 say() { echo "== ci_smoke [$(( $(date +%s) - t0 ))s] $*"; }
 fail() { echo "ci_smoke: FAILED: $*" >&2; exit 1; }
 
-if [ "${1:-}" != "--skip-build" ]; then
-  say "building (packaging/linux/build.sh)"
-  PLUK_DEB_COMPRESSION=${PLUK_DEB_COMPRESSION:--Zgzip} "$HERE/build.sh" --out "$OUT"
+BUILD=1
+ENGINE=cpu
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --skip-build) BUILD=0; shift ;;
+    --engine) ENGINE=$2; shift 2 ;;
+    *) echo "ci_smoke.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+ENGINE_SUFFIX=$([ "$ENGINE" = cpu ] && echo "" || echo "-$ENGINE")
+if [ "$BUILD" = 1 ]; then
+  say "building (packaging/linux/build.sh --engine $ENGINE)"
+  PLUK_DEB_COMPRESSION=${PLUK_DEB_COMPRESSION:--Zgzip} "$HERE/build.sh" --engine "$ENGINE" --out "$OUT"
 fi
 VERSION=$(sed -n 's/^pluk //p' "$OUT/pluk/BUILD-INFO.txt" | head -n1)
-TARBALL=$(ls "$OUT"/pluk-"$VERSION"-linux-*.tar.gz | grep -v offline | head -n1)
-DEB=$(ls "$OUT"/pluk_"$VERSION"_*.deb 2>/dev/null | grep -v offline | head -n1 || true)
+TARBALL=$OUT/pluk-$VERSION-linux-$(uname -m)$ENGINE_SUFFIX.tar.gz
+DEB=$(ls "$OUT"/pluk_"$VERSION"_*"$ENGINE_SUFFIX".deb 2>/dev/null | grep -v offline | head -n1 || true)
+[ -f "$TARBALL" ] || fail "no $TARBALL"
 [ -n "$DEB" ] || fail "no .deb in $OUT"
 
 # 1. Sizes
@@ -82,6 +97,11 @@ for app in "$WORK/tar/pluk/pluk" "$WORK/deb/opt/pluk/pluk"; do
   echo "$ENGINE_LINE" | grep -qE 'cpu-[A-Za-z0-9_.]+ \(best of [0-9]+ CPU variants' \
     || fail "the self-test names no CPU variant: $ENGINE_LINE"
   echo "$ENGINE_LINE" | grep -q 'AMX path: off' || fail "the AMX path is compiled in: $ENGINE_LINE"
+  # A GPU engine says whether it runs on the GPU or fell back to the CPU (no GPU or driver).
+  if [ "$ENGINE" != cpu ]; then
+    echo "$ENGINE_LINE" | grep -qE "GPU: $ENGINE|no usable GPU \($ENGINE" \
+      || fail "the self-test says nothing of the $ENGINE backend: $ENGINE_LINE"
+  fi
 done
 APP=$WORK/tar/pluk/pluk
 # The x64 baseline, what a CPU without AVX runs (PLUK_CPU_VARIANT forces it), works frozen too.

@@ -111,7 +111,9 @@ if [ -n "${PLUK_CODESIGN_IDENTITY:-}" ]; then
 fi
 if [ -n "${PLUK_NOTARY_PROFILE:-}" ]; then
   step "notarising (takes minutes)"
-  xcrun notarytool submit "$DMG" --keychain-profile "$PLUK_NOTARY_PROFILE" --wait
+  # PLUK_NOTARY_KEYCHAIN: the keychain the profile was stored in, when not the login one (CI).
+  xcrun notarytool submit "$DMG" --keychain-profile "$PLUK_NOTARY_PROFILE" \
+    ${PLUK_NOTARY_KEYCHAIN:+--keychain "$PLUK_NOTARY_KEYCHAIN"} --wait
   xcrun stapler staple "$DMG"
   xcrun stapler validate "$DMG"
   spctl --assess --type open --context context:primary-signature --verbose=2 "$DMG"

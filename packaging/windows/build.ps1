@@ -33,6 +33,16 @@
   OpenMP: the default engine (cpu-noomp) is built with -DGGML_OPENMP=OFF, so the bundle needs no
   vcomp140.dll. With -Engine cpu (OpenMP on), this script copies vcomp140.dll from the Visual
   Studio redistributable folder into the bundle.
+
+  CUDA (-Engine cuda): the CUDA runtime the engine links (cudart64_12.dll, cublas64_12.dll,
+  cublasLt64_12.dll) is copied from %CUDA_PATH%\bin into _internal\llama_cpp\lib and checked
+  (engine_wheel.py cuda); the driver's nvcuda.dll never ships. Without an NVIDIA driver or GPU the
+  engine runs on the CPU and `pluk hardware` says so. The installer is Pluk-VERSION-setup-cuda.exe.
+
+  Signing (Authenticode): with PLUK_SIGN_PFX (a .pfx file) and PLUK_SIGN_PASSWORD set, signtool
+  from the Windows SDK signs pluk.exe before Inno Setup packs it and the setup .exe after, with
+  an RFC 3161 timestamp (PLUK_SIGN_TIMESTAMP, default http://timestamp.digicert.com). Without
+  them nothing is signed and the script says so.
 #>
 param(
   [string[]]$WithModel = @(),
@@ -52,6 +62,18 @@ function Step($msg) { Write-Host "== build.ps1 $msg" }
 function Run($exe, [string[]]$argv) {
   & $exe @argv
   if ($LASTEXITCODE -ne 0) { throw "$exe $($argv -join ' ') failed with exit code $LASTEXITCODE" }
+}
+# Authenticode; the password never reaches the log (not even in the error of a failed call).
+function Sign($file) {
+  if (-not $env:PLUK_SIGN_PFX) { Step "not signed (PLUK_SIGN_PFX unset): $file"; return }
+  $Signtool = Get-ChildItem "${env:ProgramFiles(x86)}\Windows Kits\10\bin\*\x64\signtool.exe" |
+    Sort-Object FullName | Select-Object -Last 1
+  if (-not $Signtool) { throw "signtool.exe not found (Windows SDK)" }
+  $Stamp = if ($env:PLUK_SIGN_TIMESTAMP) { $env:PLUK_SIGN_TIMESTAMP } else { "http://timestamp.digicert.com" }
+  & $Signtool.FullName sign /fd SHA256 /td SHA256 /tr $Stamp /f $env:PLUK_SIGN_PFX /p $env:PLUK_SIGN_PASSWORD $file
+  if ($LASTEXITCODE -ne 0) { throw "signtool could not sign $file (exit code $LASTEXITCODE)" }
+  Run $Signtool.FullName @("verify", "/pa", $file)
+  Step "signed $file"
 }
 
 # 1. The engine wheel: every CPU variant as a module ggml-cpu-<level>.dll (GGML_BACKEND_DL +
@@ -138,6 +160,16 @@ foreach ($dll in @("msvcp140.dll", "vcruntime140.dll", "vcruntime140_1.dll")) {
     Copy-Item (Join-Path $env:SystemRoot "System32\$dll") $Internal
   }
 }
+if ($Engine -eq "cuda") {
+  # The toolkit's runtime beside ggml-cuda.dll (Windows finds DLLs in the loading DLL's folder);
+  # nvcuda.dll is the user's driver.
+  if (-not $env:CUDA_PATH) { throw "CUDA_PATH is not set: install the CUDA toolkit" }
+  foreach ($pattern in @("cudart64_*.dll", "cublas64_*.dll", "cublasLt64_*.dll")) {
+    Get-ChildItem -Path (Join-Path $env:CUDA_PATH "bin") -Filter $pattern |
+      ForEach-Object { Copy-Item $_.FullName (Join-Path $Internal "llama_cpp\lib") }
+  }
+  Run $VPy @("packaging\engine_wheel.py", "cuda", $Bundle, "--system", "windows")
+}
 if ($Engine -eq "cpu") {
   $Vswhere = "${env:ProgramFiles(x86)}\Microsoft Visual Studio\Installer\vswhere.exe"
   $Vs = & $Vswhere -latest -products * -property installationPath
@@ -167,17 +199,19 @@ if ($Tesseract) {
 }
 
 # 6. The offline variant: models next to pluk.exe, with their sha256 precomputed.
-$Suffix = ""
+# A GPU engine is named in the installer: Pluk-VERSION-setup-cuda.exe.
+$Suffix = if ($Engine -in @("cuda", "vulkan")) { "-$Engine" } else { "" }
 if ($WithModel.Count -gt 0) {
   New-Item -ItemType Directory -Force -Path "$Bundle\models" | Out-Null
   foreach ($m in $WithModel) { Copy-Item $m "$Bundle\models\" }
   Run $VPy @("-m", "pluk.core.models.bundle", "$Bundle\models")
-  $Suffix = "-offline"
+  $Suffix = "$Suffix-offline"
 }
 
 # 7. The frozen self-test must pass before anything is packaged.
 Step "frozen self-test"
 Run "$Bundle\pluk.exe" @("self-test")
+Sign "$Bundle\pluk.exe"
 
 # 8. The installer.
 if (-not $NoInstaller) {
@@ -193,6 +227,7 @@ if (-not $NoInstaller) {
     if ($ModelBytes -gt 3.9e9) { $IsccArgs += "/DSpan=1" }  # Inno Setup's 4.2 GB single-file limit
   }
   Run $Iscc ($IsccArgs + @("packaging\windows\pluk.iss"))
+  Get-ChildItem "$Dist\Pluk-$Version-setup$Suffix.exe" | ForEach-Object { Sign $_.FullName }
   Get-ChildItem "$Dist\Pluk-$Version-setup$Suffix*" | ForEach-Object { Step "$($_.Name): $([math]::Round($_.Length / 1MB)) MB" }
 }
 Step "done: $Bundle"

@@ -2,12 +2,14 @@
 ; a Start-menu entry, an optional desktop icon, and an uninstaller.
 ; Built by packaging\windows\build.ps1, which passes the defines below:
 ;   ISCC.exe /DAppVersion=0.1.0 /DSourceDir=...\dist\windows\pluk /DOutputDir=...\dist\windows
-;            [/DIconFile=...\pluk.ico] [/DSuffix=-offline /DWithModels=1 [/DSpan=1]]
+;            [/DIconFile=...\pluk.ico] [/DSuffix=[-cuda][-offline] [/DWithModels=1 [/DSpan=1]]]
 ;            packaging\windows\pluk.iss
 ; The bundle in SourceDir is copied as it is, including models\ for the offline variant.
 
+; The version of pyproject.toml (tests/packaging/test_release_workflow.py keeps them equal), for
+; a compile by hand; build.ps1 passes the built package's own.
 #ifndef AppVersion
-  #define AppVersion "0.0.0"
+  #define AppVersion "0.1.0"
 #endif
 #ifndef SourceDir
   #define SourceDir "..\..\dist\windows\pluk"

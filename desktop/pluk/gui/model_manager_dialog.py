@@ -39,7 +39,18 @@ log = logging.getLogger(__name__)
 OnSuccess = Callable[[object], None]
 
 
-def hardware_summary(hw: HardwareInfo | None, n_ctx: int) -> str:
+def gpu_fallback() -> list[str]:
+    """Why the engine's GPU backends cannot run here ([] when they run, or the engine has none):
+    a CUDA installer on a machine without an NVIDIA driver or GPU runs on the CPU, and says so."""
+    try:
+        from pluk.core.models.backends import describe
+
+        return describe().gpu_unusable
+    except (ImportError, OSError):  # no engine at all: the run itself reports that
+        return []
+
+
+def hardware_summary(hw: HardwareInfo | None, n_ctx: int, gpu_unusable: list[str] = ()) -> str:
     if hw is None:
         return QCoreApplication.translate("ModelManagerDialog",
                                           "Checking this computer's memory…")
@@ -55,10 +66,15 @@ def hardware_summary(hw: HardwareInfo | None, n_ctx: int) -> str:
     gpu = (", ".join(f"{g.name or 'GPU'} {format_bytes(g.memory_total_bytes)}" for g in hw.gpus)
            if hw.gpus else QCoreApplication.translate("ModelManagerDialog",
                                                       "no NVIDIA GPU found"))
-    return QCoreApplication.translate(
+    text = QCoreApplication.translate(
         "ModelManagerDialog", "This computer: {memory}, {cores} CPU cores, {gpu}. Fit verdicts "
         "are for a context of {n_ctx} tokens.").format(memory=memory, cores=cores or "?",
                                                        gpu=gpu, n_ctx=f"{n_ctx:,}")
+    if gpu_unusable:
+        text += " " + QCoreApplication.translate(
+            "ModelManagerDialog", "The engine's GPU code cannot run here ({reasons}): Pluk runs "
+            "on the CPU.").format(reasons="; ".join(gpu_unusable))
+    return text
 
 
 class ModelManagerDialog(QDialog):
@@ -183,14 +199,15 @@ class ModelManagerDialog(QDialog):
 
     def _detect_hardware(self) -> None:
         # nvidia-smi can take a second or more: never on the GUI thread.
-        self._hardware_call = BackgroundCall(detect_hardware, self)
+        self._hardware_call = BackgroundCall(lambda: (detect_hardware(), gpu_fallback()), self)
         self._hardware_call.succeeded.connect(self._hardware_detected)
         self._hardware_call.failed.connect(self._hardware_failed)
         self._hardware_call.start()
 
-    def _hardware_detected(self, hw: HardwareInfo) -> None:
+    def _hardware_detected(self, found: tuple[HardwareInfo, list[str]]) -> None:
+        hw, gpu_unusable = found
         self.hardware = hw
-        self.hardware_label.setText(hardware_summary(hw, self.n_ctx))
+        self.hardware_label.setText(hardware_summary(hw, self.n_ctx, gpu_unusable))
         self.refresh()
 
     def _hardware_failed(self, exc: Exception) -> None:

@@ -50,7 +50,10 @@ class EngineVariant(BaseModel):
     cpu_variant: str | None = None  # the loaded variant's name ("zen4"), variants builds only
     variants_available: list[str] = []  # every CPU variant the build ships
     skipped: list[str] = []  # variants passed over, with why ("sapphirerapids (AMX)")
-    gpu_backends: list[str] = []  # GPU backend libraries loaded (variants builds)
+    gpu_backends: list[str] = []  # GPU backends loaded with at least one device (variants builds)
+    # GPU backends the engine ships that cannot run here, with why ("cuda: no NVIDIA driver
+    # (libcuda.so.1: cannot open ...)"): the engine then runs on the CPU and says so.
+    gpu_unusable: list[str] = []
     features: str = ""  # the CPU features the running CPU code was compiled for (llama.cpp's)
     amx_compiled: bool = False  # the running CPU code contains llama.cpp's AMX path
     forced: bool = False  # chosen by PLUK_CPU_VARIANT, not by score
@@ -66,6 +69,8 @@ class EngineVariant(BaseModel):
             text = "native build (compiled for the machine it was built on)"
         if self.gpu_backends:
             text += f"; GPU: {', '.join(self.gpu_backends)}"
+        elif self.gpu_unusable:
+            text += f"; no usable GPU ({'; '.join(self.gpu_unusable)}): running on the CPU"
         text += "; AMX path: " + ("compiled in" if self.amx_compiled else "off")
         return text
 
@@ -126,7 +131,32 @@ def _ggml():
     lib.ggml_backend_reg_count.argtypes = []
     lib.ggml_backend_load.restype = ctypes.c_void_p
     lib.ggml_backend_load.argtypes = [ctypes.c_char_p]
+    lib.ggml_backend_reg_dev_count.restype = ctypes.c_size_t
+    lib.ggml_backend_reg_dev_count.argtypes = [ctypes.c_void_p]
     return lib
+
+
+# The driver each GPU backend needs, for the sentence saying why it cannot run.
+_GPU_DRIVER = {"cuda": "NVIDIA driver", "vulkan": "Vulkan driver", "hip": "ROCm driver",
+               "sycl": "oneAPI runtime", "musa": "MUSA driver", "opencl": "OpenCL driver",
+               "metal": "Metal device"}
+
+
+def load_gpu_backend(lib, name: str, path: Path) -> str | None:
+    """Loads one GPU backend module; None when it runs here, else why it cannot (the engine
+    then runs on the CPU). A module whose driver library is absent does not load at all (the
+    dynamic loader refuses it: no signal); one whose driver finds no GPU registers no device."""
+    driver = _GPU_DRIVER.get(name, "driver")
+    reg = lib.ggml_backend_load(str(path).encode("utf-8"))
+    if not reg:
+        try:  # ggml only logs why; the dynamic loader's own message names the missing library
+            ctypes.CDLL(str(path))
+        except OSError as exc:
+            return f"{name}: no {driver} found ({str(exc).replace(str(path.parent) + os.sep, '')})"
+        return f"{name}: the backend did not start (PLUK_DEBUG=1 shows llama.cpp's reason)"
+    if lib.ggml_backend_reg_dev_count(reg) == 0:
+        return f"{name}: the {driver} found no GPU"
+    return None
 
 
 def variant_score(path: Path) -> int:
@@ -197,6 +227,7 @@ def ensure_loaded(*, allow_amx: bool = False) -> EngineVariant:
             return _loaded
         lib = _ggml()
         gpus: list[str] = []
+        unusable: list[str] = []
         chosen, skipped = None, []
         if lib.ggml_backend_reg_count() == 0:
             scores = {name: variant_score(path) for name, path in variants.items()}
@@ -211,16 +242,19 @@ def ensure_loaded(*, allow_amx: bool = False) -> EngineVariant:
             if not lib.ggml_backend_load(str(variants[chosen]).encode("utf-8")):
                 raise OSError(f"llama.cpp could not load its CPU library {variants[chosen].name}")
             for name, path in gpu_backend_files().items():
-                # A GPU library without its driver does not load: the CPU still runs.
-                if lib.ggml_backend_load(str(path).encode("utf-8")):
+                # A GPU library without its driver or GPU: the CPU runs, and says so.
+                why = load_gpu_backend(lib, name, path)
+                if why is None:
                     gpus.append(name)
                 else:
-                    log.info("the %s backend did not load (no driver?)", name)
+                    unusable.append(why)
+                    log.info("GPU backend not used: %s", why)
         features = _features()
         _loaded = EngineVariant(build="variants", cpu_variant=chosen,
                                 forced=bool(chosen and os.environ.get(VARIANT_ENV)),
                                 variants_available=sorted(variants), skipped=skipped,
-                                gpu_backends=gpus, features=features,
+                                gpu_backends=gpus, gpu_unusable=unusable,
+                                features=features,
                                 amx_compiled=_amx_compiled(features))
         return _loaded
 

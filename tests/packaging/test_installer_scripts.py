@@ -1,0 +1,103 @@
+"""The Windows installer's scripts (packaging/windows/pluk.iss, build.ps1), read as text since no
+Windows machine runs here: the files and paths they must contain and the version of
+pyproject.toml; and engine_wheel.py's check that a CUDA bundle carries the CUDA runtime."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+
+import pluk
+
+ROOT = Path(__file__).resolve().parents[2]
+WINDOWS = ROOT / "packaging" / "windows"
+ISS = (WINDOWS / "pluk.iss").read_text(encoding="utf-8")
+PS1 = (WINDOWS / "build.ps1").read_text(encoding="utf-8")
+VERSION = re.search(r'^version = "(.+)"$', (ROOT / "pyproject.toml").read_text(), re.M).group(1)
+
+
+def _engine_wheel():
+    spec = importlib.util.spec_from_file_location("pluk_engine_wheel_cuda",
+                                                  ROOT / "packaging" / "engine_wheel.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_one_version_everywhere():
+    assert pluk.__version__ == VERSION
+    assert re.search(r'#define AppVersion "([^"]+)"', ISS).group(1) == VERSION
+    # build.ps1 passes the built package's own version to Inno Setup.
+    assert '$Version = (& $VPy -c "import pluk; print(pluk.__version__)").Trim()' in PS1
+    assert '"/DAppVersion=$Version"' in PS1
+
+
+def test_the_installer_is_per_user_and_installs_the_bundle():
+    for line in ("PrivilegesRequired=lowest", "DefaultDirName={autopf}\\Pluk",
+                 "OutputBaseFilename=Pluk-{#AppVersion}-setup{#Suffix}",
+                 'Source: "{#SourceDir}\\*"', 'Source: "{#SourceDir}\\models\\*"',
+                 'Filename: "{app}\\pluk.exe"', "UninstallDisplayIcon={app}\\pluk.exe",
+                 'Type: filesandordirs; Name: "{app}\\_internal"',
+                 'MessagesFile: "compiler:Languages\\Dutch.isl"', "ArchitecturesAllowed=x64compatible"):
+        assert line in ISS, line
+    # The defines build.ps1 passes are the ones the script reads.
+    for define in ("AppVersion", "SourceDir", "OutputDir", "IconFile", "Suffix", "WithModels",
+                   "Span"):
+        assert f"/D{define}=" in PS1 and f"{{#{define}}}" in ISS or f"#ifdef {define}" in ISS
+    assert '"packaging\\windows\\pluk.iss"' in PS1
+
+
+def test_build_ps1_bundles_what_the_readme_says():
+    for text in (
+        '"packaging\\engine_wheel.py", "finish"',  # the engine wheel, AMX variant dropped
+        '"packaging\\engine_wheel.py", "check"',
+        '"packaging\\pluk.spec"',
+        'Join-Path $Tesseract "tesseract.exe"',  # -Tesseract: program, DLLs, nld + eng data
+        'foreach ($lang in @("nld", "eng"))',
+        '"--list-langs"',
+        'Run "$Bundle\\pluk.exe" @("self-test")',  # the frozen self-test before packaging
+        '"packaging\\engine_wheel.py", "cuda", $Bundle, "--system", "windows"',
+        'Sign "$Bundle\\pluk.exe"',
+        '[ValidateSet("cpu-noomp", "cpu", "cuda", "vulkan")]',
+    ):
+        assert text in PS1, text
+    assert PS1.index('@("self-test")') < PS1.index("Run $Iscc")
+    # The CUDA runtime copied is the one engine_wheel.py checks for.
+    for name in _engine_wheel().CUDA_RUNTIME["windows"]:
+        stem = re.sub(r"_12\.dll$", "_*.dll", name)
+        assert f'"{stem}"' in PS1, stem
+
+
+def test_the_signing_password_never_reaches_the_log():
+    sign = PS1.split("function Sign", 1)[1].split("\n}\n", 1)[0]
+    assert "$env:PLUK_SIGN_PASSWORD" in sign
+    # Run() prints its arguments when a call fails: signtool with the password is called bare.
+    assert not re.search(r"Run .*PLUK_SIGN_PASSWORD", sign)
+    assert "Write-Host" not in sign and "Step \"$" not in sign.split("sign /fd")[1].split("\n")[0]
+
+
+@pytest.mark.parametrize("system", ["linux", "windows"])
+def test_a_cuda_bundle_carries_the_runtime_and_not_the_driver(tmp_path, system):
+    ew = _engine_wheel()
+    lib = tmp_path / "_internal" / "llama_cpp" / "lib"
+    lib.mkdir(parents=True)
+    for name in (ew.CUDA_MODULE[system], *ew.CUDA_RUNTIME[system]):
+        (lib / name).write_bytes(b"\0")
+    assert "CUDA runtime inside" in ew.check_cuda(tmp_path, system)[0]
+    driver = "libcuda.so.1" if system == "linux" else "nvcuda.dll"
+    (tmp_path / "_internal" / driver).write_bytes(b"\0")
+    with pytest.raises(SystemExit, match="driver's own library"):
+        ew.check_cuda(tmp_path, system)
+    (tmp_path / "_internal" / driver).unlink()
+    (lib / ew.CUDA_RUNTIME[system][1]).unlink()  # cuBLAS
+    with pytest.raises(SystemExit, match=re.escape(ew.CUDA_RUNTIME[system][1]) + " is missing"):
+        ew.check_cuda(tmp_path, system)
+
+
+def test_the_linux_cuda_build_is_checked_and_named():
+    build = (ROOT / "packaging" / "linux" / "build.sh").read_text(encoding="utf-8")
+    assert 'engine_wheel.py" cuda "$BUNDLE" --system linux' in build
+    assert 'SUFFIX=$([ "$ENGINE" = cpu ] && echo "" || echo "-$ENGINE")' in build
