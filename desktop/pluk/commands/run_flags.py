@@ -8,8 +8,8 @@ import argparse
 from pydantic import ValidationError
 
 from pluk.core.errors import PlukError
-from pluk.core.options import (ContextOptions, DecodingOptions, HardwareOptions, ReadingOptions,
-                               RunOptions, ServerOptions)
+from pluk.core.options import (ContextOptions, DecodingOptions, HardwareOptions, PrivacyOptions,
+                               ReadingOptions, RunOptions, ServerOptions)
 
 # Option -> the flag that sets it, for error messages.
 FLAGS = {"limit": "--limit", "ctx_cap": "--ctx", "n_threads": "--threads",
@@ -48,6 +48,11 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--time-limit", type=float, default=300.0, metavar="SECONDS",
                         help="most seconds one report's answer may take (0: no limit; default "
                              "300); an answer stopped there is an invalid record that says so")
+    parser.add_argument("--pseudonymise", action=argparse.BooleanOptionalAction, default=None,
+                        help="replace names, places, dates, BSN, phone numbers and other "
+                             "identifiers by placeholders ([PATIENT], [PERSOON-1], ...) before "
+                             "the model sees a report (deduce); on by default with --server, "
+                             "where --no-pseudonymise is recorded in the manifest")
     add_server_flags(parser)
 
 
@@ -106,7 +111,8 @@ def run_options(args: argparse.Namespace) -> RunOptions:
                                      parallel=args.parallel or None,
                                      n_gpu_layers=args.gpu_layers),
             decoding=DecodingOptions(temperature=args.temperature, seed=args.seed,
-                                     time_limit=args.time_limit or None))
+                                     time_limit=args.time_limit or None),
+            privacy=PrivacyOptions(pseudonymise=getattr(args, "pseudonymise", None)))
     except ValidationError as exc:
         problems = [f"{FLAGS.get(str(e['loc'][-1]), e['loc'][-1])}: {e['msg']}"
                     for e in exc.errors()]
