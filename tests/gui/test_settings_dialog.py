@@ -73,3 +73,13 @@ def test_ok_saves_and_cancel_does_not(qtbot, window, tmp_path, monkeypatch):
         assert window.session.settings.run.context.ctx_cap == 6144
     finally:
         save_settings(before)
+
+
+def test_the_pseudonymise_box_keeps_the_default_unless_changed(qtbot):
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    assert not dialog.pseudonymise.isChecked()  # a local model: off by default
+    assert dialog.settings().run.privacy.pseudonymise is None
+    dialog.pseudonymise.setChecked(True)
+    changed = dialog.settings().run
+    assert changed.privacy.pseudonymise is True and changed.pseudonymises()
