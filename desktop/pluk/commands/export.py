@@ -36,6 +36,9 @@ def register(subparsers) -> None:
     p.add_argument("--input", nargs="+", metavar="PATH",
                    help="where the reports are now, if they moved since the run (HTML: the "
                         "report texts are read from the run's inputs)")
+    p.add_argument("--report-text", action="store_true",
+                   help="HTML of a --pseudonymise run: show the original report text "
+                        "(identifiers included) instead of the pseudonymised one")
     p.set_defaults(func=run)
 
 
@@ -77,7 +80,8 @@ def run(args) -> int:
     fmt = export_format(out, args.format)
     path, count = export_run(args.run_dir, out, fmt, delimiter=args.delimiter,
                              decimal=args.decimal, nested=args.nested,
-                             reviewed_only=args.reviewed, inputs=args.input)
+                             reviewed_only=args.reviewed, inputs=args.input,
+                             report_text=args.report_text)
     print(f"pluk: wrote {count} {'report' if fmt == 'html' else 'row'}"
           f"{'' if count == 1 else 's'} ({fmt}) to {path}", file=sys.stderr)
     warning = incomplete_warning(args.run_dir)

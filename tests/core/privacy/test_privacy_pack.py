@@ -69,3 +69,26 @@ def test_the_privacy_pack_names_what_a_privacy_officer_asks_for():
         assert command in commands and f"pluk {command}" in text
     assert "--pseudonymise" in text and "--no-pseudonymise" in text
     assert "HF_HUB_OFFLINE" in text and "manifest.json" in text and "records.jsonl" in text
+
+
+def test_the_html_of_a_pseudonymised_run_shows_no_identifier_unless_asked(tmp_path,
+                                                                          tiny_model):
+    source = tmp_path / "letters"
+    source.mkdir()
+    letter = letters(1, start=60)[0]
+    (source / "b.txt").write_text(letter.text, encoding="utf-8")
+    from pluk.core.readers import read_inputs
+
+    run_job(load_task("prostate_mri_nl"), read_inputs([str(source)]), tiny_model,
+            tmp_path / "run", RunOptions(privacy=PrivacyOptions(pseudonymise=True)),
+            inputs=[str(source)])
+    bsn = letter.identifiers["bsn"][0]
+    for name, extra in (("plain.html", []), ("text.html", ["--report-text"])):
+        assert cli.main(["export", str(tmp_path / "run"), "--out", str(tmp_path / name),
+                         *extra]) == 0
+    plain = (tmp_path / "plain.html").read_text(encoding="utf-8")
+    for values in letter.identifiers.values():
+        for value in values:
+            assert value not in plain, value
+    assert "[PATIENT]" in plain and "PSA 9,7" in plain
+    assert bsn in (tmp_path / "text.html").read_text(encoding="utf-8")
