@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "pluk.commands.gui",
     "pluk.commands.extract",
     "pluk.commands.export",
+    "pluk.commands.deidentify",
     "pluk.commands.review",
     "pluk.commands.tasks",
     "pluk.commands.inspect_model",

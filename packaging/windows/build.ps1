@@ -128,6 +128,8 @@ $Version = (& $VPy -c "import pluk; print(pluk.__version__)").Trim()
 # 3. The self-test model and the icon (.ico with the sizes Windows uses).
 $SelfTest = Join-Path $Build "selftest\pluk-selftest.gguf"
 Run $VPy @("-c", "from pluk.core.diagnostics.self_test import build_selftest_model as b; b(r'$SelfTest')")
+# deduce's lookup cache (about a minute), bundled so no user waits for it on first use.
+Run $VPy @("-c", "from pluk.core.privacy.deduce_engine import build_cache, bundled_lookup_dir; build_cache(bundled_lookup_dir())")
 $Png = Join-Path $Root "resources\icons\pluk.png"
 if (-not (Test-Path $Png)) {
   $Png = Join-Path $Build "pluk.png"

@@ -84,3 +84,13 @@ def test_the_thinking_budget_is_automatic_off_or_a_number(qtbot):
     assert dialog.settings().run.decoding.thinking_budget == 0
     dialog.thinking.setValue(512)
     assert dialog.settings().run.decoding.thinking_budget == 512
+
+
+def test_the_pseudonymise_box_keeps_the_default_unless_changed(qtbot):
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    assert not dialog.pseudonymise.isChecked()  # a local model: off by default
+    assert dialog.settings().run.privacy.pseudonymise is None
+    dialog.pseudonymise.setChecked(True)
+    changed = dialog.settings().run
+    assert changed.privacy.pseudonymise is True and changed.pseudonymises()

@@ -42,6 +42,9 @@ def register(subparsers) -> None:
     p.add_argument("--input", nargs="+", metavar="PATH",
                    help="where the reports are now, if they moved since the run (HTML: the "
                         "report texts are read from the run's inputs)")
+    p.add_argument("--report-text", action="store_true",
+                   help="HTML of a --pseudonymise run: show the original report text "
+                        "(identifiers included) instead of the pseudonymised one")
     p.set_defaults(func=run)
 
 
@@ -87,7 +90,8 @@ def run(args) -> int:
     notes: list[str] = []
     path, count = export_run(args.run_dir, out, fmt, delimiter=args.delimiter,
                              decimal=args.decimal, nested=args.nested,
-                             reviewed_only=args.reviewed, inputs=args.input, notes=notes)
+                             reviewed_only=args.reviewed, inputs=args.input, notes=notes,
+                             report_text=args.report_text)
     for note in notes:
         print(f"pluk: note: {note}", file=sys.stderr)
     print(f"pluk: wrote {count} {'report' if fmt == 'html' else 'row'}"

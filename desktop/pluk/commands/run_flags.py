@@ -8,8 +8,8 @@ import argparse
 from pydantic import ValidationError
 
 from pluk.core.errors import PlukError
-from pluk.core.options import (ContextOptions, DecodingOptions, HardwareOptions, ReadingOptions,
-                               RunOptions, ServerOptions)
+from pluk.core.options import (ContextOptions, DecodingOptions, HardwareOptions, PrivacyOptions,
+                               ReadingOptions, RunOptions, ServerOptions)
 
 # Option -> the flag that sets it, for error messages.
 FLAGS = {"limit": "--limit", "ctx_cap": "--ctx", "n_threads": "--threads",
@@ -57,6 +57,11 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
                         help="an answer that thinking left unfinished (time limit, nothing "
                              "after thinking, answer cut off) is tried once more with half the "
                              "thinking budget; the record says so")
+    parser.add_argument("--pseudonymise", action=argparse.BooleanOptionalAction, default=None,
+                        help="replace names, places, dates, BSN, phone numbers and other "
+                             "identifiers by placeholders ([PATIENT], [PERSOON-1], ...) before "
+                             "the model sees a report (deduce); on by default with --server, "
+                             "where --no-pseudonymise is recorded in the manifest")
     add_server_flags(parser)
 
 
@@ -117,7 +122,8 @@ def run_options(args: argparse.Namespace) -> RunOptions:
             decoding=DecodingOptions(temperature=args.temperature, seed=args.seed,
                                      time_limit=args.time_limit or None,
                                      thinking_budget=getattr(args, "thinking_budget", None),
-                                     thinking_retry=getattr(args, "thinking_retry", False)))
+                                     thinking_retry=getattr(args, "thinking_retry", False)),
+            privacy=PrivacyOptions(pseudonymise=getattr(args, "pseudonymise", None)))
     except ValidationError as exc:
         problems = [f"{FLAGS.get(str(e['loc'][-1]), e['loc'][-1])}: {e['msg']}"
                     for e in exc.errors()]

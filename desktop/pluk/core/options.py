@@ -2,7 +2,8 @@
 
 `ReadingOptions` says which reports run, `ContextOptions` how large the context may grow,
 `HardwareOptions` where the model runs and `DecodingOptions` how answers are generated;
-`ServerOptions`, when set, names an inference server that answers instead of a local model. The
+`ServerOptions`, when set, names an inference server that answers instead of a local model;
+`PrivacyOptions` says whether reports are pseudonymised before the model sees them. The
 settings file, the CLI, the window, DRAGON and the self-test all build this one model, the engine
 takes the hardware and decoding parts, and a run's manifest stores it as written here. The bounds
 are validated once, here, so no caller repeats them.
@@ -121,6 +122,15 @@ class ServerOptions(_Part):
         return url
 
 
+class PrivacyOptions(_Part):
+    # None: on with a server (the reports leave the machine), off for a local model; a server
+    # run with False says so in its manifest (privacy/runs.py manifest_entry).
+    pseudonymise: bool | None = Field(
+        default=None, description="Replace names, places, dates and other identifiers by "
+                                  "placeholders (deduce) before the model sees a report; None: "
+                                  "on with a server, off locally")
+
+
 class RunOptions(_Part):
     reading: ReadingOptions = Field(default_factory=ReadingOptions)
     context: ContextOptions = Field(default_factory=ContextOptions)
@@ -128,6 +138,12 @@ class RunOptions(_Part):
     decoding: DecodingOptions = Field(default_factory=DecodingOptions)
     # None: the local model; a server runs the reports instead (no model file, no hardware).
     server: ServerOptions | None = None
+    privacy: PrivacyOptions = Field(default_factory=PrivacyOptions)
+
+    def pseudonymises(self) -> bool:
+        """Whether the reports are pseudonymised: as asked, else on with a server only."""
+        asked = self.privacy.pseudonymise
+        return self.server is not None if asked is None else asked
 
     @classmethod
     def from_saved(cls, saved: dict[str, Any]) -> RunOptions:

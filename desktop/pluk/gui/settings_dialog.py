@@ -6,7 +6,7 @@ edits a copy of the settings model and returns it on OK."""
 from __future__ import annotations
 
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
                                QFormLayout, QHBoxLayout, QLineEdit, QPushButton, QSpinBox,
                                QVBoxLayout, QWidget)
 
@@ -95,6 +95,12 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Context limit"), self.ctx_cap)
         form.addRow(self.tr("Temperature"), self.temperature)
         form.addRow(self.tr("Thinking budget"), self.thinking)
+        # Checked by default with a server (the reports leave the machine); unchecking it
+        # there is recorded in the run's manifest.
+        self.pseudonymise = QCheckBox(self.tr("Replace names, places, dates and other "
+                                              "identifiers before the model sees a report"))
+        self.pseudonymise.setChecked(run.pseudonymises())
+        form.addRow(self.tr("Pseudonymise"), self.pseudonymise)
         form.addRow(self.tr("Save runs in"), out_row)
         form.addRow(self.tr("CSV delimiter"), self.delimiter)
         form.addRow(self.tr("CSV decimal mark"), self.decimal)
@@ -129,6 +135,10 @@ class SettingsDialog(QDialog):
 
     def settings(self) -> Settings:
         run = self._settings.run
+        server = self.engine.server_options()
+        checked = self.pseudonymise.isChecked()
+        # None (the default for the engine chosen) unless the box says otherwise.
+        pseudonymise = None if checked == (server is not None) else checked
         # Validated as a whole: what the spin boxes allow is checked against RunOptions' bounds.
         run = RunOptions.model_validate(run.model_dump() | {
             "hardware": run.hardware.model_dump() | {
@@ -139,7 +149,8 @@ class SettingsDialog(QDialog):
             "decoding": run.decoding.model_dump() | {
                 "temperature": round(self.temperature.value(), 2),
                 "thinking_budget": None if self.thinking.value() < 0 else self.thinking.value()},
-            "server": self.engine.server_options(),
+            "server": server,
+            "privacy": {"pseudonymise": pseudonymise},
         })
         return self._settings.model_copy(update={
             "run": run,

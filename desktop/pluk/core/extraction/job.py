@@ -31,6 +31,7 @@ from pluk.core.models.gguf_info import GGUFInfo, file_sha256, read_gguf_info
 from pluk.core.models.load_probe import check_loads
 from pluk.core.models.hardware import default_parallel
 from pluk.core.options import RunOptions
+from pluk.core.privacy.runs import MappedFolder, RunPseudonymiser, manifest_entry
 from pluk.core.progress import Progress, ProgressTracker
 from pluk.core.readers.reports import Report
 from pluk.core.runs import export
@@ -142,10 +143,13 @@ def run_job(
     saved = options.model_dump(mode="json")
     if server is not None:
         saved["server"]["url"] = server.info.url  # without credentials
+    # Checked (deduce installed) before the run folder opens; loaded when reports run.
+    privacy = manifest_entry(options.pseudonymises(), server=server is not None,
+                             asked=options.privacy.pseudonymise)
     manifest = RunManifest(
         engine=versions, model=facts, task=task.model_dump(mode="json"),
         task_sha256=task_sha256(task), chat_template=template,
-        options={**saved, **(manifest_options or {})},
+        options={**saved, **(manifest_options or {}), "pseudonymisation": privacy},
         inputs=inputs or [])
     folder = RunFolder.start(out_dir, manifest, resume=resume, retry_errors=retry_errors)
     status = "failed"
@@ -163,13 +167,15 @@ def run_job(
                 options = options.model_copy(update={"reading": reading})
         skip = folder.already_done(retry_errors=retry_errors)
         if _left_to_run(reports, skip, options):
+            target, reports, on_record = _pseudonymised(folder, reports, skip, options,
+                                                         say, on_record)
             if server is None:
-                n_ctx = _run_model(task, reports, model_path, folder, options, skip,
+                n_ctx = _run_model(task, reports, model_path, target, options, skip,
                                    choose_examples, say, on_progress, on_record, should_stop,
                                    keeper)
             else:
                 say(f"Sending the reports to the server, {server.concurrency} at a time")
-                _append_records(task, reports, server, folder, options, skip, choose_examples,
+                _append_records(task, reports, server, target, options, skip, choose_examples,
                                 on_progress, on_record, should_stop)
                 n_ctx = server.info.n_ctx
         elif on_progress:
@@ -182,6 +188,24 @@ def run_job(
         final = folder.finish(status)
     return JobResult(run_dir=str(folder.path), status=status, counts=final.counts,
                      exports=[str(f) for f in files], n_ctx=n_ctx)
+
+
+def _pseudonymised(folder: RunFolder, reports: list[Report], skip: Callable[[Report], bool],
+                   options: RunOptions, say: Callable[[str], None],
+                   on_record: Callable[[Record], None] | None):
+    """With --pseudonymise: the reports as the model sees them, and the folder and on_record
+    the loop writes to, which map each record back onto the original text (privacy/runs.py).
+    Without it: all three as they were."""
+    if not options.pseudonymises():
+        return folder, reports, on_record
+    say("Pseudonymising the reports")
+    privacy = RunPseudonymiser()
+    seen = privacy.reports(reports, skip)
+    manifest = folder.read_manifest()
+    manifest.options["pseudonymisation"]["replaced"] = privacy.counts()
+    folder.write_manifest(manifest)
+    mapped = None if on_record is None else (lambda record: on_record(privacy.record(record)))
+    return MappedFolder(folder, privacy.record), seen, mapped
 
 
 def _check_local_model(task: TaskDefinition, model_path: Path, checked: CheckedModel | None,

@@ -1,6 +1,8 @@
 """Exports a run folder in any format, the one way `pluk export` and the window's export dialog
 do it: the task as the run's manifest recorded it, the run's reviews when it has any, and for
-HTML the report texts, read again from the run's inputs and matched by sha256.
+HTML the report texts, read again from the run's inputs and matched by sha256. The HTML of a
+pseudonymised run shows the texts pseudonymised again (deduce is deterministic), with the
+evidence placed on them, unless the user asks for the report text (`report_text`).
 
 A run made before evidence existed gets it here, for the HTML page only: the records in the run
 folder are never changed.
@@ -14,6 +16,8 @@ from pathlib import Path
 
 from pluk.core.errors import PlukError, storage_error
 from pluk.core.extraction.evidence import find_evidence
+from pluk.core.privacy.pseudonymise import pseudonymise
+from pluk.core.privacy.runs import forward_evidence
 from pluk.core.readers import read_inputs
 from pluk.core.runs import export
 from pluk.core.runs.edc_export import EDC_FORMATS, write_edc
@@ -80,11 +84,20 @@ def with_evidence(task: TaskDefinition, records: list[Record], texts: dict[str, 
     return out
 
 
+def _pseudonymised(records: list[Record], texts: dict[str, str]
+                   ) -> tuple[list[Record], dict[str, str]]:
+    """The records with their evidence on the pseudonymised texts, and those texts."""
+    done = {sha: pseudonymise(text) for sha, text in texts.items()}
+    moved = [r.model_copy(update={"evidence": forward_evidence(r.evidence, done[r.sha256])})
+             if r.sha256 in done else r for r in records]
+    return moved, {sha: d.text for sha, d in done.items()}
+
+
 def export_run(run_dir: str | Path, path: str | Path, fmt: str, *, delimiter: str = ",",
                nested: export.Nested = "flatten", reviewed_only: bool = False,
                inputs: list[str] | None = None, decimal: str = ".",
                booleans: tuple[str, str] = ("yes", "no"),
-               notes: list[str] | None = None) -> tuple[Path, int]:
+               notes: list[str] | None = None, report_text: bool = False) -> tuple[Path, int]:
     """Write the run's export; returns the file and how many records (rows) it holds.
     `inputs` replaces the manifest's inputs for finding report texts (HTML only); `decimal`
     and `booleans` are the CSV's decimal mark and yes/no words. REDCap and Castor imports
@@ -108,7 +121,10 @@ def export_run(run_dir: str | Path, path: str | Path, fmt: str, *, delimiter: st
         if fmt in EDC_FORMATS:
             return write_edc(path, task, records, fmt, reviewed=reviewed, notes=notes)
         if fmt == "html":
-            written = write_html(path, task, with_evidence(task, records, texts), texts,
+            shown_records = with_evidence(task, records, texts)
+            if manifest.options.get("pseudonymisation", {}).get("on") and not report_text:
+                shown_records, texts = _pseudonymised(shown_records, texts)
+            written = write_html(path, task, shown_records, texts,
                                  title=f"{task.title} · {folder.path.name}", reviewed=reviewed)
         else:
             written = export.export(path, fmt, task, records, delimiter=delimiter,
