@@ -212,6 +212,7 @@ class MainWindow(QMainWindow):
         s.running_changed.connect(self.review.set_running)
         self.results.review_requested.connect(self.show_review)
         self.review.reviewer_changed.connect(self.window_actions.set_reviewer)
+        self.review.review_stored.connect(self.results.show_review)
 
         s.run_opened.connect(self.validation.show_run)
         s.running_changed.connect(self.validation.set_running)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
                                QWidget)
 
 from pluk.core.runs.records import Record
+from pluk.core.runs.reviews import Review, ReviewLog, latest_reviews
 from pluk.core.tasks import TaskDefinition
 from pluk.gui.results_model import (READING_COLUMN, RECORD_ROLE, ResultsFilter, ResultsModel,
                                     status_word)
@@ -104,7 +105,9 @@ class ResultsPanel(QWidget):
     def show_run(self, run_dir: Path, task: TaskDefinition, records: list[Record]) -> None:
         self.run_dir = Path(run_dir)
         self.notice.hide()
-        self.model.reset(task, records)
+        # The run's reviews, as the Review tab reads them; a review stored later comes by
+        # show_review.
+        self.model.reset(task, records, latest_reviews(ReviewLog(run_dir, task).read(), records))
         self.title.set_full_text(f"· {task.title} · {self.run_dir.name}",
                                  bold_prefix=self.tr("Results"))
         self._fill_field_combo(keep=False)
@@ -133,6 +136,9 @@ class ResultsPanel(QWidget):
         self._fill_field_combo()
         self.table.setColumnWidth(READING_COLUMN, READING_WIDTH)
         self._apply_filter()
+
+    def show_review(self, review: Review) -> None:
+        self.model.set_review(review)
 
     def add_record(self, record: Record) -> None:
         self.model.add(record)
