@@ -98,7 +98,7 @@ class ResultsPanel(QWidget):
         self.field_combo.currentIndexChanged.connect(self._apply_filter)
         self.search.textChanged.connect(self._apply_filter)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
-        for signal in (self.model.rowsInserted, self.model.modelReset):
+        for signal in (self.model.rowsInserted, self.model.modelReset, self.model.dataChanged):
             signal.connect(self._update_count)
         self.model.columnsInserted.connect(self._on_reading_shown)
 
