@@ -86,8 +86,9 @@ def lists(window) -> dict[str, QAbstractItemView]:
 
 def list_rows(view: QAbstractItemView) -> float:
     """How many rows of the view fit its viewport, below any header: fewer than 5 and a list is
-    hard to use. Measured by the view's row height, so an empty list counts too."""
-    viewport = view.viewport().height()
+    hard to use. Measured by the view's row height, so an empty list counts too; only the part
+    of it on screen counts (a panel scrolled out of its scroll area is not seen)."""
+    viewport = view.viewport().visibleRegion().boundingRect().height()
     model = view.model()
     if model is not None and model.rowCount() > 0:
         height = view.visualRect(model.index(0, 0)).height()

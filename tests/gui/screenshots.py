@@ -20,7 +20,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-SIZES = ((1280, 720), (1920, 1080))
+SIZES = tuple(tuple(int(n) for n in s.split("x")) for s in os.environ.get(
+    "PLUK_SHOT_SIZES", "1280x720 1920x1080").split())
 LANGUAGES = ("en", "nl")
 
 

@@ -30,7 +30,7 @@ from pluk.core.readers.formats import is_table
 from pluk.core.readers.reports import Report
 from pluk.gui.background import BackgroundCall
 from pluk.gui.table_columns_dialog import TableColumnsDialog
-from pluk.gui.widgets import Card, fit_label, human_size, muted
+from pluk.gui.widgets import Card, fit_label, human_size, keep_rows, muted
 
 DROP_HINT = QT_TRANSLATE_NOOP("InputsPanel", "Drop a folder of reports here\n\ntxt · md · "
                               "rtf · docx · pdf, or a table (csv · xlsx · jsonl · json)")
@@ -81,6 +81,7 @@ class InputsPanel(Card):
         for column in (1, 2):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        keep_rows(self.tree, scroll_bar=False)  # its last column stretches: no scroll bar
         self.stack.addWidget(self.hint)
         self.stack.addWidget(self.tree)
         self.body.addWidget(self.stack, 1)

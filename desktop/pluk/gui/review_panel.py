@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSplitter,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -278,7 +278,15 @@ class ReviewPanel(QWidget):
         self.fields.setRowCount(len(self.paths))
         for row, (path, _spec) in enumerate(self.paths):
             self._fill_row(row)
-        self.fields.resizeColumnToContents(COL_FIELD)
+        # Every column at least as wide as its header, so no header is cut (issue 26).
+        bold = self.fields.horizontalHeader().font()
+        bold.setBold(True)  # the theme's headers are bold
+        metrics = QFontMetrics(bold)
+        for column in range(self.fields.columnCount()):
+            self.fields.resizeColumnToContents(column)
+            title = self.fields.horizontalHeaderItem(column).text()
+            self.fields.setColumnWidth(column, max(self.fields.columnWidth(column),
+                                                   metrics.horizontalAdvance(title) + 24))
         self.message.setText(self.tr("Report {n} of {total}: {id}").format(
             n=self.index + 1, total=len(self.order), id=record.id))
         self._choose_field(self._first_open_row())

@@ -61,6 +61,7 @@ QLineEdit:disabled, QComboBox:disabled, QSpinBox:disabled, QDoubleSpinBox:disabl
     color: {DISABLED}; background: #f3f4f6; }}
 QLineEdit:focus, QComboBox:focus, QSpinBox:focus, QDoubleSpinBox:focus {{
     border: 2px solid {FOCUS}; padding: 1px 3px; }}
+QLineEdit[readOnly="true"] {{ background: #f3f4f6; color: {INK}; border-style: dashed; }}
 QPlainTextEdit:focus, QTextEdit:focus {{ border: 2px solid {FOCUS}; }}
 QTableView:focus, QTreeView:focus, QTreeWidget:focus, QListWidget:focus {{
     border: 2px solid {FOCUS}; }}
