@@ -203,7 +203,8 @@ class ResultsModel(QAbstractTableModel):
             status, _ = reviewed_value(self.records[row], review.field, review)
             verdict = QCoreApplication.translate("ReviewPanel", VERDICT_WORDS[status])
             model_value = display(self._rows[row].get(self.field_at(column))) or "\u2014"
-            return _tr("{verdict} by {reviewer}; the model's value: {value}").format(
+            return QCoreApplication.translate(
+                "ResultsModel", "{verdict} by {reviewer}; the model's value: {value}").format(
                 verdict=verdict, reviewer=review.reviewer or "?", value=model_value)
         return None
 
