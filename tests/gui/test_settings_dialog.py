@@ -73,3 +73,13 @@ def test_ok_saves_and_cancel_does_not(qtbot, window, tmp_path, monkeypatch):
         assert window.session.settings.run.context.ctx_cap == 6144
     finally:
         save_settings(before)
+
+
+def test_every_number_setting_says_what_it_does(qtbot, pluk_home):
+    """Issue 26, item 8: threads, reports at once, GPU layers, context limit and temperature
+    had no word of explanation."""
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    for box in (dialog.threads, dialog.parallel, dialog.gpu_layers, dialog.ctx_cap,
+                dialog.temperature):
+        assert len(box.toolTip()) > 30, box
