@@ -22,12 +22,13 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QGridLayout, QHBoxLayout,
 
 from pluk.core.errors import PlukError
 from pluk.core.validation.evaluate import ValidationError, read_table, validate_run, write_report
-from pluk.core.validation.report import SUMMARY_METRICS, format_metric
+from pluk.core.validation.report import SUMMARY_METRICS
 from pluk.core.validation.result import Disagreement, FieldResult, ValidationReport
 from pluk.core.validation.truth import find_column
 from pluk.gui.background import BackgroundCall
 from pluk.gui.detail_pane import DetailPane
-from pluk.gui.validation_tables import ConfusionView, fit_columns, split_items, table
+from pluk.gui.validation_tables import (ConfusionView, fit_columns, metric_text, split_items,
+                                        table)
 from pluk.gui.validation_tables import item as _item
 from pluk.gui.widgets import Notice, breakable, fit_label, keep_rows
 
@@ -224,7 +225,7 @@ class ValidationPanel(QWidget):
         for row, field in enumerate(report.fields):
             self.summary.insertRow(row)
             cells = [field.field, field.type, field.n]
-            cells += [format_metric(field.metrics.get(name)) for name in SUMMARY_METRICS]
+            cells += [metric_text(field.metrics.get(name)) for name in SUMMARY_METRICS]
             cells.append(field.disagreement_count)
             for column, value in enumerate(cells):
                 self.summary.setItem(row, column, _item(value))
