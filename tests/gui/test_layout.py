@@ -32,3 +32,23 @@ def test_every_list_keeps_five_rows_at_1280x720(qtbot, window, tmp_path):
     assert not short, short
     assert not cut, cut
     assert window.size() == size  # no tab grew the window
+
+
+def test_tab_reaches_start_without_walking_the_table(qtbot, window, tmp_path):
+    """Issue 26, item 8: Tab walked the results table cell by cell (about 80 presses) before
+    Start. Now a table is one stop; from the results table Start comes within 40 presses."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    layout_probe.stage(window, tmp_path)
+    window.show_results()
+    window.activateWindow()
+    window.results.table.setFocus()
+    qtbot.waitUntil(lambda: window.results.table.hasFocus(), timeout=5_000)
+    start = window.run_panel.run_button
+    for presses in range(1, 41):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        if QApplication.focusWidget() is start:
+            break
+    assert QApplication.focusWidget() is start, QApplication.focusWidget()
+    assert presses < 40

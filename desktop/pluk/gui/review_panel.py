@@ -99,6 +99,7 @@ class ReviewPanel(QWidget):
         self.fields.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.fields.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.fields.verticalHeader().setVisible(False)
+        self.fields.setTabKeyNavigation(False)  # Tab goes on to the buttons
         self.fields.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.fields.horizontalHeader().setStretchLastSection(True)
         self.fields.currentCellChanged.connect(lambda row, *_: self._on_field_row(row))

@@ -57,6 +57,7 @@ def table(headers: list[str]) -> QTableWidget:
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.verticalHeader().setVisible(False)
+    view.setTabKeyNavigation(False)  # Tab moves on; arrows move between cells
     view.verticalHeader().setDefaultSectionSize(24)
     view.horizontalHeader().setStretchLastSection(True)
     view.horizontalHeader().setMinimumSectionSize(40)
