@@ -29,6 +29,7 @@ from pluk.core.readers import SUPPORTED_SUFFIXES, GroupOptions, TableOptions, ta
 from pluk.core.readers.formats import is_table
 from pluk.core.readers.reports import Report
 from pluk.gui.background import BackgroundCall
+from pluk.gui.core_messages import translated
 from pluk.gui.table_columns_dialog import TableColumnsDialog
 from pluk.gui.widgets import Card, fit_label, human_size, keep_rows, muted
 
@@ -296,7 +297,7 @@ class InputsPanel(Card):
         problem_brush = QBrush(QColor("#991b1b"))
         items = []
         for report in reports:
-            problem = report.error or "; ".join(report.warnings)
+            problem = translated(report.error) or "; ".join(report.warnings)
             item = QTreeWidgetItem([self.report_label(report), report.format,
                                     human_size(report.size_bytes), problem])
             item.setToolTip(0, "\n".join([report.id] + (

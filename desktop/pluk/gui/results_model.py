@@ -23,6 +23,7 @@ from pluk.core.runs import export
 from pluk.core.runs.records import Record
 from pluk.core.runs.reviews import Review, review_fields, reviewed_value
 from pluk.core.tasks import TaskDefinition
+from pluk.gui.core_messages import translated
 from pluk.gui.reading_info import ReadingWords, has_reading
 from pluk.gui.theme import status_colors
 
@@ -235,10 +236,10 @@ class ResultsModel(QAbstractTableModel):
             if field is not None:
                 reason = record.field_errors.get(field.split(".")[0])
                 if reason:
-                    return reason
+                    return translated(reason)
             elif column == READING_COLUMN and self.reading_shown:
                 return self._reading.tooltip(record)
-            return record.error or None
+            return translated(record.error) or None
         if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(
                 self.value(row, column), (int, float)) and not isinstance(
                 self.value(row, column), bool):

@@ -31,6 +31,7 @@ from pluk.core.runs.reviews import (REASONS, Review, ReviewError, ReviewLog, fie
                                     is_reviewed, latest_reviews, review_fields, value_at)
 from pluk.core.tasks import TaskDefinition
 from pluk.gui.detail_pane import EvidenceText, evidence_label, ungrounded_text, usable_evidence
+from pluk.gui.core_messages import translated
 from pluk.gui.review_editor import ValueEditor
 from pluk.gui.review_words import (COL_EVIDENCE, COL_FIELD, COL_STATUS, ORDER_LABELS,
                                    REASON_WORDS, STATUS_COLORS, VERDICT_WORDS, CONTEXT, shown,
@@ -363,7 +364,7 @@ class ReviewPanel(QWidget):
         try:
             ReviewLog(self.run_dir).append(review)
         except ReviewError as exc:
-            self.message.setText(str(exc))
+            self.message.setText(translated(str(exc)))
             return False
         self.latest[(record.id, path)] = review
         self._fill_row(next(i for i, (p, _) in enumerate(self.paths) if p == path))
@@ -415,7 +416,8 @@ class ReviewPanel(QWidget):
         try:
             value = self.editor.value()
         except ReviewError as exc:
-            self.message.setText(self.tr("Not stored: {reason}.").format(reason=exc))
+            self.message.setText(self.tr("Not stored: {reason}.").format(
+                reason=translated(str(exc))))
             self.message.setObjectName("problem")
             self.message.style().polish(self.message)
             return
