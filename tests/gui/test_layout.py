@@ -52,3 +52,13 @@ def test_tab_reaches_start_without_walking_the_table(qtbot, window, tmp_path):
             break
     assert QApplication.focusWidget() is start, QApplication.focusWidget()
     assert presses < 40
+
+
+def test_a_dutch_word_finds_the_builtin_task(qtbot, window):
+    """Issue 26, item 4: searching the tasks for "prostaat" found nothing."""
+    from PySide6.QtCore import Qt
+
+    panel = window.task_panel
+    panel.search.setText("prostaat")
+    qtbot.keyClick(panel.search, Qt.Key.Key_Return)
+    assert panel.current_task().id == "prostate_mri_nl"

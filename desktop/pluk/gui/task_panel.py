@@ -159,8 +159,11 @@ class TaskPanel(Card):
         if not text:
             return
         exact = [t for _, t in self._tasks if f"{t.title} ({t.id})".lower() == text]
+        # Title and id first, then the description, which names the reports in their own
+        # language ("prostaat-MRI verslag"): a Dutch word finds an English-titled task.
         found = exact or [t for _, t in self._tasks
-                          if text in t.title.lower() or text in t.id.lower()]
+                          if text in t.title.lower() or text in t.id.lower()] or [
+            t for _, t in self._tasks if text in t.description.lower()]
         if found:
             self.select(found[0].id)
             self.search.clear()
