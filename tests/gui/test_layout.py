@@ -12,6 +12,9 @@ from tests.gui import layout_probe
 def test_every_list_keeps_five_rows_at_1280x720(qtbot, window, tmp_path):
     window.setWindowState(window.windowState() & ~window.windowState().WindowMaximized)
     window.resize(1276, 716)  # a maximized 1280x720 screen, as screenshots.py measures it
+    layout_probe.settle()
+    hint = window.inputs.hint  # the drop hint, before any report: never clipped
+    assert hint.isVisible() and hint.height() >= hint.heightForWidth(hint.width())
     layout_probe.stage(window, tmp_path)
     size = window.size()
     short: dict[str, float] = {}
