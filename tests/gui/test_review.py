@@ -229,3 +229,48 @@ def test_every_saved_review_belongs_to_the_report_it_was_saved_for(qtbot, window
     exported = window.review.latest
     assert all(r.value == by_id[rid].fields[f] for (rid, f), r in exported.items()
                if r.verdict != "rejected")
+
+
+def test_results_tab_shows_reviewed_values_and_their_status(qtbot, window, tmp_path):
+    """Issue 26, item 2: a corrected or rejected value showed the model's value with no mark.
+    The Results tab shows the value after review, marked by its status, at once and after the
+    run is opened again; sorting and the filter go by the reviewed value."""
+    run_dir, records = make_review_run(tmp_path)
+    panel = _open(qtbot, window, run_dir, len(records))
+    record = panel.current_record()
+    panel.fields.setCurrentCell(_row(panel, "psa"), 0)
+    panel.fields.setFocus()
+    qtbot.keyClick(panel.fields, Qt.Key.Key_C)
+    panel.editor.line.setText("777")
+    qtbot.keyClick(panel.editor.line, Qt.Key.Key_Return)
+    panel.fields.setCurrentCell(_row(panel, "extraprostatic_extension"), 0)
+    panel.fields.setFocus()
+    qtbot.keyClick(panel.fields, Qt.Key.Key_R)
+    panel.fields.setCurrentCell(_row(panel, "prostate_volume"), 0)
+    qtbot.keyClick(panel.fields, Qt.Key.Key_A)
+
+    def cells(results):
+        model = results.model
+        row = model.row_of(record.id)
+        column = {model.field_at(c): c for c in range(model.columnCount())}
+        return {f: (model.index(row, column[f]).data(),
+                    model.index(row, column[f]).data(Qt.ItemDataRole.ToolTipRole))
+                for f in ("psa", "extraprostatic_extension", "prostate_volume", "highest_pirads")}
+
+    def check(results):
+        shown = cells(results)
+        assert shown["psa"][0] == "777 ✎" and "corrected" in shown["psa"][1]
+        assert str(record.fields["psa"]).replace(".", ",") in shown["psa"][1] or \
+            str(record.fields["psa"]) in shown["psa"][1]  # the model's value in the tooltip
+        assert shown["extraprostatic_extension"][0].endswith("✗")
+        assert "rejected" in shown["extraprostatic_extension"][1]
+        assert shown["prostate_volume"][0].endswith("✓")
+        assert not shown["highest_pirads"][0].endswith(("✓", "✎", "✗"))  # not reviewed: as the model
+        results.search.setText("777")
+        assert results.proxy.rowCount() == 1
+        results.search.clear()
+
+    check(window.results)
+    window.window_actions.open_run(run_dir)  # read back from reviews.jsonl
+    qtbot.waitUntil(lambda: window.results.model.rowCount() == len(records), timeout=20_000)
+    check(window.results)

@@ -94,3 +94,13 @@ def test_the_pseudonymise_box_keeps_the_default_unless_changed(qtbot):
     dialog.pseudonymise.setChecked(True)
     changed = dialog.settings().run
     assert changed.privacy.pseudonymise is True and changed.pseudonymises()
+
+
+def test_every_number_setting_says_what_it_does(qtbot, pluk_home):
+    """Issue 26, item 8: threads, reports at once, GPU layers, context limit and temperature
+    had no word of explanation."""
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    for box in (dialog.threads, dialog.parallel, dialog.gpu_layers, dialog.ctx_cap,
+                dialog.temperature):
+        assert len(box.toolTip()) > 30, box

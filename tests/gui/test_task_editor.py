@@ -58,3 +58,45 @@ def test_problems_are_listed_and_block_saving(qtbot, pluk_home):
     assert editor.definition() is None
     assert not editor.save_button.isEnabled()
     assert "fields[0]" in editor.problems.text()
+
+
+def test_close_asks_before_changes_are_lost(qtbot, pluk_home, monkeypatch):
+    """Issue 26, item 5: Close threw changes away without asking."""
+    from PySide6.QtWidgets import QMessageBox
+
+    asked: list[str] = []
+
+    def answer(button_text):
+        def exec_(box):
+            asked.append(box.text())
+            next(b for b in box.buttons() if b.text() == button_text).click()
+            return 0
+        monkeypatch.setattr(QMessageBox, "exec", exec_)
+
+    editor = TaskEditor()
+    qtbot.addWidget(editor)
+    editor.show()
+    editor.reject()  # nothing changed: closes without a question
+    assert not editor.isVisible() and asked == []
+
+    editor = TaskEditor()
+    qtbot.addWidget(editor)
+    editor.show()
+    editor.id_edit.setText("kept_task")
+    answer("Keep editing")
+    editor.reject()
+    assert editor.isVisible() and "not saved" in asked[-1]
+    assert editor.id_edit.text() == "kept_task"
+    answer("Save")
+    editor.reject()  # saves, then closes
+    path = paths.user_tasks_dir() / "kept_task.json"
+    assert not editor.isVisible() and load_task_file(path).id == "kept_task"
+    path.unlink()
+
+    editor = TaskEditor()
+    qtbot.addWidget(editor)
+    editor.show()
+    editor.title_edit.setText("Thrown away")
+    answer("Discard changes")
+    editor.close()  # the window's close button asks too
+    assert not editor.isVisible() and len(asked) == 3

@@ -186,3 +186,21 @@ def test_validation_waits_for_the_run_to_finish(qtbot, window, tmp_path):
     with qtbot.waitSignal(window.session.run_finished, timeout=90_000):
         window.run_panel.run_button.click()
     assert seen == [(True, False), (False, True)]
+
+
+def test_metrics_follow_the_window_locale(qapp):
+    """Issue 26, item 4: "0.80" beside "1,9 GB" in the Dutch window; metrics follow the locale."""
+    from PySide6.QtCore import QLocale
+
+    from pluk.core.validation.result import Metric
+    from pluk.gui.validation_tables import metric_text
+
+    before = QLocale()
+    QLocale.setDefault(QLocale(QLocale.Language.Dutch, QLocale.Country.Netherlands))
+    try:
+        shown = metric_text(Metric(value=0.8125, ci_low=0.75, ci_high=0.875))
+        assert shown == "0,813 (0,750–0,875)"
+    finally:
+        QLocale.setDefault(before)
+    assert metric_text(Metric(value=0.8125, ci_low=0.75, ci_high=0.875)).startswith("0.81")
+    assert metric_text(None) == "n/a"

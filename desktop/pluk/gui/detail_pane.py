@@ -21,6 +21,7 @@ from pluk.core.extraction.evidence import find_evidence
 from pluk.core.runs.records import Evidence, Record
 from pluk.core.readers.reports import Report
 from pluk.core.tasks import TaskDefinition
+from pluk.gui.core_messages import translated
 from pluk.gui.reading_info import ReadingView
 from pluk.gui.results_model import display, status_word
 from pluk.gui.widgets import fit_label, number
@@ -245,8 +246,9 @@ class DetailPane(QWidget):
         self.raw.setPlainText(raw)
         problems = []
         if record.error:
-            problems.append(record.error)
-        problems += [f"{name}: {reason}" for name, reason in record.field_errors.items()]
+            problems.append(translated(record.error))
+        problems += [f"{name}: {translated(reason)}"
+                     for name, reason in record.field_errors.items()]
         problems += [self.tr("warning: {text}").format(text=w) for w in record.warnings]
         self.problems.setPlainText("\n\n".join(problems) or self.tr("No problems."))
         self.tabs.setTabText(2, self.tr("Problems ({n})").format(n=len(problems)) if problems
@@ -296,7 +298,7 @@ class DetailPane(QWidget):
         names = [spec.name for spec in task.fields] if task else list(fields)
         for name in names:
             value = fields.get(name)
-            item = self._item(name, name, value, record.field_errors.get(name, ""))
+            item = self._item(name, name, value, translated(record.field_errors.get(name, "")))
             self.values.addTopLevelItem(item)
             if isinstance(value, (dict, list)) and value:
                 self._children(item, value, name)

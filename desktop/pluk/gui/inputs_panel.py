@@ -29,8 +29,9 @@ from pluk.core.readers import SUPPORTED_SUFFIXES, GroupOptions, TableOptions, ta
 from pluk.core.readers.formats import is_table
 from pluk.core.readers.reports import Report
 from pluk.gui.background import BackgroundCall
+from pluk.gui.core_messages import translated
 from pluk.gui.table_columns_dialog import TableColumnsDialog
-from pluk.gui.widgets import Card, fit_label, human_size, muted
+from pluk.gui.widgets import Card, fit_label, human_size, keep_rows, muted
 
 DROP_HINT = QT_TRANSLATE_NOOP("InputsPanel", "Drop a folder of reports here\n\ntxt · md · "
                               "rtf · docx · pdf, or a table (csv · xlsx · jsonl · json)")
@@ -81,6 +82,7 @@ class InputsPanel(Card):
         for column in (1, 2):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        keep_rows(self.tree, scroll_bar=False)  # its last column stretches: no scroll bar
         self.stack.addWidget(self.hint)
         self.stack.addWidget(self.tree)
         self.body.addWidget(self.stack, 1)
@@ -295,7 +297,7 @@ class InputsPanel(Card):
         problem_brush = QBrush(QColor("#991b1b"))
         items = []
         for report in reports:
-            problem = report.error or "; ".join(report.warnings)
+            problem = translated(report.error) or "; ".join(report.warnings)
             item = QTreeWidgetItem([self.report_label(report), report.format,
                                     human_size(report.size_bytes), problem])
             item.setToolTip(0, "\n".join([report.id] + (

@@ -6,9 +6,10 @@ No logic lives here: panels show, the session decides, WindowActions runs the di
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QFrame, QMainWindow, QScrollArea, QSplitter, QTabWidget, QToolBar,
+                               QVBoxLayout, QWidget)
 
 from pluk.core.settings import Settings
 from pluk.gui.detail_pane import DetailPane
@@ -24,6 +25,42 @@ from pluk.gui.session import Session
 from pluk.gui.task_panel import TaskPanel
 from pluk.gui.validation_panel import ValidationPanel
 from pluk.gui.window_actions import WindowActions
+
+SHORT_SCREEN = 800  # px of usable height below which the toolbar (all in the menus) makes way
+
+
+class _Scrolled(QScrollArea):
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        # As wide as the panel needs (it never scrolls sideways), as short as a few lines.
+        bar = self.verticalScrollBar().sizeHint().width()
+        return QSize(self.widget().minimumSizeHint().width() + bar, 120)
+
+
+class _Holder(QWidget):
+    """Holds a scrolled panel. Its wrapped labels give it a height for each width, which the
+    scroll area would take as the panel's height (their preferred one): the panel would scroll
+    where it fits. The minimum height is what must fit; the layout spreads any more."""
+
+    def __init__(self, widget: QWidget):
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(widget)
+
+    def heightForWidth(self, _width: int) -> int:  # noqa: N802 - Qt's name
+        return self.minimumSizeHint().height()
+
+
+def scrolled(widget: QWidget) -> QScrollArea:
+    """`widget` in a frameless scroll area: its minimum height never grows the window past the
+    screen (the Validation tab's wrapped lines did, pushing Start under a taskbar); where the
+    room is too small it scrolls up and down instead, never sideways."""
+    area = _Scrolled()
+    area.setWidget(_Holder(widget))
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return area
 
 
 class MainWindow(QMainWindow):
@@ -66,8 +103,8 @@ class MainWindow(QMainWindow):
     def _compose(self) -> None:
         left = QWidget()
         left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(10, 10, 5, 0)
-        left_layout.setSpacing(10)
+        left_layout.setContentsMargins(10, 6, 5, 0)
+        left_layout.setSpacing(6)
         left_layout.addWidget(self.inputs, 5)
         left_layout.addWidget(self.task_panel, 4)
         left_layout.addWidget(self.model_picker, 0)
@@ -77,17 +114,20 @@ class MainWindow(QMainWindow):
         results_split.addWidget(self.detail)
         results_split.setSizes([430, 300])
         self.tabs = QTabWidget()
-        self.tabs.addTab(results_split, self.tr("Results"))
-        self.tabs.addTab(self.review, self.tr("Review"))
-        self.tabs.addTab(self.validation, self.tr("Validation"))
-        self.tabs.addTab(self.history, self.tr("Previous runs"))
+        self._pages = {}
+        for page, title in ((results_split, self.tr("Results")), (self.review, self.tr("Review")),
+                            (self.validation, self.tr("Validation")),
+                            (self.history, self.tr("Previous runs"))):
+            self._pages[page] = scrolled(page)
+            self.tabs.addTab(self._pages[page], title)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(5, 10, 10, 0)
         right_layout.addWidget(self.tabs)
 
         split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(left)
+        self.left = scrolled(left)
+        split.addWidget(self.left)
         split.addWidget(right)
         split.setSizes([440, 920])
         split.setChildrenCollapsible(False)
@@ -103,15 +143,20 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
     def _fit_to_screen(self) -> None:
-        """1360x860 where there is room; on a smaller screen (a 1280x800 laptop), most of it."""
+        """1360x860 where there is room; on a smaller screen (a 1280x720 laptop), most of it,
+        and never more: the panels scroll rather than push the window past the screen."""
         width, height = 1360, 860
         screen = self.screen() or QGuiApplication.primaryScreen()
         if screen is not None:
             room = screen.availableGeometry()
             width = min(width, int(room.width() * 0.95))
             height = min(height, int(room.height() * 0.92))
-        hint = self.minimumSizeHint()
-        self.resize(max(width, hint.width()), max(height, hint.height()))
+            self.toolbar.setVisible(room.height() >= SHORT_SCREEN)
+            if room.height() < SHORT_SCREEN:
+                # A laptop screen: all of it. Maximized, the window manager keeps the frame and
+                # the taskbar inside the screen, which a size of our own cannot know.
+                self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+        self.resize(width, height)
 
     def _make_actions(self) -> None:
         def action(text, slot, shortcut=None) -> QAction:
@@ -151,7 +196,7 @@ class MainWindow(QMainWindow):
         help_menu.addAction(action(self.tr("Open log folder"),
                                    self.window_actions.open_log_folder))
         help_menu.addAction(action(self.tr("About Pluk"), self.window_actions.about))
-        toolbar = QToolBar(self.tr("Main toolbar"))
+        toolbar = self.toolbar = QToolBar(self.tr("Main toolbar"))
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         toolbar.addActions([self.add_folder_action, self.add_files_action])
@@ -212,6 +257,7 @@ class MainWindow(QMainWindow):
         s.running_changed.connect(self.review.set_running)
         self.results.review_requested.connect(self.show_review)
         self.review.reviewer_changed.connect(self.window_actions.set_reviewer)
+        self.review.review_stored.connect(self.results.show_review)
 
         s.run_opened.connect(self.validation.show_run)
         s.running_changed.connect(self.validation.set_running)
@@ -248,7 +294,7 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(0)
 
     def show_review(self) -> None:
-        self.tabs.setCurrentWidget(self.review)
+        self.tabs.setCurrentWidget(self._pages[self.review])
         self.review.fields.setFocus()
 
     def closeEvent(self, event) -> None:

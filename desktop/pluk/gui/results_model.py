@@ -4,7 +4,12 @@ numbers as numbers and filters by status and by field value.
 
 After Status and Report, a Reading column says which reports were split, read by OCR, grouped
 from several documents or have warnings (see reading_info); it is there only once a record of
-the run has something to say, so a plain run keeps the export's columns."""
+the run has something to say, so a plain run keeps the export's columns.
+
+A value a person reviewed shows as reviewed (reviews.jsonl, the latest per field of the very
+text the record was made from): the correction, the accepted value, or the model's value struck
+through when rejected; each with a mark and colour for its review status and a tooltip with the
+model's value. Sorting and the filter use the reviewed value, as the `:reviewed` export column."""
 
 from __future__ import annotations
 
@@ -12,10 +17,13 @@ from typing import Any
 
 from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QModelIndex,
                             QSortFilterProxyModel, QT_TRANSLATE_NOOP, Qt)
+from PySide6.QtGui import QColor, QFont
 
 from pluk.core.runs import export
 from pluk.core.runs.records import Record
+from pluk.core.runs.reviews import Review, review_fields, reviewed_value
 from pluk.core.tasks import TaskDefinition
+from pluk.gui.core_messages import translated
 from pluk.gui.reading_info import ReadingWords, has_reading
 from pluk.gui.theme import status_colors
 
@@ -27,6 +35,14 @@ STATUS_COLUMN, ID_COLUMN, READING_COLUMN = 0, 1, 2
 STATUS_WORDS = {"ok": QT_TRANSLATE_NOOP("ResultsModel", "ok"),
                 "invalid": QT_TRANSLATE_NOOP("ResultsModel", "invalid"),
                 "error": QT_TRANSLATE_NOOP("ResultsModel", "error")}
+
+
+# The review statuses' colours and marks, shared with the Review tab.
+REVIEW_COLORS = {"accepted": "#166534", "corrected": "#1e40af", "rejected": "#991b1b"}
+REVIEW_MARKS = {"accepted": "\u2713", "corrected": "\u270e", "rejected": "\u2717"}
+VERDICT_WORDS = {"accepted": QT_TRANSLATE_NOOP("ReviewPanel", "accepted"),
+                 "corrected": QT_TRANSLATE_NOOP("ReviewPanel", "corrected"),
+                 "rejected": QT_TRANSLATE_NOOP("ReviewPanel", "rejected")}
 
 
 def _tr(text: str) -> str:
@@ -64,11 +80,16 @@ class ResultsModel(QAbstractTableModel):
         self._row_of: dict[str, int] = {}
         self.reading_shown = False  # whether the Reading column is there
         self._reading = ReadingWords(self)
+        self.reviews: dict[tuple[str, str], Review] = {}  # (record id, path): the latest
+        self._review_paths: set[str] = set()
 
-    def reset(self, task: TaskDefinition | None, records: list[Record]) -> None:
+    def reset(self, task: TaskDefinition | None, records: list[Record],
+              reviews: dict[tuple[str, str], Review] | None = None) -> None:
         self.beginResetModel()
         self.task = task
         self.field_columns = export.columns(task)[len(export.BASE_COLUMNS):] if task else []
+        self.reviews = dict(reviews or {})
+        self._review_paths = {p for p, _ in review_fields(task)} if task else set()
         self.records, self._rows, self._row_of = [], [], {}
         for record in records:
             self._store(record)
@@ -98,6 +119,22 @@ class ResultsModel(QAbstractTableModel):
         self.beginInsertRows(QModelIndex(), position, position)
         self._store(record)
         self.endInsertRows()
+
+    def set_review(self, review: Review) -> None:
+        """A review just stored: its row shows the reviewed value from now on."""
+        self.reviews[(review.record_id, review.field)] = review
+        row = self.row_of(review.record_id)
+        if row is not None:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+
+    def review_at(self, row: int, column: int) -> Review | None:
+        """The review that holds for a cell: of its field, of this very report text."""
+        field = self.field_at(column)
+        if field is None or field not in self._review_paths:
+            return None
+        record = self.records[row]
+        review = self.reviews.get((record.id, field))
+        return review if review is not None and review.sha256 == record.sha256 else None
 
     def record_by_id(self, record_id: str) -> Record | None:
         row = self.row_of(record_id)
@@ -146,13 +183,42 @@ class ResultsModel(QAbstractTableModel):
             return self.records[row].id
         if self.reading_shown and column == READING_COLUMN:
             return self._reading.summary(self.records[row])
+        review = self.review_at(row, column)
+        if review is not None:
+            return review.value
         return self._rows[row].get(self.field_at(column))
+
+    def _review_data(self, review: Review, row: int, column: int, role: int) -> Any:
+        """What a reviewed cell shows for `role`; None for the roles it leaves alone."""
+        if role == Qt.ItemDataRole.DisplayRole:
+            model_value = self._rows[row].get(self.field_at(column))
+            shown = display(model_value if review.verdict == "rejected" else review.value)
+            return f"{shown} {REVIEW_MARKS[review.verdict]}".strip()
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QColor(REVIEW_COLORS[review.verdict])
+        if role == Qt.ItemDataRole.FontRole and review.verdict == "rejected":
+            font = QFont()
+            font.setStrikeOut(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole:
+            status, _ = reviewed_value(self.records[row], review.field, review)
+            verdict = QCoreApplication.translate("ReviewPanel", VERDICT_WORDS[status])
+            model_value = display(self._rows[row].get(self.field_at(column))) or "\u2014"
+            return QCoreApplication.translate(
+                "ResultsModel", "{verdict} by {reviewer}; the model's value: {value}").format(
+                verdict=verdict, reviewer=review.reviewer or "?", value=model_value)
+        return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
         row, column = index.row(), index.column()
         record = self.records[row]
+        review = self.review_at(row, column)
+        if review is not None and role in (
+                Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole,
+                Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ToolTipRole):
+            return self._review_data(review, row, column, role)
         if role == Qt.ItemDataRole.DisplayRole:
             if column == STATUS_COLUMN:
                 return status_word(record.status)
@@ -170,10 +236,10 @@ class ResultsModel(QAbstractTableModel):
             if field is not None:
                 reason = record.field_errors.get(field.split(".")[0])
                 if reason:
-                    return reason
+                    return translated(reason)
             elif column == READING_COLUMN and self.reading_shown:
                 return self._reading.tooltip(record)
-            return record.error or None
+            return translated(record.error) or None
         if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(
                 self.value(row, column), (int, float)) and not isinstance(
                 self.value(row, column), bool):

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
                                QWidget)
 
 from pluk.core.runs.records import Record
+from pluk.core.runs.reviews import Review, ReviewLog, latest_reviews
 from pluk.core.tasks import TaskDefinition
 from pluk.gui.results_model import (READING_COLUMN, RECORD_ROLE, ResultsFilter, ResultsModel,
                                     status_word)
@@ -78,6 +79,8 @@ class ResultsPanel(QWidget):
         # The last column keeps its width; spare room stays empty rather than one wide column.
         self.table.horizontalHeader().setStretchLastSection(False)
         self.table.setWordWrap(False)
+        # Tab leaves the table (arrows move between cells): Tab took ~80 presses to reach Start.
+        self.table.setTabKeyNavigation(False)
         self.empty = QLabel(self.tr("Results appear here, one row per report, as each report "
                                     "is finished.\nPrevious runs can be opened from the "
                                     "Previous runs tab."))
@@ -97,14 +100,16 @@ class ResultsPanel(QWidget):
         self.field_combo.currentIndexChanged.connect(self._apply_filter)
         self.search.textChanged.connect(self._apply_filter)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
-        for signal in (self.model.rowsInserted, self.model.modelReset):
+        for signal in (self.model.rowsInserted, self.model.modelReset, self.model.dataChanged):
             signal.connect(self._update_count)
         self.model.columnsInserted.connect(self._on_reading_shown)
 
     def show_run(self, run_dir: Path, task: TaskDefinition, records: list[Record]) -> None:
         self.run_dir = Path(run_dir)
         self.notice.hide()
-        self.model.reset(task, records)
+        # The run's reviews, as the Review tab reads them; a review stored later comes by
+        # show_review.
+        self.model.reset(task, records, latest_reviews(ReviewLog(run_dir, task).read(), records))
         self.title.set_full_text(f"· {task.title} · {self.run_dir.name}",
                                  bold_prefix=self.tr("Results"))
         self._fill_field_combo(keep=False)
@@ -133,6 +138,9 @@ class ResultsPanel(QWidget):
         self._fill_field_combo()
         self.table.setColumnWidth(READING_COLUMN, READING_WIDTH)
         self._apply_filter()
+
+    def show_review(self, review: Review) -> None:
+        self.model.set_review(review)
 
     def add_record(self, record: Record) -> None:
         self.model.add(record)

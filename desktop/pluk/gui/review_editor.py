@@ -49,6 +49,11 @@ class ValueEditor(QWidget):
             self.stack.addWidget(widget)
         self.hint = QLabel()
         self.hint.setObjectName("muted")
+        # Only as tall as the page shown, and no wider than a value needs: a PI-RADS choice
+        # was a 400 px box (issue 26).
+        self.stack.currentChanged.connect(self._fit_page)
+        self.stack.setMaximumWidth(420)
+        self._fit_page()
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.hint)
 
@@ -113,3 +118,7 @@ class ValueEditor(QWidget):
     def value(self) -> Any:
         """The correction as the field stores it; ReviewError with the reason it is refused."""
         return check_value(self.spec, self.typed())
+
+    def _fit_page(self, _index: int = 0) -> None:
+        page = self.stack.currentWidget()
+        self.stack.setFixedHeight(min(page.sizeHint().height(), page.maximumHeight()))

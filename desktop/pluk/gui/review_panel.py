@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSplitter,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -31,6 +31,7 @@ from pluk.core.runs.reviews import (REASONS, Review, ReviewError, ReviewLog, fie
                                     is_reviewed, latest_reviews, review_fields, value_at)
 from pluk.core.tasks import TaskDefinition
 from pluk.gui.detail_pane import EvidenceText, evidence_label, ungrounded_text, usable_evidence
+from pluk.gui.core_messages import translated
 from pluk.gui.review_editor import ValueEditor
 from pluk.gui.review_words import (COL_EVIDENCE, COL_FIELD, COL_STATUS, ORDER_LABELS,
                                    REASON_WORDS, STATUS_COLORS, VERDICT_WORDS, CONTEXT, shown,
@@ -99,6 +100,7 @@ class ReviewPanel(QWidget):
         self.fields.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.fields.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.fields.verticalHeader().setVisible(False)
+        self.fields.setTabKeyNavigation(False)  # Tab goes on to the buttons
         self.fields.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.fields.horizontalHeader().setStretchLastSection(True)
         self.fields.currentCellChanged.connect(lambda row, *_: self._on_field_row(row))
@@ -278,7 +280,15 @@ class ReviewPanel(QWidget):
         self.fields.setRowCount(len(self.paths))
         for row, (path, _spec) in enumerate(self.paths):
             self._fill_row(row)
-        self.fields.resizeColumnToContents(COL_FIELD)
+        # Every column at least as wide as its header, so no header is cut (issue 26).
+        bold = self.fields.horizontalHeader().font()
+        bold.setBold(True)  # the theme's headers are bold
+        metrics = QFontMetrics(bold)
+        for column in range(self.fields.columnCount()):
+            self.fields.resizeColumnToContents(column)
+            title = self.fields.horizontalHeaderItem(column).text()
+            self.fields.setColumnWidth(column, max(self.fields.columnWidth(column),
+                                                   metrics.horizontalAdvance(title) + 24))
         self.message.setText(self.tr("Report {n} of {total}: {id}").format(
             n=self.index + 1, total=len(self.order), id=record.id))
         self._choose_field(self._first_open_row())
@@ -354,7 +364,7 @@ class ReviewPanel(QWidget):
         try:
             ReviewLog(self.run_dir).append(review)
         except ReviewError as exc:
-            self.message.setText(str(exc))
+            self.message.setText(translated(str(exc)))
             return False
         self.latest[(record.id, path)] = review
         self._fill_row(next(i for i, (p, _) in enumerate(self.paths) if p == path))
@@ -406,7 +416,8 @@ class ReviewPanel(QWidget):
         try:
             value = self.editor.value()
         except ReviewError as exc:
-            self.message.setText(self.tr("Not stored: {reason}.").format(reason=exc))
+            self.message.setText(self.tr("Not stored: {reason}.").format(
+                reason=translated(str(exc))))
             self.message.setObjectName("problem")
             self.message.style().polish(self.message)
             return

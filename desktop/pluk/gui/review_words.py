@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP
 
-from pluk.gui.results_model import display
+from pluk.gui.results_model import REVIEW_COLORS, VERDICT_WORDS, display
 
 CONTEXT = "ReviewPanel"
 ORDER_LABELS = {"uncertain": QT_TRANSLATE_NOOP("ReviewPanel", "Most uncertain first"),
@@ -18,10 +18,8 @@ REASON_WORDS = {"incorrect": QT_TRANSLATE_NOOP("ReviewPanel", "incorrect"),
                 "missing": QT_TRANSLATE_NOOP("ReviewPanel", "missing"),
                 "hallucinated": QT_TRANSLATE_NOOP("ReviewPanel", "hallucinated"),
                 "other": QT_TRANSLATE_NOOP("ReviewPanel", "other")}
-VERDICT_WORDS = {"accepted": QT_TRANSLATE_NOOP("ReviewPanel", "accepted"),
-                 "corrected": QT_TRANSLATE_NOOP("ReviewPanel", "corrected"),
-                 "rejected": QT_TRANSLATE_NOOP("ReviewPanel", "rejected")}
-STATUS_COLORS = {"accepted": "#166534", "corrected": "#1e40af", "rejected": "#991b1b"}
+STATUS_COLORS = REVIEW_COLORS
+__all__ = ["VERDICT_WORDS", "STATUS_COLORS"]
 COL_FIELD, COL_MODEL, COL_EVIDENCE, COL_STATUS, COL_REVIEWED = range(5)
 
 

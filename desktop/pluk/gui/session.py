@@ -35,6 +35,7 @@ from pluk.core.runs.folder import RunFolder, RunManifest
 from pluk.core.runs.lock import run_in_use
 from pluk.core.settings import Settings, save_settings
 from pluk.core.tasks import TaskDefinition
+from pluk.gui.run_counts import RunCounts
 from pluk.gui.background import BackgroundCall, LatestCall
 from pluk.gui.engine_worker import EngineThread, RunRequest
 from pluk.gui.i18n import csv_format
@@ -93,6 +94,7 @@ class Session(QObject):
         self.running = False
         self._reader: BackgroundCall | None = None
         self._pending_resume: Path | None = None
+        self.counts = RunCounts()  # what the window counts during a run: its records
         self._opener = LatestCall(self)
         self._opener.busy_changed.connect(self.opening_changed)
         self._opener.succeeded.connect(self._on_run_loaded)
@@ -253,6 +255,7 @@ class Session(QObject):
         # The results on screen stay until the run has started (a model that cannot be loaded
         # fails before): then they make way for the new run's.
         self._unopened = (run_dir, self.task, [])
+        self.counts.start([])
         # The grouping goes into the run's options, so its manifest says how its reports were
         # made and a resume groups the inputs the same way.
         run = self.settings.run
@@ -283,7 +286,7 @@ class Session(QObject):
     @Slot(object)
     def _on_progress(self, progress) -> None:
         self._open_started_run()
-        self.progress_changed.emit(progress)
+        self.progress_changed.emit(self.counts.progress(progress))
 
     def open_run(self, run_dir: Path) -> None:
         """Show a previous run's records; its reports are read again for the detail pane.
@@ -360,6 +363,7 @@ class Session(QObject):
         self.run_dir = Path(run.folder)
         self.run_state = "running"
         self._set_running(True)
+        self.counts.start(run.records)
         self.run_opened.emit(self.run_dir, task, run.records)
         self.run_requested.emit(RunRequest(
             task=task, reports=list(self.reports),
@@ -375,6 +379,9 @@ class Session(QObject):
     def _on_record(self, record: Record) -> None:
         self._open_started_run()
         self.record_added.emit(record)
+        agreed = self.counts.record(record)
+        if agreed is not None:
+            self.progress_changed.emit(agreed)
 
     @Slot(object)
     def _on_finished(self, result: JobResult) -> None:

@@ -62,6 +62,18 @@ class SettingsDialog(QDialog):
                                          "answer; 0: no thinking"))
         budget = run.decoding.thinking_budget
         self.thinking.setValue(-1 if budget is None else budget)
+        for box, tip in (
+                (self.threads, self.tr("CPU cores the model computes with; automatic leaves "
+                                       "one free for the window")),
+                (self.parallel, self.tr("Reports the model reads at the same time: more is "
+                                        "faster on a GPU and uses more memory")),
+                (self.gpu_layers, self.tr("Model layers put on the graphics card: 0 runs on the "
+                                          "CPU alone, all layers is fastest when they fit")),
+                (self.ctx_cap, self.tr("The most text the model reads at once; a longer report "
+                                       "is read in sections. More uses more memory")),
+                (self.temperature, self.tr("0 gives the same answer every time (best for "
+                                           "extraction); higher values vary the answers"))):
+            box.setToolTip(tip)
         self.output_dir = QLineEdit(settings.output_dir or "")
         self.output_dir.setPlaceholderText(str(paths.runs_dir()))
         browse = QPushButton(self.tr("Choose…"))

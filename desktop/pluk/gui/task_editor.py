@@ -160,6 +160,31 @@ class TaskEditor(QDialog):
         self.instructions_edit.setPlainText(data.get("instructions", ""))
         self.fields_table.set_fields(data.get("fields", []))
         self.refresh()
+        self._saved = self.data()  # as the form gives it back: what "changed" compares with
+
+    def changed(self) -> bool:
+        """The form differs from the task as loaded or last saved."""
+        return self.data() != self._saved
+
+    def reject(self) -> None:
+        """Close (also Escape and the window's close button): with changes, ask first whether
+        to save them, throw them away or keep editing; never lose them silently."""
+        if self.changed():
+            box = QMessageBox(QMessageBox.Icon.Question, self.tr("Save the changes?"),
+                              self.tr("This task has changes that are not saved."), parent=self)
+            save = box.addButton(self.tr("Save"), QMessageBox.ButtonRole.AcceptRole)
+            discard = box.addButton(self.tr("Discard changes"),
+                                    QMessageBox.ButtonRole.DestructiveRole)
+            box.addButton(self.tr("Keep editing"), QMessageBox.ButtonRole.RejectRole)
+            save.setEnabled(self._task is not None)  # a task with problems cannot be saved
+            box.setDefaultButton(save if self._task is not None else None)
+            box.exec()
+            if box.clickedButton() is save:
+                self.save()  # closes the editor once saved
+                return
+            if box.clickedButton() is not discard:
+                return
+        super().reject()
 
     def data(self) -> dict[str, Any]:
         """The task file's content as the form stands (it may not be valid yet)."""
@@ -226,6 +251,7 @@ class TaskEditor(QDialog):
         path.write_text(json.dumps(self.data(), indent=2, ensure_ascii=False) + "\n",
                         encoding="utf-8")
         self._path = path
+        self._saved = self.data()
         self.task_saved.emit(path, task)
         self.accept()
         return path

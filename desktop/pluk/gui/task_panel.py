@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QCompleter, QFileDialog, QHBoxLayout, QHeaderView
 from pluk.core import paths
 from pluk.core.tasks import TaskDefinition, list_tasks
 from pluk.gui.task_fields_table import type_label, type_words
-from pluk.gui.widgets import Card, PickerCombo, breakable, fit_label, muted
+from pluk.gui.widgets import Card, LinesLabel, PickerCombo, breakable, fit_label, keep_rows
 
 GROUPS = ("clinical", "mine", "dragon")
 TASK_ROLE = Qt.ItemDataRole.UserRole
@@ -84,15 +84,17 @@ class TaskPanel(Card):
         row.addWidget(self.import_button)
         row.addWidget(self.edit_button)
         self.body.addLayout(row)
-        self.description = fit_label(muted())
+        self.description = LinesLabel(2)  # the whole text in its tooltip
+        self.description.setObjectName("muted")
         self.body.addWidget(self.description)
         self.fields = QTreeWidget()
         self.fields.setHeaderLabels([self.tr("Field"), self.tr("Type"), self.tr("Meaning")])
         self.fields.setRootIsDecorated(False)
         self.fields.setAlternatingRowColors(True)
         header = self.fields.header()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        # Widths set when filled (_fit_columns), so no scroll bar takes a row of the five.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        keep_rows(self.fields, scroll_bar=False)
         self.body.addWidget(self.fields, 1)
         self.problems = QLabel()
         self.problems.setObjectName("problem")
@@ -168,8 +170,11 @@ class TaskPanel(Card):
         if not text:
             return
         exact = [t for _, t in self._tasks if f"{t.title} ({t.id})".lower() == text]
+        # Title and id first, then the description, which names the reports in their own
+        # language ("prostaat-MRI verslag"): a Dutch word finds an English-titled task.
         found = exact or [t for _, t in self._tasks
-                          if text in t.title.lower() or text in t.id.lower()]
+                          if text in t.title.lower() or text in t.id.lower()] or [
+            t for _, t in self._tasks if text in t.description.lower()]
         if found:
             self.select(found[0].id)
             self.search.clear()
@@ -191,7 +196,21 @@ class TaskPanel(Card):
                 self.tr("Built-in tasks stay as they are: edit a copy saved in your task folder"))
             for spec in task.fields:
                 self.fields.addTopLevelItem(self._field_item(spec))
+        self._fit_columns()
         self.task_chosen.emit(task)
+
+    def _fit_columns(self) -> None:
+        """Name and type as wide as they need, up to 45% and 35% of the list; the meaning takes
+        the rest. Cut text is in each cell's tooltip."""
+        room = max(self.fields.viewport().width(), 300)
+        for column, share in ((0, 0.45), (1, 0.35)):
+            self.fields.resizeColumnToContents(column)
+            self.fields.setColumnWidth(column, min(self.fields.columnWidth(column),
+                                                   int(room * share)))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit_columns()
 
     def _field_item(self, spec) -> QTreeWidgetItem:
         kind = type_words(type_label(spec.model_dump()))

@@ -38,6 +38,7 @@ def status_colors(status: str) -> tuple[QColor, QColor]:
     return QColor(fg), QColor(bg)
 
 
+# Spin boxes are left to Fusion: a style sheet border takes their arrows away (issue 26).
 STYLE_SHEET = f"""
 QMainWindow, QDialog {{ background: {SURFACE}; }}
 QFrame#card {{ background: white; border: 1px solid {LINE}; border-radius: 8px; }}
@@ -55,12 +56,13 @@ QPushButton {{ padding: 5px 12px; border-radius: 5px; border: 1px solid #cbd5e1;
                background: white; }}
 QPushButton:hover {{ background: #f1f5f9; }}
 QPushButton:focus {{ border: 2px solid {FOCUS}; }}
-QLineEdit, QComboBox, QSpinBox, QDoubleSpinBox {{ border: 1px solid #cbd5e1;
+QLineEdit, QComboBox {{ border: 1px solid #cbd5e1;
     border-radius: 3px; padding: 2px 4px; background: white; }}
-QLineEdit:disabled, QComboBox:disabled, QSpinBox:disabled, QDoubleSpinBox:disabled {{
+QLineEdit:disabled, QComboBox:disabled {{
     color: {DISABLED}; background: #f3f4f6; }}
-QLineEdit:focus, QComboBox:focus, QSpinBox:focus, QDoubleSpinBox:focus {{
+QLineEdit:focus, QComboBox:focus {{
     border: 2px solid {FOCUS}; padding: 1px 3px; }}
+QLineEdit[readOnly="true"] {{ background: #f3f4f6; color: {INK}; border-style: dashed; }}
 QPlainTextEdit:focus, QTextEdit:focus {{ border: 2px solid {FOCUS}; }}
 QTableView:focus, QTreeView:focus, QTreeWidget:focus, QListWidget:focus {{
     border: 2px solid {FOCUS}; }}

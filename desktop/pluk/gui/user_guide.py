@@ -77,6 +77,19 @@ class UserGuide(QDialog):
                 "model's context), by OCR (scans, with the mean confidence) or grouped from "
                 "several documents, and which have warnings; the Reading tab beside the values "
                 "gives the details.")),
+            (self.tr("Review shortcuts"), self.tr(
+                "In the Review tab: A accepts the chosen value, Shift+A accepts every value "
+                "of the report not yet reviewed and opens the next, C opens the correction "
+                "(Enter saves it), R rejects with the chosen reason, N and P go to the next "
+                "and previous report. The Results tab shows the reviewed values: ✓ accepted, "
+                "✎ corrected, ✗ rejected (struck through), the model's value in the tooltip.")),
+            (self.tr("Settings"), self.tr(
+                "CPU threads: the cores the model computes with. Reports at once: how many "
+                "reports the model reads together (faster on a GPU, more memory). GPU layers: "
+                "how much of the model goes on the graphics card (0: CPU only). Context limit: "
+                "the most text read at once; a longer report is read in sections. "
+                "Temperature: keep 0 for extraction, so the same report gives the same "
+                "answer.")),
             (self.tr("Exporting"), self.tr(
                 "Export… writes CSV, Excel, JSON or a web page with the evidence. The CSV uses "
                 "the delimiter and decimal mark of this computer's spreadsheets unless you "

@@ -22,14 +22,15 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QGridLayout, QHBoxLayout,
 
 from pluk.core.errors import PlukError
 from pluk.core.validation.evaluate import ValidationError, read_table, validate_run, write_report
-from pluk.core.validation.report import SUMMARY_METRICS, format_metric
+from pluk.core.validation.report import SUMMARY_METRICS
 from pluk.core.validation.result import Disagreement, FieldResult, ValidationReport
 from pluk.core.validation.truth import find_column
 from pluk.gui.background import BackgroundCall
 from pluk.gui.detail_pane import DetailPane
-from pluk.gui.validation_tables import ConfusionView, fit_columns, split_items, table
+from pluk.gui.validation_tables import (ConfusionView, fit_columns, metric_text, split_items,
+                                        table)
 from pluk.gui.validation_tables import item as _item
-from pluk.gui.widgets import Notice, breakable, fit_label
+from pluk.gui.widgets import Notice, breakable, fit_label, keep_rows
 
 ID_GUESSES = ("id", "report id", "report", "uid", "filename", "file")
 
@@ -51,6 +52,9 @@ class ValidationPanel(QWidget):
         form = QGridLayout()
         self.truth_edit = QLineEdit()
         self.truth_edit.setReadOnly(True)
+        # Shown, not typed: grey (theme) and out of the Tab order; Choose… picks the table.
+        self.truth_edit.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.truth_edit.setToolTip(self.tr("Press Choose… to pick the reference table"))
         self.truth_edit.setPlaceholderText(self.tr("A CSV or XLSX table with one row per "
                                                    "report"))
         self.choose_button = QPushButton(self.tr("Choose…"))
@@ -67,20 +71,21 @@ class ValidationPanel(QWidget):
         self.validate_button.clicked.connect(self.validate)
         self.save_button = QPushButton(self.tr("Save report…"))
         self.save_button.clicked.connect(self.choose_report_folder)
+        # Two rows, so the tables below keep five rows each at 1280x720.
         form.addWidget(QLabel(self.tr("Reference table")), 0, 0)
         form.addWidget(self.truth_edit, 0, 1, 1, 3)
         form.addWidget(self.choose_button, 0, 4)
-        form.addWidget(QLabel(self.tr("Id column")), 1, 0)
-        form.addWidget(self.id_combo, 1, 1)
-        form.addWidget(QLabel(self.tr("Fields")), 1, 2)
-        form.addWidget(self.columns_edit, 1, 3, 1, 2)
-        form.addWidget(QLabel(self.tr("Tolerance")), 2, 0)
-        form.addWidget(self.tolerance_edit, 2, 1)
+        form.addWidget(QLabel(self.tr("Id column")), 0, 5)
+        form.addWidget(self.id_combo, 0, 6)
+        form.addWidget(QLabel(self.tr("Fields")), 1, 0)
+        form.addWidget(self.columns_edit, 1, 1)
+        form.addWidget(QLabel(self.tr("Tolerance")), 1, 2)
+        form.addWidget(self.tolerance_edit, 1, 3)
         buttons = QHBoxLayout()
-        buttons.addStretch(1)
         buttons.addWidget(self.validate_button)
         buttons.addWidget(self.save_button)
-        form.addLayout(buttons, 2, 2, 1, 3)
+        form.addLayout(buttons, 1, 4, 1, 3)
+        form.setColumnStretch(1, 2)
         form.setColumnStretch(3, 1)
 
         self.status = QLabel(self.tr("Open or finish a run, then choose the reference table "
@@ -124,6 +129,11 @@ class ValidationPanel(QWidget):
         middle.addWidget(left)
         middle.addWidget(right)
         middle.setSizes([360, 520])
+        keep_rows(self.summary)
+        keep_rows(self.disagreements)
+        # The record's detail gives way first on a short screen (its splitter handle gives
+        # it back); the two tables keep five rows.
+        self.detail.setMinimumHeight(60)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.summary)
         split.addWidget(middle)
@@ -215,7 +225,7 @@ class ValidationPanel(QWidget):
         for row, field in enumerate(report.fields):
             self.summary.insertRow(row)
             cells = [field.field, field.type, field.n]
-            cells += [format_metric(field.metrics.get(name)) for name in SUMMARY_METRICS]
+            cells += [metric_text(field.metrics.get(name)) for name in SUMMARY_METRICS]
             cells.append(field.disagreement_count)
             for column, value in enumerate(cells):
                 self.summary.setItem(row, column, _item(value))

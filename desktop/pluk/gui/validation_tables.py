@@ -12,7 +12,6 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QSizePolicy,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from pluk.core.validation.report import format_metric
 from pluk.core.validation.result import FieldResult
 
 # The core's metric names (validation.report.SUMMARY_METRICS), marked for translation: the
@@ -24,6 +23,21 @@ METRIC_NAMES = (QT_TRANSLATE_NOOP("ValidationPanel", "Accuracy"),
                 QT_TRANSLATE_NOOP("ValidationPanel", "Within tolerance"))
 AGREE_COLOR = QColor("#dcfce7")
 DISAGREE_COLOR = QColor("#fee2e2")
+
+
+def metric_text(metric: Any, digits: int = 3) -> str:
+    """The core's format_metric in the window's language: numbers with the locale's decimal
+    mark ("0,812 (0,750–0,870)" in Dutch), "n/a" in words."""
+    from PySide6.QtCore import QCoreApplication, QLocale
+
+    if metric is None or metric.value is None:
+        return QCoreApplication.translate("ValidationPanel", "n/a")
+    locale = QLocale()
+    text = locale.toString(float(metric.value), "f", digits)
+    if metric.ci_low is not None and metric.ci_high is not None:
+        text += (f" ({locale.toString(float(metric.ci_low), 'f', digits)}–"
+                 f"{locale.toString(float(metric.ci_high), 'f', digits)})")
+    return text
 
 
 def item(text: Any, tooltip: str | None = None) -> QTableWidgetItem:
@@ -43,6 +57,7 @@ def table(headers: list[str]) -> QTableWidget:
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.verticalHeader().setVisible(False)
+    view.setTabKeyNavigation(False)  # Tab moves on; arrows move between cells
     view.verticalHeader().setDefaultSectionSize(24)
     view.horizontalHeader().setStretchLastSection(True)
     view.horizontalHeader().setMinimumSectionSize(40)
@@ -113,7 +128,7 @@ class ConfusionView(QWidget):
                 "Mean error (prediction − reference) {mean}. Tolerance {tol}.").format(
                 field=field.field, unit=unit, both=c.both_numbers, empty=c.both_null,
                 truth_only=c.truth_null_only, prediction_only=c.prediction_null_only,
-                mean=format_metric(metrics.mean_error), tol=f"{tol:g}"))
+                mean=metric_text(metrics.mean_error), tol=f"{tol:g}"))
         else:
             self.label.setText(f"<b>{field.field}</b>: {field.comparison or ''}.")
 

@@ -39,6 +39,66 @@ def fit_label(label: QLabel) -> QLabel:
     return label
 
 
+class LinesLabel(QLabel):
+    """Wrapped text cut to `lines` lines, the last ending in "…" when there is more; the whole
+    text is in the tooltip. Keeps a long task description from taking the lists' room."""
+
+    def __init__(self, lines: int = 2, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._full, self._lines = "", lines
+        self.setWordWrap(True)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(lines * self.fontMetrics().lineSpacing() + 2)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        self._full = text
+        self.setToolTip(text)
+        self._cut()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._cut()
+
+    def _cut(self) -> None:
+        from PySide6.QtGui import QTextLayout
+
+        width = max(self.contentsRect().width(), 40)
+        layout = QTextLayout(self._full, self.font())
+        layout.beginLayout()
+        starts = []
+        while len(starts) <= self._lines:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(width)
+            starts.append(line.textStart())
+        layout.endLayout()
+        if len(starts) <= self._lines:
+            super().setText(self._full)
+            return
+        last = self._full[starts[self._lines - 1]:].replace("\n", " ")
+        shown = self._full[:starts[self._lines - 1]] + self.fontMetrics().elidedText(
+            last, Qt.TextElideMode.ElideRight, width)
+        super().setText(shown)
+
+
+def keep_rows(view, rows: int = 5, scroll_bar: bool = True):
+    """A list that never shrinks below `rows` rows: its header, the rows, a horizontal scroll
+    bar and the frame. Below that a list is hard to use (issue 26: none at 1280x720)."""
+    header = getattr(view, "header", None) or getattr(view, "horizontalHeader", None)
+    header_height = header().sizeHint().height() if header is not None else 0
+    rows_header = getattr(view, "verticalHeader", None)
+    row = rows_header().defaultSectionSize() if rows_header is not None else max(
+        view.fontMetrics().height() + 6, 20)
+    scroll = view.style().pixelMetric(view.style().PixelMetric.PM_ScrollBarExtent) \
+        if scroll_bar else 0
+    view.setMinimumHeight(header_height + rows * row + scroll + 2 * view.frameWidth() + 2)
+    return view
+
+
 def number(value: float, decimals: int = 1) -> str:
     return QLocale().toString(float(value), "f", decimals)
 
@@ -189,8 +249,9 @@ class Card(QFrame):
         super().__init__(parent)
         self.setObjectName("card")
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(12, 10, 12, 12)
-        outer.setSpacing(8)
+        # Tight: at 1280x720 the three cards must leave their lists five rows each.
+        outer.setContentsMargins(12, 6, 12, 6)
+        outer.setSpacing(4)
         header = QHBoxLayout()
         header.setSpacing(8)
         number = QLabel(step)

@@ -61,11 +61,28 @@ def replaced_when_done(path: Path) -> Iterator[Path]:
     os.close(fd)
     tmp = Path(name)
     try:
+        # mkstemp makes the file 0600; an export is for colleagues too, so it gets the mode a
+        # plain open() would give it: 0666 less the user's umask.
+        os.chmod(tmp, 0o666 & ~current_umask())
         yield tmp
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def current_umask() -> int:
+    """The process's umask. Linux shows it in /proc/self/status; elsewhere it is read by
+    setting it and putting it straight back (os.umask has no read-only form)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _field_columns(spec: Any, prefix: str, nested: Nested) -> list[str]:

@@ -134,6 +134,24 @@ def _parse_tolerance(spec: float | str | dict[str, float] | list[str] | None
     return default, per_field
 
 
+def _id_aliases(records: dict[str, Any]) -> dict[str, str]:
+    """Reference ids that name a record with or without its file extension: a label "mri_001"
+    finds the record "mri_001.txt" (a folder run), "mri_001.txt" finds "mri_001" (a table run).
+    Only an alias that names one record is kept."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for rid in records:
+        stem, dot, ext = rid.rpartition(".")
+        if dot and stem and ext.isalnum() and len(ext) <= 5:
+            other = stem
+        else:
+            continue
+        if other in out:
+            taken.add(other)
+        out[other] = rid
+    return {k: v for k, v in out.items() if k not in taken and k not in records}
+
+
 def validate_run(run_dir: str | Path, truth_path: str | Path, id_column: str, *,
                  columns: list[str] | None = None,
                  tolerance: float | str | list[str] | dict[str, float] | None = None,
@@ -200,8 +218,12 @@ def validate_run(run_dir: str | Path, truth_path: str | Path, id_column: str, *,
     seen: dict[str, int] = {}
     duplicates, blank_ids = [], 0
     truth_rows: list[tuple[str, dict[str, Any]]] = []
+    alias = _id_aliases(records)
     for row in rows:
         rid = cell_text(row.get(id_col))
+        if rid and rid not in records:
+            stem = rid.rpartition(".")[0]
+            rid = alias.get(rid) or (stem if stem in records else rid)
         if not rid:
             blank_ids += 1
             continue
