@@ -46,8 +46,8 @@ NO_REFERENCE = object()
 
 __all__ = [
     "DEFAULT_RESAMPLES", "DEFAULT_SEED", "NULL", "ValidationError", "ValidationReport",
-    "calibration", "categorical_metrics", "confusion_stats", "numeric_metrics", "read_table", "render_markdown",
-    "validate_run", "write_report",
+    "calibration", "categorical_metrics", "confusion_stats", "numeric_metrics", "read_table",
+    "render_markdown", "validate_run", "write_report",
 ]
 
 
