@@ -232,7 +232,8 @@ def test_the_validation_tab_shows_the_reliability_diagram(qtbot, tmp_path):
     view = panel.reliability
     assert view.picture.isVisible()
     assert "ECE 0.050" in view.label.text() and "over 2 answer" in view.label.text()
-    image = view.picture.pixmap().toImage()
+    assert not view.picture.pixmap().isNull()  # shown, scaled to its pane
+    image = view.picture.full.toImage()
     assert (image.width(), image.height()) == (PICTURE_SIZE, PICTURE_SIZE)
     # Both answers right at 0.95: the last bin's bar is full height.
     left, top, right, bottom = plot_box(PICTURE_SIZE, PICTURE_SIZE)

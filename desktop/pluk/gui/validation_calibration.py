@@ -4,6 +4,7 @@ core writes beside validation.md (drawn by the core's `reliability_png`, shown a
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -11,7 +12,34 @@ from pluk.core.validation.reliability_png import reliability_png
 from pluk.core.validation.report import format_metric
 from pluk.core.validation.result import FieldResult
 
-PICTURE_SIZE = 220
+PICTURE_SIZE = 320  # drawn at this size, shown scaled to the room the tab gives it
+
+
+class _Picture(QLabel):
+    """A square picture that shrinks or grows with its pane, never cropped."""
+
+    def __init__(self):
+        super().__init__()
+        self.full = QPixmap()
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.setMinimumSize(120, 120)
+
+    def set_full(self, pixmap: QPixmap) -> None:
+        self.full = pixmap
+        self._fit()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        if self.full.isNull():
+            self.clear()
+            return
+        side = max(1, min(self.width(), self.height()))
+        self.setPixmap(self.full.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
+                                        Qt.TransformationMode.SmoothTransformation))
 
 
 class ReliabilityView(QWidget):
@@ -25,18 +53,18 @@ class ReliabilityView(QWidget):
         self.label.setObjectName("muted")
         self.label.setWordWrap(True)
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.picture = QLabel()
+        self.picture = _Picture()
         self.picture.setToolTip(self.tr(
             "Reliability diagram: confidence (across, 0 to 1) against accuracy (up, 0 to 1). "
             "A bar per bin with answers, its dark tick the bin's mean confidence; a calibrated "
             "probability has its bars on the grey diagonal."))
         layout.addWidget(self.label)
-        layout.addWidget(self.picture)
+        layout.addWidget(self.picture, 1)
         self.clear()
 
     def clear(self) -> None:
         self.label.setText("")
-        self.picture.clear()
+        self.picture.set_full(QPixmap())
         self.picture.hide()
 
     def show_field(self, field: FieldResult | None) -> None:
@@ -54,5 +82,5 @@ class ReliabilityView(QWidget):
             ece=format_metric(found.ece), bins=found.bin_count))
         pixmap = QPixmap()
         pixmap.loadFromData(reliability_png(found.bins, PICTURE_SIZE, PICTURE_SIZE), "PNG")
-        self.picture.setPixmap(pixmap)
+        self.picture.set_full(pixmap)
         self.picture.show()
