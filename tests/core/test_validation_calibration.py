@@ -168,3 +168,23 @@ def test_validation_calibrates_option_probabilities_and_writes_the_picture(tmp_p
     assert (width, height) == (320, 320)
     assert (tmp_path / "out" / malignant.picture).is_file()
     assert ValidationReport.model_validate(json.loads(js.read_text(encoding="utf-8"))) == report
+
+
+def test_cli_prints_the_ece_and_writes_the_picture(tmp_path, capsys):
+    import argparse
+
+    from pluk.commands import evaluate as evaluate_command
+
+    record = {**ok("r1", tissue="Biopsy"), "probabilities": {
+        "tissue": {"Biopsy": 0.75, "Resection": 0.25, "Excision": 0.0}}}
+    folder = make_run(tmp_path, [record])
+    truth = tmp_path / "truth.csv"
+    truth.write_text("id,tissue\nr1,Biopsy\n", encoding="utf-8")
+    parser = argparse.ArgumentParser()
+    evaluate_command.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["evaluate", str(folder.path), "--truth", str(truth),
+                              "--id-column", "id", "--resamples", "10"])
+    assert args.func(args) == 0
+    assert "ECE 0.250" in capsys.readouterr().out  # one answer, 0.75 sure and right
+    out = folder.path / "validation"
+    assert decode_png((out / "reliability-tissue-probability.png").read_bytes())[:2] == (320, 320)
