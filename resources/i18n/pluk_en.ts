@@ -10,6 +10,20 @@
             <numerusform>%n ungrounded</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n weak</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Thinking: %n token(s) of a {budget}-token budget</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>HistoryPanel</name>
@@ -155,6 +169,13 @@
         <translation>
             <numerusform>%n of {total} reports done</numerusform>
             <numerusform>%n of {total} reports done</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>thinking about report {n}: %n token(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
         </translation>
     </message>
     <message numerus="yes">

@@ -17,6 +17,37 @@
     </message>
 </context>
 <context>
+    <name>CoreMessages</name>
+    <message>
+        <source>empty file (0 bytes)</source>
+        <translation>leeg bestand (0 bytes)</translation>
+    </message>
+    <message>
+        <source>{n} field(s) failed validation: {fields}</source>
+        <translation>{n} veld(en) niet geldig: {fields}</translation>
+    </message>
+    <message>
+        <source>the model wrote {value}, above the maximum {bound}</source>
+        <translation>het model schreef {value}, boven het maximum {bound}</translation>
+    </message>
+    <message>
+        <source>the model wrote {value}, below the minimum {bound}</source>
+        <translation>het model schreef {value}, onder het minimum {bound}</translation>
+    </message>
+    <message>
+        <source>{value} is above the maximum {bound} of {field}</source>
+        <translation>{value} is hoger dan het maximum {bound} van {field}</translation>
+    </message>
+    <message>
+        <source>{value} is below the minimum {bound} of {field}</source>
+        <translation>{value} is lager dan het minimum {bound} van {field}</translation>
+    </message>
+    <message>
+        <source>n/a</source>
+        <translation>n.v.t.</translation>
+    </message>
+</context>
+<context>
     <name>CrashReporter</name>
     <message>
         <source>Unexpected error</source>
@@ -32,6 +63,10 @@
     <message>
         <source>fuzzy</source>
         <translation>bij benadering</translation>
+    </message>
+    <message>
+        <source>weak</source>
+        <translation>zwak</translation>
     </message>
     <message>
         <source>exact</source>
@@ -84,9 +119,31 @@
             <numerusform>%n niet onderbouwd</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n weak</source>
+        <translation>
+            <numerusform>%n zwak</numerusform>
+            <numerusform>%n zwak</numerusform>
+        </translation>
+    </message>
     <message>
         <source>(the model gave no output for this report)</source>
         <translation>(het model gaf geen uitvoer voor dit verslag)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Thinking: %n token(s) of a {budget}-token budget</source>
+        <translation>
+            <numerusform>Denken: %n token(s) van een budget van {budget} tokens</numerusform>
+            <numerusform>Denken: %n token(s) van een budget van {budget} tokens</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>the budget closed it</source>
+        <translation>het budget sloot het af</translation>
+    </message>
+    <message>
+        <source>Answer:</source>
+        <translation>Antwoord:</translation>
     </message>
     <message>
         <source>warning: {text}</source>
@@ -107,6 +164,10 @@
     <message>
         <source>No passage of the report supports this value: check it against the text</source>
         <translation>Geen passage in het verslag onderbouwt deze waarde: controleer die aan de hand van de tekst</translation>
+    </message>
+    <message>
+        <source>Only a number that is not next to this field&apos;s words matches: &quot;{quote}&quot;. Check the value against the text</source>
+        <translation>Alleen een getal dat niet naast de woorden van dit veld staat komt overeen: &quot;{quote}&quot;. Controleer de waarde aan de hand van de tekst</translation>
     </message>
 </context>
 <context>
@@ -221,6 +282,14 @@ De details staan in het logbestand:
     <message>
         <source>Web page with the evidence highlighted (.html)</source>
         <translation>Webpagina met het bewijs gemarkeerd (.html)</translation>
+    </message>
+    <message>
+        <source>REDCap import file (.csv)</source>
+        <translation>REDCap-importbestand (.csv)</translation>
+    </message>
+    <message>
+        <source>Castor EDC import file (.csv)</source>
+        <translation>Castor EDC-importbestand (.csv)</translation>
     </message>
     <message>
         <source>comma ,</source>
@@ -763,6 +832,10 @@ txt · md · rtf · docx · pdf, of een tabel (csv · xlsx · jsonl · json)</tr
     <message>
         <source>This computer: {memory}, {cores} CPU cores, {gpu}. Fit verdicts are for a context of {n_ctx} tokens.</source>
         <translation>Deze computer: {memory}, {cores} CPU-kernen, {gpu}. Of een model past, geldt voor een context van {n_ctx} tokens.</translation>
+    </message>
+    <message>
+        <source>The engine&apos;s GPU code cannot run here ({reasons}): Pluk runs on the CPU.</source>
+        <translation>De GPU-code van de engine kan hier niet draaien ({reasons}): Pluk draait op de CPU.</translation>
     </message>
     <message>
         <source>Models</source>
@@ -1345,6 +1418,10 @@ txt · md · rtf · docx · pdf, of een tabel (csv · xlsx · jsonl · json)</tr
         <source>Reading</source>
         <translation>Inlezen</translation>
     </message>
+    <message>
+        <source>{verdict} by {reviewer}; the model&apos;s value: {value}</source>
+        <translation>{verdict} door {reviewer}; waarde van het model: {value}</translation>
+    </message>
 </context>
 <context>
     <name>ResultsPanel</name>
@@ -1654,6 +1731,13 @@ Eerdere runs opent u in het tabblad Eerdere runs.</translation>
         <translation>verslag {n} wordt gelezen ({tokens} tokens)</translation>
     </message>
     <message numerus="yes">
+        <source>thinking about report {n}: %n token(s)</source>
+        <translation>
+            <numerusform>denkt na over verslag {n}: %n token(s)</numerusform>
+            <numerusform>denkt na over verslag {n}: %n token(s)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>writing the answer to report {n}: %n token(s)</source>
         <translation>
             <numerusform>het antwoord op verslag {n} wordt geschreven: %n token</numerusform>
@@ -1796,6 +1880,34 @@ Eerdere runs opent u in het tabblad Eerdere runs.</translation>
         <translation>tokens</translation>
     </message>
     <message>
+        <source>automatic</source>
+        <translation>automatisch</translation>
+    </message>
+    <message>
+        <source>How long a thinking model may reason before its answer; 0: no thinking</source>
+        <translation>Hoe lang een denkend model mag redeneren voor zijn antwoord; 0: niet denken</translation>
+    </message>
+    <message>
+        <source>CPU cores the model computes with; automatic leaves one free for the window</source>
+        <translation>CPU-kernen waarmee het model rekent; automatisch houdt er één vrij voor het venster</translation>
+    </message>
+    <message>
+        <source>Reports the model reads at the same time: more is faster on a GPU and uses more memory</source>
+        <translation>Verslagen die het model tegelijk leest: meer is sneller op een GPU en gebruikt meer geheugen</translation>
+    </message>
+    <message>
+        <source>Model layers put on the graphics card: 0 runs on the CPU alone, all layers is fastest when they fit</source>
+        <translation>Modellagen op de videokaart: 0 draait alleen op de CPU, alle lagen is het snelst als ze passen</translation>
+    </message>
+    <message>
+        <source>The most text the model reads at once; a longer report is read in sections. More uses more memory</source>
+        <translation>De meeste tekst die het model in één keer leest; een langer verslag wordt in delen gelezen. Meer gebruikt meer geheugen</translation>
+    </message>
+    <message>
+        <source>0 gives the same answer every time (best for extraction); higher values vary the answers</source>
+        <translation>0 geeft elke keer hetzelfde antwoord (het beste voor extractie); hogere waarden variëren de antwoorden</translation>
+    </message>
+    <message>
         <source>Choose…</source>
         <translation>Kiezen…</translation>
     </message>
@@ -1850,6 +1962,18 @@ Eerdere runs opent u in het tabblad Eerdere runs.</translation>
     <message>
         <source>Temperature</source>
         <translation>Temperatuur</translation>
+    </message>
+    <message>
+        <source>Thinking budget</source>
+        <translation>Denkbudget</translation>
+    </message>
+    <message>
+        <source>Replace names, places, dates and other identifiers before the model sees a report</source>
+        <translation>Namen, plaatsen, datums en andere identificerende gegevens vervangen voordat het model een verslag ziet</translation>
+    </message>
+    <message>
+        <source>Pseudonymise</source>
+        <translation>Pseudonimiseren</translation>
     </message>
     <message>
         <source>Save runs in</source>
@@ -1997,6 +2121,26 @@ Eerdere runs opent u in het tabblad Eerdere runs.</translation>
         <translation>Sluiten</translation>
     </message>
     <message>
+        <source>Save the changes?</source>
+        <translation>Wijzigingen opslaan?</translation>
+    </message>
+    <message>
+        <source>This task has changes that are not saved.</source>
+        <translation>Deze taak heeft wijzigingen die niet zijn opgeslagen.</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Opslaan</translation>
+    </message>
+    <message>
+        <source>Discard changes</source>
+        <translation>Wijzigingen weggooien</translation>
+    </message>
+    <message>
+        <source>Keep editing</source>
+        <translation>Verder bewerken</translation>
+    </message>
+    <message>
         <source>Saves to {path}</source>
         <translation>Wordt opgeslagen in {path}</translation>
     </message>
@@ -2038,6 +2182,14 @@ Eerdere runs opent u in het tabblad Eerdere runs.</translation>
     <message>
         <source>Edit…</source>
         <translation>Bewerken…</translation>
+    </message>
+    <message>
+        <source>Import data dictionary…</source>
+        <translation>Datadictionary importeren…</translation>
+    </message>
+    <message>
+        <source>Make a task from a REDCap data dictionary or a Castor study structure (CSV); its runs export back in REDCap&apos;s or Castor&apos;s import format</source>
+        <translation>Maak een taak van een REDCap-datadictionary of een Castor-studiestructuur (CSV); de runs ervan exporteren terug naar het importformaat van REDCap of Castor</translation>
     </message>
     <message>
         <source>Field</source>
@@ -2090,6 +2242,30 @@ Eerdere runs opent u in het tabblad Eerdere runs.</translation>
     <message>
         <source>{title} (copy)</source>
         <translation>{title} (kopie)</translation>
+    </message>
+    <message>
+        <source>Import a data dictionary</source>
+        <translation>Een datadictionary importeren</translation>
+    </message>
+    <message>
+        <source>REDCap data dictionary or Castor structure (*.csv)</source>
+        <translation>REDCap-datadictionary of Castor-structuur (*.csv)</translation>
+    </message>
+    <message>
+        <source>Castor&apos;s option groups for {name}</source>
+        <translation>Optiegroepen van Castor voor {name}</translation>
+    </message>
+    <message>
+        <source>Castor option groups (*.csv)</source>
+        <translation>Castor-optiegroepen (*.csv)</translation>
+    </message>
+    <message>
+        <source>Not imported: {reason}</source>
+        <translation>Niet geïmporteerd: {reason}</translation>
+    </message>
+    <message>
+        <source>Imported {count} fields from {name}. Check them, then save the task.</source>
+        <translation>{count} velden geïmporteerd uit {name}. Controleer ze en sla de taak daarna op.</translation>
     </message>
 </context>
 <context>
@@ -2155,6 +2331,22 @@ Eerdere runs opent u in het tabblad Eerdere runs.</translation>
         <translation>De kolom Inlezen toont welke verslagen in delen zijn gelezen (te lang voor de context van het model), met OCR (scans, met de gemiddelde zekerheid) of gegroepeerd uit meerdere documenten, en welke waarschuwingen hebben; het tabblad Inlezen naast de waarden geeft de details.</translation>
     </message>
     <message>
+        <source>Review shortcuts</source>
+        <translation>Sneltoetsen bij beoordelen</translation>
+    </message>
+    <message>
+        <source>In the Review tab: A accepts the chosen value, Shift+A accepts every value of the report not yet reviewed and opens the next, C opens the correction (Enter saves it), R rejects with the chosen reason, N and P go to the next and previous report. The Results tab shows the reviewed values: ✓ accepted, ✎ corrected, ✗ rejected (struck through), the model&apos;s value in the tooltip.</source>
+        <translation>Op het tabblad Beoordelen: A keurt de gekozen waarde goed, Shift+A keurt elke nog niet beoordeelde waarde van het verslag goed en opent het volgende, C opent de verbetering (Enter slaat haar op), R wijst af met de gekozen reden, N en P gaan naar het volgende en vorige verslag. Het tabblad Resultaten toont de beoordeelde waarden: ✓ goedgekeurd, ✎ verbeterd, ✗ afgewezen (doorgestreept), de waarde van het model in de tooltip.</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Instellingen</translation>
+    </message>
+    <message>
+        <source>CPU threads: the cores the model computes with. Reports at once: how many reports the model reads together (faster on a GPU, more memory). GPU layers: how much of the model goes on the graphics card (0: CPU only). Context limit: the most text read at once; a longer report is read in sections. Temperature: keep 0 for extraction, so the same report gives the same answer.</source>
+        <translation>CPU-threads: de kernen waarmee het model rekent. Verslagen tegelijk: hoeveel verslagen het model samen leest (sneller op een GPU, meer geheugen). GPU-lagen: hoeveel van het model op de videokaart gaat (0: alleen CPU). Contextlimiet: de meeste tekst die in één keer wordt gelezen; een langer verslag wordt in delen gelezen. Temperatuur: houd 0 aan voor extractie, zodat hetzelfde verslag hetzelfde antwoord geeft.</translation>
+    </message>
+    <message>
         <source>Exporting</source>
         <translation>Exporteren</translation>
     </message>
@@ -2173,6 +2365,10 @@ Eerdere runs opent u in het tabblad Eerdere runs.</translation>
 </context>
 <context>
     <name>ValidationPanel</name>
+    <message>
+        <source>Press Choose… to pick the reference table</source>
+        <translation>Kies de referentietabel met Kiezen…</translation>
+    </message>
     <message>
         <source>A CSV or XLSX table with one row per report</source>
         <translation>Een CSV- of XLSX-tabel met één rij per verslag</translation>
@@ -2378,6 +2574,10 @@ Eerdere runs opent u in het tabblad Eerdere runs.</translation>
         <source>Within tolerance</source>
         <translation>Binnen de tolerantie</translation>
     </message>
+    <message>
+        <source>n/a</source>
+        <translation>n.v.t.</translation>
+    </message>
 </context>
 <context>
     <name>ValueEditor</name>
@@ -2414,6 +2614,10 @@ Eerdere runs opent u in het tabblad Eerdere runs.</translation>
             <numerusform>%n regel geëxporteerd naar {path}</numerusform>
             <numerusform>%n regels geëxporteerd naar {path}</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Left out: {notes}</source>
+        <translation>Weggelaten: {notes}</translation>
     </message>
     <message>
         <source>Language</source>

@@ -251,8 +251,11 @@ GOLDEN = Path(__file__).parent / "data" / "validation"
 def _golden_cases(tmp_path) -> dict[str, object]:
     """Validations that between them write every key validation.json can hold."""
     rich = make_run(tmp_path / "rich", [
-        ok("r1", tissue="Biopsy", malignant=True, psa=9.7, site="Long"),
-        ok("r2", tissue="Resection", malignant=None, psa=None),
+        {**ok("r1", tissue="Biopsy", malignant=True, psa=9.7, site="Long"), "probabilities": {
+            "tissue": {"Biopsy": 0.875, "Resection": 0.125, "Excision": 0.0},
+            "malignant": {"true": 0.75, "false": 0.25}}},
+        {**ok("r2", tissue="Resection", malignant=None, psa=None), "probabilities": {
+            "tissue": {"Biopsy": 0.5, "Resection": 0.25, "Excision": 0.25}}},
         {"id": "r3", "status": "error", "error": "report too long"},
         {"id": "r4", "status": "invalid", "fields": {**ok("r4")["fields"], "tissue": None},
          "field_errors": {"tissue": "invalid value"}},

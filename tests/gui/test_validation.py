@@ -82,16 +82,27 @@ def test_validation_tab_shows_metrics_confusion_and_disagreements(qtbot, window,
     for row, field in enumerate(("abnormal", "severity")):
         assert panel.summary.item(row, 0).text() == field
         assert panel.summary.item(row, 2).text() == "6"
-        assert panel.summary.item(row, 8).text() == str(len(expected[field]))
+        assert panel.summary.item(row, 9).text() == str(len(expected[field]))
     # Accuracy is shown with its 95% interval.
     accuracy = panel.summary.item(0, 3).text()
     assert f"{1 - len(expected['abnormal']) / 6:.3f} (" in accuracy
     assert accuracy == format_metric(panel.report.fields[0].metrics.accuracy)
     assert len(expected["abnormal"]) >= 2  # the two flipped reports at least
 
+    # The ECE column and the reliability diagram of 'abnormal', from the option probabilities
+    # the real run wrote into its records.
+    with_probabilities = [r for r in records if "abnormal" in r.probabilities]
+    abnormal = panel.report.fields[0]
+    assert panel.summary.item(0, 8).text() == format_metric(abnormal.metrics.ece)
+    panel.summary.setCurrentCell(0, 0)
+    assert with_probabilities  # every top-level bool gets them on a local run
+    assert abnormal.calibration[0].n == len(with_probabilities)
+    assert "ECE" in panel.reliability.label.text()
+    assert not panel.reliability.picture.pixmap().isNull()
+    assert panel.reliability.picture.isVisibleTo(panel)
+
     # The confusion matrix of 'abnormal' counts every report once; off the diagonal are the
     # disagreements, which the list shows.
-    panel.summary.setCurrentCell(0, 0)
     matrix = panel.confusion
     labels = [matrix.horizontalHeaderItem(j).text() for j in range(matrix.columnCount())]
     assert labels[:2] == ["false", "true"]
@@ -139,6 +150,9 @@ def test_validation_tab_shows_metrics_confusion_and_disagreements(qtbot, window,
     md, js = panel.save_report(tmp_path / "report")
     assert md.name == "validation.md" and js.name == "validation.json"
     assert "Confusion matrix" in md.read_text(encoding="utf-8")
+    for cal in abnormal.calibration:
+        assert (md.parent / cal.picture).is_file()
+        assert f"]({cal.picture})" in md.read_text(encoding="utf-8")
 
 
 def test_validation_tab_reports_a_bad_id_column_and_clears_for_another_run(qtbot, window,
@@ -204,3 +218,47 @@ def test_metrics_follow_the_window_locale(qapp):
         QLocale.setDefault(before)
     assert metric_text(Metric(value=0.8125, ci_low=0.75, ci_high=0.875)).startswith("0.81")
     assert metric_text(None) == "n/a"
+
+
+def test_the_validation_tab_shows_the_reliability_diagram(qtbot, tmp_path):
+    # A hand-made run whose records carry option probabilities (no model needed for what this
+    # checks: the picture the panel shows for the field chosen in the summary).
+    from PySide6.QtGui import QColor
+
+    from pluk.core.validation.evaluate import validate_run
+    from pluk.core.validation.reliability_png import BAR, plot_box
+    from pluk.gui.validation_calibration import PICTURE_SIZE
+    from pluk.gui.validation_panel import ValidationPanel
+    from tests.core.test_validation import make_run, ok
+
+    def probable(rid, tissue, p):
+        rest = (1 - p) / 2
+        return {**ok(rid, tissue=tissue), "probabilities": {"tissue": {
+            "Biopsy": rest, "Resection": rest, "Excision": rest, tissue: p}}}
+
+    folder = make_run(tmp_path, [probable("a", "Biopsy", 0.95), probable("b", "Biopsy", 0.95),
+                                 ok("c", tissue="Excision")])
+    (tmp_path / "truth.csv").write_text("id,tissue,psa\na,Biopsy,1\nb,Biopsy,1\nc,Excision,1\n",
+                                        encoding="utf-8")
+    report = validate_run(folder.path, tmp_path / "truth.csv", "id", resamples=20)
+    panel = ValidationPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.run_dir = folder.path
+    panel.show_report(report)
+    assert panel.summary.currentRow() == 0  # tissue
+    view = panel.reliability
+    assert view.picture.isVisible()
+    assert "ECE 0.050" in view.label.text() and "over 2 answer" in view.label.text()
+    assert not view.picture.pixmap().isNull()  # shown, scaled to its pane
+    image = view.picture.full.toImage()
+    assert (image.width(), image.height()) == (PICTURE_SIZE, PICTURE_SIZE)
+    # Both answers right at 0.95: the last bin's bar is full height.
+    left, top, right, bottom = plot_box(PICTURE_SIZE, PICTURE_SIZE)
+    x = left + round(0.93 * (right - left))
+    assert image.pixelColor(x, (top + bottom) // 2) == QColor(*BAR)
+
+    # A number field has no calibration: the picture goes.
+    assert [f.field for f in report.fields] == ["tissue", "psa"]
+    panel.summary.setCurrentCell(1, 0)
+    assert not view.picture.isVisible() and view.label.text() == ""

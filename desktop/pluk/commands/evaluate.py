@@ -15,12 +15,14 @@ from pluk.core.validation.review_truth import validate_against_reviews
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "evaluate",
-        help="validate a run against a labelled table (accuracy, kappa, F1, MAE, 95%% CIs)",
+        help="validate a run against a labelled table (accuracy, kappa, F1, MAE, ECE, 95%% CIs)",
         description=(
             "Compare the fields of a run folder with a labelled reference table (CSV, Excel "
             "CSV with ';', or XLSX), matched on an id column. Writes validation.md (a report "
-            "for a paper's supplement) and validation.json. Missing predictions count as the "
-            "category '—/null', never dropped."
+            "for a paper's supplement) and validation.json, and for yes/no and category fields "
+            "with option probabilities their expected calibration error (ECE) and a "
+            "reliability diagram (reliability-FIELD-probability.png). Missing predictions "
+            "count as the category '—/null', never dropped."
         ),
     )
     parser.add_argument("run_dir", type=Path, metavar="RUN_DIR")
@@ -72,7 +74,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         parts = []
         for name, label in (("accuracy", "accuracy"), ("kappa", "kappa"),
                             ("macro_f1", "macro F1"), ("mae", "MAE"),
-                            ("tolerance_accuracy", "within tolerance")):
+                            ("tolerance_accuracy", "within tolerance"), ("ece", "ECE")):
             metric = field.metrics.get(name)
             if metric is not None and metric.value is not None:
                 ci = (f" [{metric.ci_low:.3f}, {metric.ci_high:.3f}]"

@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (QCompleter, QFileDialog, QHBoxLayout, QHeaderView
 from pluk.core import paths
 from pluk.core.tasks import TaskDefinition, list_tasks
 from pluk.gui.task_fields_table import type_label, type_words
-from pluk.gui.widgets import Card, LinesLabel, PickerCombo, breakable, fit_label, keep_rows
+from pluk.gui.widgets import (Card, LinesLabel, PickerCombo, breakable, fit_label, keep_rows,
+                             muted)
 
 GROUPS = ("clinical", "mine", "dragon")
 TASK_ROLE = Qt.ItemDataRole.UserRole

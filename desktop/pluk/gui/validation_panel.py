@@ -3,12 +3,13 @@
 The user picks the table (CSV or XLSX) and its id column, optionally the fields to compare and
 the numeric tolerances (the same syntax as `pluk evaluate`), and presses Validate. The core's
 `validate_run` does the work off the GUI thread; this panel shows its result: per-field metrics
-with 95% intervals, the confusion matrix of the chosen field, and its disagreements. Selecting a
-disagreement shows that record (report text beside the values) in the panel's own detail pane,
-so the user can step through them with the arrow keys; a click on a confusion-matrix cell keeps
-only that cell's disagreements. "Save report…" writes validation.md and validation.json, the
-same files as the CLI; the window confirms where they went. While Validate cannot be pressed,
-its tooltip and the line under the form say what is missing.
+with 95% intervals, the confusion matrix of the chosen field with its calibration (ECE and
+reliability diagram, `validation_calibration`), and its disagreements. Selecting a disagreement
+shows that record (report text beside the values) in the panel's own detail pane, so the user
+can step through them with the arrow keys; a click on a confusion-matrix cell keeps only that
+cell's disagreements. "Save report…" writes validation.md and validation.json (and the
+reliability diagrams), the same files as the CLI; the window confirms where they went. While
+Validate cannot be pressed, its tooltip and the line under the form say what is missing.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pluk.core.validation.result import Disagreement, FieldResult, ValidationRep
 from pluk.core.validation.truth import find_column
 from pluk.gui.background import BackgroundCall
 from pluk.gui.detail_pane import DetailPane
+from pluk.gui.validation_calibration import ReliabilityView
 from pluk.gui.validation_tables import (ConfusionView, fit_columns, metric_text, split_items,
                                         table)
 from pluk.gui.validation_tables import item as _item
@@ -101,6 +103,7 @@ class ValidationPanel(QWidget):
         self.confusion_view = ConfusionView()
         self.confusion_view.cell_clicked.connect(self._cell_clicked)
         self.confusion, self.confusion_label = self.confusion_view.table, self.confusion_view.label
+        self.reliability = ReliabilityView()
         self.disagreements = table([self.tr("Report"), self.tr("Reference"),
                                     self.tr("Prediction"), self.tr("Reason")])
         self.disagreements.currentCellChanged.connect(
@@ -127,8 +130,9 @@ class ValidationPanel(QWidget):
         right_layout.addWidget(self.disagreements, 1)
         middle = QSplitter(Qt.Orientation.Horizontal)
         middle.addWidget(left)
+        middle.addWidget(self.reliability)
         middle.addWidget(right)
-        middle.setSizes([360, 520])
+        middle.setSizes([330, 250, 480])
         keep_rows(self.summary)
         keep_rows(self.disagreements)
         # The record's detail gives way first on a short screen (its splitter handle gives
@@ -264,6 +268,7 @@ class ValidationPanel(QWidget):
     def _show_field(self, row: int) -> None:
         self._cell = None
         self.confusion_view.show_field(self.current_field())
+        self.reliability.show_field(self.current_field())
         self._fill_disagreements()
 
     def _cell_clicked(self, row: int, column: int) -> None:
@@ -330,6 +335,7 @@ class ValidationPanel(QWidget):
         self._cell = None
         self.summary.setRowCount(0)
         self.confusion_view.clear()
+        self.reliability.clear()
         self.disagreements.setRowCount(0)
         self.disagreement_label.setText("")
         self.show_all_button.hide()

@@ -20,7 +20,8 @@ METRIC_NAMES = (QT_TRANSLATE_NOOP("ValidationPanel", "Accuracy"),
                 QT_TRANSLATE_NOOP("ValidationPanel", "Kappa"),
                 QT_TRANSLATE_NOOP("ValidationPanel", "Macro F1"),
                 QT_TRANSLATE_NOOP("ValidationPanel", "MAE"),
-                QT_TRANSLATE_NOOP("ValidationPanel", "Within tolerance"))
+                QT_TRANSLATE_NOOP("ValidationPanel", "Within tolerance"),
+                QT_TRANSLATE_NOOP("ValidationPanel", "ECE"))
 AGREE_COLOR = QColor("#dcfce7")
 DISAGREE_COLOR = QColor("#fee2e2")
 

@@ -27,11 +27,12 @@ from typing import Any
 from pluk import __version__
 from pluk.core.runs.folder import RunFolder
 from pluk.core.tasks.definition import TaskDefinition
+from pluk.core.validation.calibration import DEFAULT_BINS, calibration
 from pluk.core.validation.metrics import (
     DEFAULT_RESAMPLES, DEFAULT_SEED, categorical_metrics, confusion_stats, exact_metrics,
     numeric_metrics,
 )
-from pluk.core.validation.report import render_markdown, write_report
+from pluk.core.validation.report import picture_name, render_markdown, write_report
 from pluk.core.validation.result import (
     Coverage, FieldResult, RunFacts, Skipped, TruthFacts, ValidationReport, ValidationSettings,
 )
@@ -45,8 +46,8 @@ NO_REFERENCE = object()
 
 __all__ = [
     "DEFAULT_RESAMPLES", "DEFAULT_SEED", "NULL", "ValidationError", "ValidationReport",
-    "categorical_metrics", "confusion_stats", "numeric_metrics", "read_table", "render_markdown",
-    "validate_run", "write_report",
+    "calibration", "categorical_metrics", "confusion_stats", "numeric_metrics", "read_table",
+    "render_markdown", "validate_run", "write_report",
 ]
 
 
@@ -277,7 +278,7 @@ def validate_run(run_dir: str | Path, truth_path: str | Path, id_column: str, *,
 def _validate_field(field: _Field, matched, records, task, default_tol, field_tol, resamples,
                     seed, max_listed) -> FieldResult:
     spec = field.spec
-    truths, preds, ids, problems, reasons = [], [], [], [], []
+    truths, preds, ids, problems, reasons, confidences = [], [], [], [], [], []
     for rid, row in matched:
         raw = row.get(field.truth_column)
         if raw is NO_REFERENCE:
@@ -298,6 +299,10 @@ def _validate_field(field: _Field, matched, records, task, default_tol, field_to
         top = field.name.split(".")[0]
         reasons.append(record.error if record.status == "error"
                        else record.field_errors.get(top))
+        # The probability the model gave the option it answered (bool/enum, top level only:
+        # records hold probabilities per top-level field); None where the record has none.
+        option = "null" if predicted is None else _label(predicted)
+        confidences.append((record.probabilities.get(field.name) or {}).get(option))
     result: dict[str, Any] = {"field": field.name, "type": spec.type, "kind": field.kind,
                               "truth_column": field.truth_column, "unit": spec.unit, "n": len(ids),
                               "truth_problems": problems}
@@ -312,6 +317,17 @@ def _validate_field(field: _Field, matched, records, task, default_tol, field_to
                                           resamples=resamples, seed=seed))
         if extra:
             result["labels_outside_task"] = extra
+        pairs = [(c, t == p) for c, t, p in zip(confidences, truth_labels, pred_labels)
+                 if c is not None]
+        if pairs:
+            # The agreement of several passes joins here as a second source, when records
+            # carry it: calibration() takes any (confidence, correct) pairs.
+            found = calibration(pairs, bins=DEFAULT_BINS, resamples=resamples, seed=seed)
+            result["metrics"]["ece"] = found["ece"]
+            result["calibration"] = [{"source": "probability", "n": found["n"],
+                                      "bin_count": DEFAULT_BINS, "ece": found["ece"],
+                                      "bins": found["bins"],
+                                      "picture": picture_name(field.name, "probability")}]
         disagree = [i for i in range(len(ids)) if truth_labels[i] != pred_labels[i]]
         shown_t, shown_p = truth_labels, pred_labels
     elif field.kind == "numeric":

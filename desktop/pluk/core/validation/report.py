@@ -1,8 +1,9 @@
 """The written validation report: Markdown for a paper's supplement, and the JSON beside it.
 
 Owns `render_markdown` (method, coverage, summary table and per-field sections with confusion
-matrices and disagreements) and `write_report`, which writes validation.md and validation.json
-from a ValidationReport (`result`).
+matrices, calibration and disagreements) and `write_report`, which writes validation.md and
+validation.json from a ValidationReport (`result`), and beside them one reliability diagram
+(PNG, `reliability_png`) per calibrated field, linked from validation.md.
 """
 
 from __future__ import annotations
@@ -11,13 +12,22 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pluk.core.validation.result import Metric, ValidationReport
+from pluk.core.validation.reliability_png import reliability_png
+from pluk.core.validation.result import Calibration, Metric, ValidationReport
 from pluk.core.validation.truth import NULL, ValidationError
 
 
 # The metrics of the summary table, in order, with their headings (shared with the GUI's view).
 SUMMARY_METRICS = {"accuracy": "Accuracy", "kappa": "Kappa", "macro_f1": "Macro F1",
-                   "mae": "MAE", "tolerance_accuracy": "Within tolerance"}
+                   "mae": "MAE", "tolerance_accuracy": "Within tolerance", "ece": "ECE"}
+CALIBRATION_SOURCES = {"probability": "the option probabilities",
+                       "agreement": "the agreement across passes"}
+
+
+def picture_name(field: str, source: str) -> str:
+    """The reliability diagram's file name beside validation.md: safe on every file system."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in field)
+    return f"reliability-{safe}-{source}.png"
 
 
 def format_metric(metric: Metric | None, digits: int = 3) -> str:
@@ -64,7 +74,12 @@ def render_markdown(report: ValidationReport, max_disagreements: int = 100) -> s
             f"missing prediction (failed report, invalid value, or not stated) is the category "
             f"'{NULL}' and counts as a disagreement unless the reference is empty too. 95% "
             f"confidence intervals: percentile bootstrap over reports, "
-            f"{settings.bootstrap_resamples} resamples, seed {settings.seed}.", "",
+            f"{settings.bootstrap_resamples} resamples, seed {settings.seed}. Calibration of "
+            f"yes/no and category fields whose records carry option probabilities: the "
+            f"probability of the answered option is its confidence, and the answer is correct "
+            f"when it equals the reference; the expected calibration error (ECE) is the mean "
+            f"over answers of |accuracy − mean confidence| of their bin, over equal-width "
+            f"confidence bins, with a reliability diagram per field.", "",
             "## Coverage", ""]
     status = ", ".join(f"{k} {v}" for k, v in sorted(cov.matched_record_status.items()))
     out += _table(["", "Reports"], [
@@ -106,6 +121,8 @@ def render_markdown(report: ValidationReport, max_disagreements: int = 100) -> s
             out += ["", *_table(["Label", "Support", "Predicted", "Precision", "Recall", "F1"],
                                 [[p.label, p.support, p.predicted, f"{p.precision:.3f}",
                                   f"{p.recall:.3f}", f"{p.f1:.3f}"] for p in f.per_label or []])]
+        for cal in f.calibration or []:
+            out += ["", *_calibration(f.field, cal)]
         if f.labels_outside_task:
             out += ["", "Reference values outside the task's allowed values: "
                         + ", ".join(f"`{v}`" for v in f.labels_outside_task)]
@@ -122,8 +139,25 @@ def render_markdown(report: ValidationReport, max_disagreements: int = 100) -> s
     return "\n".join(out) + "\n"
 
 
+def _calibration(field: str, cal: Calibration) -> list[str]:
+    lines = [f"Calibration of {CALIBRATION_SOURCES[cal.source]}: ECE {format_metric(cal.ece)} "
+             f"over {cal.n} answer{'' if cal.n == 1 else 's'}, {cal.bin_count} equal-width "
+             f"bins:", ""]
+    lines += _table(["Confidence", "Answers", "Mean confidence", "Accuracy"],
+                    [[f"{b.lower:.1f}–{b.upper:.1f}", b.count,
+                      "" if b.mean_confidence is None else f"{b.mean_confidence:.3f}",
+                      "" if b.accuracy is None else f"{b.accuracy:.3f}"] for b in cal.bins])
+    if cal.picture:
+        lines += ["", f"![Reliability diagram of {field}]({cal.picture})", "",
+                  "Reliability diagram: confidence (x, 0 to 1) against accuracy (y, 0 to 1); a "
+                  "bar per bin with answers, its dark tick the bin's mean confidence; a "
+                  "calibrated confidence has its bars on the grey diagonal."]
+    return lines
+
+
 def write_report(report: ValidationReport, out_dir: str | Path) -> tuple[Path, Path]:
-    """validation.md and validation.json in out_dir; returns both paths."""
+    """validation.md and validation.json in out_dir, and the reliability diagrams that
+    validation.md links to beside them; returns the paths of the first two."""
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -132,6 +166,10 @@ def write_report(report: ValidationReport, out_dir: str | Path) -> tuple[Path, P
         md.write_text(render_markdown(report), encoding="utf-8")
         js.write_text(json.dumps(report.as_json_data(), indent=2, ensure_ascii=False) + "\n",
                       encoding="utf-8")
+        for field in report.fields:
+            for cal in field.calibration or []:
+                if cal.picture:
+                    (out_dir / cal.picture).write_bytes(reliability_png(cal.bins))
     except OSError as exc:
         raise ValidationError(f"cannot write the report to {out_dir}: {exc.strerror or exc}"
                               ) from None

@@ -47,7 +47,8 @@ class Metrics(_Data):
     """A field's metrics: accuracy, kappa and macro F1 for categorical fields; MAE, mean error and
     tolerance accuracy for numbers; accuracy for text."""
 
-    omit_if_none = ("accuracy", "kappa", "macro_f1", "mae", "mean_error", "tolerance_accuracy")
+    omit_if_none = ("accuracy", "kappa", "macro_f1", "mae", "mean_error", "tolerance_accuracy",
+                    "ece")
 
     accuracy: Metric | None = None
     kappa: Metric | None = None
@@ -55,6 +56,7 @@ class Metrics(_Data):
     mae: Metric | None = None
     mean_error: Metric | None = None
     tolerance_accuracy: Metric | None = None
+    ece: Metric | None = None  # of the option probabilities, when the records carry them
 
     def get(self, name: str) -> Metric | None:
         """The metric called `name` (a key of report.SUMMARY_METRICS), if the field has it."""
@@ -96,11 +98,35 @@ class Disagreement(_Data):
     reason: str | None = None  # the record's error, or its field's
 
 
+class CalibrationBin(_Data):
+    lower: float
+    upper: float
+    count: int
+    mean_confidence: float | None  # None for an empty bin
+    accuracy: float | None
+
+
+class Calibration(_Data):
+    """How well one confidence of a categorical field's answers matches their correctness.
+
+    source "probability": the option probability of the answer. Source "agreement" (the share
+    of several passes that gave the answer) has its slot here, for when records carry it.
+    """
+
+    source: Literal["probability", "agreement"]
+    n: int                         # answers that carried this confidence
+    bin_count: int                 # equal-width bins over [0, 1]
+    ece: Metric
+    bins: list[CalibrationBin]
+    picture: str | None = None     # the reliability diagram's file name beside validation.md
+
+
 class FieldResult(_Data):
     """One compared field; `confusion`, `per_label` and `labels_outside_task` are there for
     categorical fields, `counts` for numeric ones, `comparison` for text."""
 
-    omit_if_none = ("confusion", "per_label", "labels_outside_task", "counts", "comparison")
+    omit_if_none = ("confusion", "per_label", "labels_outside_task", "counts", "comparison",
+                    "calibration")
 
     field: str  # dotted for a field inside an object: "lesion.size"
     type: str
@@ -115,6 +141,7 @@ class FieldResult(_Data):
     labels_outside_task: list[str] | None = None
     counts: NumericCounts | None = None
     comparison: str | None = None
+    calibration: list[Calibration] | None = None  # bool/enum fields whose records carry one
     disagreement_count: int
     disagreements: list[Disagreement]
 

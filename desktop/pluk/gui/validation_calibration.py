@@ -1,0 +1,86 @@
+"""The Validation tab's calibration view: for the chosen yes/no or choice field, the expected
+calibration error of its option probabilities and the reliability diagram, the same picture the
+core writes beside validation.md (drawn by the core's `reliability_png`, shown as a pixmap)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from pluk.core.validation.reliability_png import reliability_png
+from pluk.core.validation.report import format_metric
+from pluk.core.validation.result import FieldResult
+
+PICTURE_SIZE = 320  # drawn at this size, shown scaled to the room the tab gives it
+
+
+class _Picture(QLabel):
+    """A square picture that shrinks or grows with its pane, never cropped."""
+
+    def __init__(self):
+        super().__init__()
+        self.full = QPixmap()
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.setMinimumSize(120, 120)
+
+    def set_full(self, pixmap: QPixmap) -> None:
+        self.full = pixmap
+        self._fit()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        if self.full.isNull():
+            self.clear()
+            return
+        side = max(1, min(self.width(), self.height()))
+        self.setPixmap(self.full.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
+                                        Qt.TransformationMode.SmoothTransformation))
+
+
+class ReliabilityView(QWidget):
+    """The ECE in words and the reliability diagram of one field; empty for other fields."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.label = QLabel()
+        self.label.setObjectName("muted")
+        self.label.setWordWrap(True)
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.picture = _Picture()
+        self.picture.setToolTip(self.tr(
+            "Reliability diagram: confidence (across, 0 to 1) against accuracy (up, 0 to 1). "
+            "A bar per bin with answers, its dark tick the bin's mean confidence; a calibrated "
+            "probability has its bars on the grey diagonal."))
+        layout.addWidget(self.label)
+        layout.addWidget(self.picture, 1)
+        self.clear()
+
+    def clear(self) -> None:
+        self.label.setText("")
+        self.picture.set_full(QPixmap())
+        self.picture.hide()
+
+    def show_field(self, field: FieldResult | None) -> None:
+        self.clear()
+        if field is None or field.kind != "categorical":
+            return
+        found = next((c for c in field.calibration or [] if c.source == "probability"), None)
+        if found is None:
+            self.label.setText(self.tr("No option probabilities in these records: no "
+                                       "calibration to show."))
+            return
+        self.label.setText(self.tr(
+            "Calibration of the option probabilities: ECE {ece} over %n answer(s), {bins} "
+            "equal-width bins (0 is perfectly calibrated).", "", found.n).format(
+            ece=format_metric(found.ece), bins=found.bin_count))
+        pixmap = QPixmap()
+        pixmap.loadFromData(reliability_png(found.bins, PICTURE_SIZE, PICTURE_SIZE), "PNG")
+        self.picture.set_full(pixmap)
+        self.picture.show()
