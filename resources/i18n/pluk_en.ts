@@ -136,6 +136,16 @@
     </message>
 </context>
 <context>
+    <name>ReliabilityView</name>
+    <message numerus="yes">
+        <source>Calibration of the option probabilities: ECE {ece} over %n answer(s), {bins} equal-width bins (0 is perfectly calibrated).</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ResultsPanel</name>
     <message numerus="yes">
         <source>%n record(s)</source>

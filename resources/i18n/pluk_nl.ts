@@ -1342,6 +1342,24 @@ txt · md · rtf · docx · pdf, of een tabel (csv · xlsx · jsonl · json)</tr
     </message>
 </context>
 <context>
+    <name>ReliabilityView</name>
+    <message>
+        <source>Reliability diagram: confidence (across, 0 to 1) against accuracy (up, 0 to 1). A bar per bin with answers, its dark tick the bin&apos;s mean confidence; a calibrated probability has its bars on the grey diagonal.</source>
+        <translation>Betrouwbaarheidsdiagram: zekerheid (horizontaal, 0 tot 1) tegen juistheid (verticaal, 0 tot 1). Een staaf per klasse met antwoorden, het donkere streepje is de gemiddelde zekerheid van die klasse; bij een goed gekalibreerde kans staan de staven op de grijze diagonaal.</translation>
+    </message>
+    <message>
+        <source>No option probabilities in these records: no calibration to show.</source>
+        <translation>Geen optiekansen in deze records: geen kalibratie om te tonen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Calibration of the option probabilities: ECE {ece} over %n answer(s), {bins} equal-width bins (0 is perfectly calibrated).</source>
+        <translation>
+            <numerusform>Kalibratie van de optiekansen: ECE {ece} over %n antwoord(en), {bins} even brede klassen (0 is perfect gekalibreerd).</numerusform>
+            <numerusform>Kalibratie van de optiekansen: ECE {ece} over %n antwoord(en), {bins} even brede klassen (0 is perfect gekalibreerd).</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>RepoDownloadDialog</name>
     <message>
         <source>The repository is owner/name, for example Qwen/Qwen2.5-7B-Instruct-GGUF.</source>
@@ -2573,6 +2591,10 @@ Eerdere runs opent u in het tabblad Eerdere runs.</translation>
     <message>
         <source>Within tolerance</source>
         <translation>Binnen de tolerantie</translation>
+    </message>
+    <message>
+        <source>ECE</source>
+        <translation>ECE</translation>
     </message>
     <message>
         <source>n/a</source>

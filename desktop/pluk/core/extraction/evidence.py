@@ -229,17 +229,15 @@ def _number(value: float, unit: str | None, whole: bool, report: ReportText, ctx
             continue
         span = Span(number.start, number.unit_end if number.unit == want or (
             want is None and number.unit) else number.end)
-        found = number.value
+        found, score = number.value, 1.0
         if not _same(found, value) and derive and want in ("mm", "cm") \
                 and number.unit in ("mm", "cm") and number.unit != want:
             found *= 10.0 if want == "mm" else 0.1
             span = Span(number.start, number.unit_end)
             score = 0.9
-        elif not _same(found, value) and derive and value.is_integer() and not _same(
+        if not _same(found, value) and derive and value.is_integer() and not _same(
                 found, round(found)) and _same(math.floor(found + 0.5), value):
-            score = 0.7  # a task may ask for whole numbers: 3.8 mm answered as 4
-        else:
-            score = 1.0
+            found, score = value, 0.7  # a task may ask for whole numbers: 3.8 mm as 4
         if not _same(found, value):
             continue
         if _stated(ctx, number):
