@@ -77,7 +77,7 @@ step "self-test model"
 SELFTEST=$BUILD/selftest/pluk-selftest.gguf
 "$VPY" -c "from pluk.core.diagnostics.self_test import build_selftest_model as b; b('$SELFTEST')"
 # deduce's lookup cache (about a minute), bundled so no user waits for it on first use.
-"$VPY" -c "from pluk.core.privacy.deduce_engine import build_cache, bundled_lookup_dir; build_cache(bundled_lookup_dir())"
+"$VPY" -c "from pluk.core.privacy.deduce_engine import build_cache, bundled_lookup_dir; build_cache(bundled_lookup_dir(), packed=True)"
 
 # 4. The icon: the app's own, or a generated placeholder until resources/icons/pluk.png exists.
 ICON=resources/icons/pluk.png

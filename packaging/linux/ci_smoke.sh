@@ -7,7 +7,8 @@
 #      once more on the x64 baseline variant (PLUK_CPU_VARIANT=x64)
 #   3. `pluk extract` over a sample folder of mixed reports (txt, md, pdf, docx, rtf, broken
 #      files) writes a finished run with one record per report and the exports
-#   4. `pluk tasks list` shows the built-in tasks
+#   4. `pluk tasks list` shows the built-in tasks; `pluk deidentify` replaces a name and a date
+#      (deduce from its shipped source, its packed lookup cache unpacked on first use)
 #   5. the GUI opens its window (Xvfb + xwininfo when available; else offscreen: stays up)
 #   6. OCR in the frozen app: a scanned page (an image, no text) read by the system's tesseract,
 #      then by a tesseract put inside the bundle (add_ocr.sh) with none on PATH
@@ -148,6 +149,22 @@ EOF
 
 # 4. The task library.
 "$APP" tasks list | grep -q radiology_findings_nl || fail "tasks list"
+
+# 4b. Pseudonymisation in the frozen app: deduce imported from its shipped source, its packed
+#     lookup cache unpacked into a fresh user cache folder, a name and a date replaced.
+say "frozen deidentify"
+mkdir -p "$WORK/deid-in" "$WORK/deid-home"
+printf 'Patient Jan de Vries, geboren 12-03-1961, gezien door dr. P. Bakker.\n' \
+  > "$WORK/deid-in/brief.txt"
+start=$(date +%s)
+PLUK_HOME="$WORK/deid-home" "${NONET[@]}" "$APP" deidentify "$WORK/deid-in" \
+  --out "$WORK/deid-out" || fail "frozen deidentify"
+say "deidentify took $(( $(date +%s) - start )) s"
+OUT_TEXT=$(cat "$WORK"/deid-out/*.txt)
+echo "$OUT_TEXT" | grep -q "Vries" && fail "deidentify left the name: $OUT_TEXT"
+echo "$OUT_TEXT" | grep -q "1961" && fail "deidentify left the date of birth: $OUT_TEXT"
+ls "$WORK"/deid-home/cache/deduce-*/cache/lookup_structs.pickle >/dev/null 2>&1 \
+  || fail "the packed deduce cache was not unpacked into the user cache folder"
 
 # 5. The GUI opens a window titled Pluk (Xvfb + xwininfo), or at least starts and stays up
 #    (offscreen), within GUI_SECONDS; then it is stopped.

@@ -48,7 +48,7 @@ VERSION=$("$VPY" -c 'import pluk; print(pluk.__version__)')
 
 step "self-test model and icon"
 "$VPY" -c "from pluk.core.diagnostics.self_test import build_selftest_model as b; b('$BUILD/selftest/pluk-selftest.gguf')"
-"$VPY" -c "from pluk.core.privacy.deduce_engine import build_cache, bundled_lookup_dir; build_cache(bundled_lookup_dir())"  # deduce's lookup cache, bundled
+"$VPY" -c "from pluk.core.privacy.deduce_engine import build_cache, bundled_lookup_dir; build_cache(bundled_lookup_dir(), packed=True)"  # deduce's lookup cache, bundled
 PNG=resources/icons/pluk.png
 if [ ! -f "$PNG" ]; then PNG=$BUILD/pluk.png; QT_QPA_PLATFORM=offscreen "$VPY" packaging/make_icon.py "$PNG"; fi
 ICONSET=$BUILD/pluk.iconset

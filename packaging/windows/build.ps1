@@ -129,7 +129,7 @@ $Version = (& $VPy -c "import pluk; print(pluk.__version__)").Trim()
 $SelfTest = Join-Path $Build "selftest\pluk-selftest.gguf"
 Run $VPy @("-c", "from pluk.core.diagnostics.self_test import build_selftest_model as b; b(r'$SelfTest')")
 # deduce's lookup cache (about a minute), bundled so no user waits for it on first use.
-Run $VPy @("-c", "from pluk.core.privacy.deduce_engine import build_cache, bundled_lookup_dir; build_cache(bundled_lookup_dir())")
+Run $VPy @("-c", "from pluk.core.privacy.deduce_engine import build_cache, bundled_lookup_dir; build_cache(bundled_lookup_dir(), packed=True)")
 $Png = Join-Path $Root "resources\icons\pluk.png"
 if (-not (Test-Path $Png)) {
   $Png = Join-Path $Build "pluk.png"
