@@ -13,6 +13,7 @@ from pluk.core.errors import CancelledError
 from pluk.core.extraction.answer_parse import AnswerSyntaxError, ParsedAnswer, parse_answer
 from pluk.core.extraction.evidence import find_evidence
 from pluk.core.extraction.injection import detect_injection, field_names, injection_warning
+from pluk.core.extraction.scoring import follow_most_probable
 from pluk.core.readers.reports import Report
 from pluk.core.runs.records import Record
 from pluk.core.tasks import TaskDefinition, validate_answer
@@ -104,6 +105,8 @@ def answer_record(task: TaskDefinition, report: Report, text: str, *, finish_rea
     if probabilities is not None:
         try:
             common["probabilities"] = probabilities(parsed)
+            warnings.extend(follow_most_probable(task, fields, field_errors,
+                                                 common["probabilities"]))
         except CancelledError:
             raise
         except Exception as exc:  # the values stand; only their probabilities are missing
