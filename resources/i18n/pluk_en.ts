@@ -144,6 +144,13 @@
             <numerusform></numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Calibration of the agreement across passes: ECE {ece} over %n answer(s), {bins} equal-width bins (0 is perfectly calibrated).</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>ResultsPanel</name>

@@ -169,6 +169,10 @@
         <source>Only a number that is not next to this field&apos;s words matches: &quot;{quote}&quot;. Check the value against the text</source>
         <translation>Alleen een getal dat niet naast de woorden van dit veld staat komt overeen: &quot;{quote}&quot;. Controleer de waarde aan de hand van de tekst</translation>
     </message>
+    <message>
+        <source>{k} of {n} answers gave this value</source>
+        <translation>{k} van {n} antwoorden gaven deze waarde</translation>
+    </message>
 </context>
 <context>
     <name>EngineBox</name>
@@ -1344,6 +1348,18 @@ txt · md · rtf · docx · pdf, of een tabel (csv · xlsx · jsonl · json)</tr
 <context>
     <name>ReliabilityView</name>
     <message>
+        <source>option probabilities</source>
+        <translation>optiekansen</translation>
+    </message>
+    <message>
+        <source>agreement across passes</source>
+        <translation>overeenstemming tussen herhalingen</translation>
+    </message>
+    <message>
+        <source>Which confidence to check: the model&apos;s option probability, or the share of the passes that agreed</source>
+        <translation>Welke zekerheid te controleren: de optiekans van het model, of het deel van de herhalingen dat overeenkwam</translation>
+    </message>
+    <message>
         <source>Reliability diagram: confidence (across, 0 to 1) against accuracy (up, 0 to 1). A bar per bin with answers, its dark tick the bin&apos;s mean confidence; a calibrated probability has its bars on the grey diagonal.</source>
         <translation>Betrouwbaarheidsdiagram: zekerheid (horizontaal, 0 tot 1) tegen juistheid (verticaal, 0 tot 1). Een staaf per klasse met antwoorden, het donkere streepje is de gemiddelde zekerheid van die klasse; bij een goed gekalibreerde kans staan de staven op de grijze diagonaal.</translation>
     </message>
@@ -1356,6 +1372,13 @@ txt · md · rtf · docx · pdf, of een tabel (csv · xlsx · jsonl · json)</tr
         <translation>
             <numerusform>Kalibratie van de optiekansen: ECE {ece} over %n antwoord(en), {bins} even brede klassen (0 is perfect gekalibreerd).</numerusform>
             <numerusform>Kalibratie van de optiekansen: ECE {ece} over %n antwoord(en), {bins} even brede klassen (0 is perfect gekalibreerd).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Calibration of the agreement across passes: ECE {ece} over %n answer(s), {bins} equal-width bins (0 is perfectly calibrated).</source>
+        <translation>
+            <numerusform>Kalibratie van de overeenstemming tussen herhalingen: ECE {ece} over %n antwoord(en), {bins} even brede klassen (0 is perfect gekalibreerd).</numerusform>
+            <numerusform>Kalibratie van de overeenstemming tussen herhalingen: ECE {ece} over %n antwoord(en), {bins} even brede klassen (0 is perfect gekalibreerd).</numerusform>
         </translation>
     </message>
 </context>
@@ -1906,6 +1929,14 @@ Eerdere runs opent u in het tabblad Eerdere runs.</translation>
         <translation>Hoe lang een denkend model mag redeneren voor zijn antwoord; 0: niet denken</translation>
     </message>
     <message>
+        <source>answers per report</source>
+        <translation>antwoorden per verslag</translation>
+    </message>
+    <message>
+        <source>Answer each report several times and keep per field the value most answers gave; how many agreed is shown and sorts the review. Costs time per extra answer</source>
+        <translation>Beantwoord elk verslag meerdere keren en bewaar per veld de waarde die de meeste antwoorden gaven; hoeveel er overeenkwamen wordt getoond en bepaalt de volgorde van de controle. Elk extra antwoord kost tijd</translation>
+    </message>
+    <message>
         <source>CPU cores the model computes with; automatic leaves one free for the window</source>
         <translation>CPU-kernen waarmee het model rekent; automatisch houdt er één vrij voor het venster</translation>
     </message>
@@ -1984,6 +2015,10 @@ Eerdere runs opent u in het tabblad Eerdere runs.</translation>
     <message>
         <source>Thinking budget</source>
         <translation>Denkbudget</translation>
+    </message>
+    <message>
+        <source>Passes</source>
+        <translation>Herhalingen</translation>
     </message>
     <message>
         <source>Replace names, places, dates and other identifiers before the model sees a report</source>

@@ -104,3 +104,15 @@ def test_every_number_setting_says_what_it_does(qtbot, pluk_home):
     for box in (dialog.threads, dialog.parallel, dialog.gpu_layers, dialog.ctx_cap,
                 dialog.temperature):
         assert len(box.toolTip()) > 30, box
+
+
+def test_passes_are_a_number_of_answers_per_report(qtbot):
+    """Issue 23, item 4: self-consistency is a setting in the window as well as `--passes`."""
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    assert dialog.passes.value() == 1 and (dialog.passes.minimum(), dialog.passes.maximum()) == (
+        1, 20)
+    assert len(dialog.passes.toolTip()) > 30
+    dialog.passes.setValue(5)
+    assert dialog.settings().run.decoding.passes == 5
+    assert SettingsDialog(dialog.settings()).passes.value() == 5

@@ -248,7 +248,7 @@ def test_the_validation_tab_shows_the_reliability_diagram(qtbot, tmp_path):
     panel.show_report(report)
     assert panel.summary.currentRow() == 0  # tissue
     view = panel.reliability
-    assert view.picture.isVisible()
+    assert view.picture.isVisible() and not view.source.isVisible()  # one confidence: no choice
     assert "ECE 0.050" in view.label.text() and "over 2 answer" in view.label.text()
     assert not view.picture.pixmap().isNull()  # shown, scaled to its pane
     image = view.picture.full.toImage()
@@ -262,3 +262,39 @@ def test_the_validation_tab_shows_the_reliability_diagram(qtbot, tmp_path):
     assert [f.field for f in report.fields] == ["tissue", "psa"]
     panel.summary.setCurrentCell(1, 0)
     assert not view.picture.isVisible() and view.label.text() == ""
+
+
+def test_a_run_with_passes_shows_the_agreement_calibration_too(qtbot, tmp_path):
+    # Issue 23, item 4: a run with --passes has two confidences per choice field; the view
+    # switches between them. Hand-made records (what is checked is the view, not a model).
+    from pluk.core.validation.evaluate import validate_run
+    from pluk.gui.validation_panel import ValidationPanel
+    from tests.core.test_validation import make_run, ok
+
+    def voted(rid, tissue, p, agreed):
+        rest = (1 - p) / 2
+        return {**ok(rid, tissue=tissue), "passes": 3, "agreement": {"tissue": agreed},
+                "probabilities": {"tissue": {"Biopsy": rest, "Resection": rest,
+                                             "Excision": rest, tissue: p}}}
+
+    folder = make_run(tmp_path, [voted("a", "Biopsy", 0.95, 3), voted("b", "Biopsy", 0.95, 2),
+                                 voted("c", "Resection", 0.9, 2)])
+    (tmp_path / "truth.csv").write_text("id,tissue,psa\na,Biopsy,1\nb,Biopsy,1\nc,Excision,1\n",
+                                        encoding="utf-8")
+    report = validate_run(folder.path, tmp_path / "truth.csv", "id", resamples=20)
+    panel = ValidationPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.run_dir = folder.path
+    panel.show_report(report)
+    view = panel.reliability
+    assert view.source.isVisible() and view.source.count() == 2
+    assert "option probabilities" in view.label.text()
+    probability_picture = view.picture.full.toImage()
+    view.source.setCurrentIndex(1)
+    assert view.source.currentData() == "agreement"
+    assert "agreement across passes" in view.label.text() and "over 3 answer" in view.label.text()
+    assert view.picture.full.toImage() != probability_picture
+    # The first test of this file covers a run with one confidence; there the choice is hidden.
+    panel.summary.setCurrentCell(1, 0)
+    assert not view.source.isVisible()

@@ -12,7 +12,7 @@ from pluk.core.options import (ContextOptions, DecodingOptions, HardwareOptions,
                                ReadingOptions, RunOptions, ServerOptions)
 
 # Option -> the flag that sets it, for error messages.
-FLAGS = {"limit": "--limit", "ctx_cap": "--ctx", "n_threads": "--threads",
+FLAGS = {"passes": "--passes", "limit": "--limit", "ctx_cap": "--ctx", "n_threads": "--threads",
          "n_threads_batch": "--threads-batch", "parallel": "--parallel",
          "n_gpu_layers": "--gpu-layers", "temperature": "--temperature", "seed": "--seed",
          "time_limit": "--time-limit", "url": "--server", "model": "--server-model",
@@ -57,6 +57,11 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
                         help="an answer that thinking left unfinished (time limit, nothing "
                              "after thinking, answer cut off) is tried once more with half the "
                              "thinking budget; the record says so")
+    parser.add_argument("--passes", type=int, default=1, metavar="N",
+                        help="answer each report N times (the first as --temperature says, the "
+                             "others sampled) and keep per field the value most answers gave, "
+                             "with its agreement k of N in the record and the exports "
+                             "(default 1)")
     parser.add_argument("--pseudonymise", action=argparse.BooleanOptionalAction, default=None,
                         help="replace names, places, dates, BSN, phone numbers and other "
                              "identifiers by placeholders ([PATIENT], [PERSOON-1], ...) before "
@@ -122,7 +127,8 @@ def run_options(args: argparse.Namespace) -> RunOptions:
             decoding=DecodingOptions(temperature=args.temperature, seed=args.seed,
                                      time_limit=args.time_limit or None,
                                      thinking_budget=getattr(args, "thinking_budget", None),
-                                     thinking_retry=getattr(args, "thinking_retry", False)),
+                                     thinking_retry=getattr(args, "thinking_retry", False),
+                                     passes=getattr(args, "passes", 1)),
             privacy=PrivacyOptions(pseudonymise=getattr(args, "pseudonymise", None)))
     except ValidationError as exc:
         problems = [f"{FLAGS.get(str(e['loc'][-1]), e['loc'][-1])}: {e['msg']}"

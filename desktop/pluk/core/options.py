@@ -71,6 +71,10 @@ class DecodingOptions(_Part):
                                                     "off; None: auto")
     thinking_retry: bool = Field(default=False, description="Retry an answer that thinking "
                                  "left unfinished once, with half the budget")
+    # Self-consistency: N answers per report (the first at the run's temperature, the others
+    # sampled), the majority kept per field with its agreement k of N (extraction/passes.py).
+    passes: int = Field(default=1, ge=1, le=20,
+                        description="Answers per report; the majority is kept per field")
 
     @model_validator(mode="before")
     @classmethod

@@ -298,7 +298,12 @@ class DetailPane(QWidget):
         names = [spec.name for spec in task.fields] if task else list(fields)
         for name in names:
             value = fields.get(name)
-            item = self._item(name, name, value, translated(record.field_errors.get(name, "")))
+            note = translated(record.field_errors.get(name, ""))
+            agreed = (record.agreement or {}).get(name)
+            if not note and record.passes and agreed is not None and agreed < record.passes:
+                note = self.tr("{k} of {n} answers gave this value").format(
+                    k=agreed, n=record.passes)
+            item = self._item(name, name, value, note)
             self.values.addTopLevelItem(item)
             if isinstance(value, (dict, list)) and value:
                 self._children(item, value, name)

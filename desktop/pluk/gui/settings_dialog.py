@@ -62,6 +62,13 @@ class SettingsDialog(QDialog):
                                          "answer; 0: no thinking"))
         budget = run.decoding.thinking_budget
         self.thinking.setValue(-1 if budget is None else budget)
+        self.passes = QSpinBox()
+        self.passes.setRange(*(int(b) for b in bounds(DecodingOptions, "passes")))
+        self.passes.setSuffix(" " + self.tr("answers per report"))
+        self.passes.setToolTip(self.tr("Answer each report several times and keep per field "
+                                       "the value most answers gave; how many agreed is shown "
+                                       "and sorts the review. Costs time per extra answer"))
+        self.passes.setValue(run.decoding.passes)
         for box, tip in (
                 (self.threads, self.tr("CPU cores the model computes with; automatic leaves "
                                        "one free for the window")),
@@ -107,6 +114,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Context limit"), self.ctx_cap)
         form.addRow(self.tr("Temperature"), self.temperature)
         form.addRow(self.tr("Thinking budget"), self.thinking)
+        form.addRow(self.tr("Passes"), self.passes)
         # Checked by default with a server (the reports leave the machine); unchecking it
         # there is recorded in the run's manifest.
         self.pseudonymise = QCheckBox(self.tr("Replace names, places, dates and other "
@@ -160,6 +168,7 @@ class SettingsDialog(QDialog):
             "context": {"ctx_cap": self.ctx_cap.value()},
             "decoding": run.decoding.model_dump() | {
                 "temperature": round(self.temperature.value(), 2),
+                "passes": self.passes.value(),
                 "thinking_budget": None if self.thinking.value() < 0 else self.thinking.value()},
             "server": server,
             "privacy": {"pseudonymise": pseudonymise},

@@ -292,8 +292,9 @@ class Decoder(Model):
             self._ctx.seq_cp(PREFIX_SEQ, seq)
             self._ctx.seq_rm(seq, shared, -1)
         seed = [self.options.seed, zlib.crc32(request.id.encode("utf-8"))]
-        chooser = Chooser(self._masks, self.vocab.eog, self.options.temperature,
-                          np.random.default_rng(seed))
+        temperature = (self.options.temperature if request.temperature is None
+                       else request.temperature)
+        chooser = Chooser(self._masks, self.vocab.eog, temperature, np.random.default_rng(seed))
         self._order += 1
         return Slot(request, seq=seq, prefix=prefix, shared=shared, grammar=grammar,
                     vocab=self.vocab, chooser=chooser, token_limit=limit, reserve=reserve,

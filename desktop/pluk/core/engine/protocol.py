@@ -94,6 +94,10 @@ class ExtractRequest:
     schema: dict | None = None
     # A thinking model thinks first (its tokens count apart from max_tokens); None: it answers.
     thinking: ThinkingSpec | None = None
+    # A pass after the first of --passes samples: its own temperature and (for a server) seed;
+    # None: the engine's. The local decoder seeds each answer from its id, which differs.
+    temperature: float | None = None
+    seed: int | None = None
 
 
 class DecodeStats(BaseModel):

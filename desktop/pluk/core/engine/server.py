@@ -238,6 +238,8 @@ class ServerEngine:
         body = {key: value for key, value in self.request_options().items()
                 if key not in ("constraint", "logprobs", "top_logprobs")}
         body.update(messages=request.messages, max_tokens=request.max_tokens)
+        if request.temperature is not None:  # a sampled pass of --passes
+            body.update(temperature=request.temperature, seed=request.seed)
         if self.constraint == "gbnf":
             body["grammar"] = request.grammar.gbnf
         elif request.schema is None:

@@ -21,6 +21,7 @@ from contextlib import closing
 from pluk.core.engine.protocol import Engine, ExtractRequest
 from pluk.core.errors import CancelledError
 from pluk.core.extraction.context import ReportTokens
+from pluk.core.extraction.passes import with_passes
 from pluk.core.extraction.record_build import (answer_record, decimal_keys, error_record,
                                                record_from_result)
 from pluk.core.extraction.requests import (ChooseExamples, Planned, Planner, TokenEngine,
@@ -116,6 +117,7 @@ def run_extraction(
     todo = _todo(reports, options, skip)
     tracker = ProgressTracker(total=len(todo))
     planner = planner_for(task, engine, options, choose_examples, held)
+    planner = _with_passes(planner, options)
     if on_progress:
         on_progress(tracker.snapshot())
     if not todo or stop():
@@ -125,6 +127,29 @@ def run_extraction(
     except CancelledError:
         return
     yield from _answer(engine, prompt, planner, todo, task, tracker, on_progress, stop)
+
+
+def _with_passes(planner: Planner, options: RunOptions) -> Planner:
+    """The planner, giving each report N requests where --passes asks for N (one request per
+    report; a report read in sections is answered once, with a warning)."""
+    decoding = options.decoding
+    if decoding.passes <= 1:
+        return planner
+    plan = planner.plan
+
+    def planned_passes(report: Report, index: int, prepared: list[int]):
+        planned = plan(report, index, prepared)
+        if isinstance(planned, Record):
+            return planned
+        if len(planned) != 1 or planned[0].split is not None:
+            for one in planned:
+                one.warnings.append(f"Read in sections: answered once, not in the "
+                                    f"{decoding.passes} passes asked for")
+            return planned
+        return with_passes(planned[0], decoding.passes, decoding.temperature, decoding.seed)
+
+    planner.plan = planned_passes  # type: ignore[method-assign]
+    return planner
 
 
 def _answer(engine: Engine, prompt, planner: Planner, todo: list[tuple[int, Report]],
@@ -201,6 +226,14 @@ def _one_pass(engine: Engine, prompt, source: Iterator[ExtractRequest], planner:
                         retries.append(retry)  # its record is the retry's, which says so
                         continue
                     record = planner.record(planned, result)
+                    if planned.passes is not None:
+                        passes = planned.passes
+                        if passes.failed:
+                            continue
+                        passes.done[planned.pass_no] = record
+                        if len(passes.done) < passes.n:
+                            continue
+                        record = passes.merged(task)
                     group = planned.split
                     if group is not None:
                         if group.failed:
@@ -230,6 +263,8 @@ def _failed(working: dict[str, Planned], counted: RecordCounter,
             continue  # another section of the same report
         failed.add(planned.index)
         report, warnings = planned.report, planned.warnings
+        if planned.passes is not None:
+            planned.passes.failed = True
         if planned.split is not None:
             planned.split.failed = True
             report, warnings = planned.split.report, planned.split.warnings

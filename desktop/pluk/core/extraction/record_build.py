@@ -42,7 +42,7 @@ def decimal_keys(fields: list[Any]) -> set[str]:
 
 def record_from_result(task: TaskDefinition, report: Report, result: ExtractResult,
                        warnings: list[str], limits: dict[str, Any], *,
-                       failed_by: str = "engine") -> Record:
+                       failed_by: str = "engine", greedy: bool = True) -> Record:
     """The record of an engine's result for `report`: an error record where the engine (or
     `failed_by`: the server) failed on it, else answer_record's. The engine's own token limit,
     where it set one, is the record's (it may keep a few cells in reserve)."""
@@ -56,7 +56,7 @@ def record_from_result(task: TaskDefinition, report: Report, result: ExtractResu
                          tokens_prompt=result.tokens_prompt, tokens_cached=result.tokens_cached,
                          tokens_output=result.tokens_output, warnings=list(warnings),
                          limits=limits, started=time.perf_counter() - result.seconds,
-                         probabilities=probabilities, **thought)
+                         probabilities=probabilities, greedy=greedy, **thought)
 
 
 def answer_record(task: TaskDefinition, report: Report, text: str, *, finish_reason: str,
@@ -64,13 +64,15 @@ def answer_record(task: TaskDefinition, report: Report, text: str, *, finish_rea
                   warnings: list[str], limits: dict[str, Any], started: float,
                   probabilities: Callable[[ParsedAnswer], dict[str, dict[str, float]]]
                   | None = None, thinking: ThinkingFacts | None = None,
-                  thinking_text: str | None = None) -> Record:
+                  thinking_text: str | None = None, greedy: bool = True) -> Record:
     """The record of the answer `text` an engine gave for `report`, whichever engine it was
     (record_from_result, for the local decoder and a server alike): parsed and validated field by field, or
     invalid with the reason (cut off at the token limit, stopped at the time limit, not JSON).
     `limits` are the record's token_limit and time_limit_s; `started` is perf_counter() when
     the report began; `probabilities(parsed)` reads the option probabilities (a failure leaves
-    the values standing, with a warning). Text in the report addressed to the model
+    the values standing, with a warning); a `greedy` answer (temperature 0) then keeps each
+    field's most probable option (scoring.follow_most_probable), a sampled one its draw. Text
+    in the report addressed to the model
     (injection.py) is a warning naming each finding by its offsets, whatever the answer."""
     injected = injection_warning(detect_injection(report.text, field_names(task.fields)))
     if injected is not None and injected not in warnings:
@@ -105,8 +107,9 @@ def answer_record(task: TaskDefinition, report: Report, text: str, *, finish_rea
     if probabilities is not None:
         try:
             common["probabilities"] = probabilities(parsed)
-            warnings.extend(follow_most_probable(task, fields, field_errors,
-                                                 common["probabilities"]))
+            if greedy:
+                warnings.extend(follow_most_probable(task, fields, field_errors,
+                                                     common["probabilities"]))
         except CancelledError:
             raise
         except Exception as exc:  # the values stand; only their probabilities are missing

@@ -103,6 +103,8 @@ class Planned:
     limits: dict[str, Any]           # token_limit, time_limit_s
     split: SplitGroup | None = None  # set for one section of a report read in sections
     section: int = 0
+    passes: Any = None               # set for one pass of --passes N (passes.PassGroup)
+    pass_no: int = 0
 
 
 def _shared(a: list[int], b: list[int]) -> int:
@@ -240,6 +242,7 @@ class TokenPlanner:
         self.task, self.engine, self.choose_examples = task, engine, choose_examples
         self.held = held or ReportTokens()
         self.retries = options.decoding.thinking_retry
+        self.temperature = options.decoding.temperature
         self.thinking = thinking_plan(task, options, engine)
         self.setup = RequestSetup(
             grammar=GrammarSpec(schema_to_gbnf(schema)), budget=output_token_budget(schema),
@@ -263,7 +266,7 @@ class TokenPlanner:
 
     def record(self, planned: Planned, result: ExtractResult) -> Record:
         return record_from_result(self.task, planned.report, result, planned.warnings,
-                                  planned.limits)
+                                  planned.limits, greedy=_greedy(planned, self.temperature))
 
     def retry(self, planned: Planned, result: ExtractResult) -> Planned | None:
         return thinking_retry(planned, result, self.retries)
@@ -279,6 +282,7 @@ class MessagePlanner:
                  choose_examples: ChooseExamples | None = None) -> None:
         self.task, self.choose_examples = task, choose_examples
         self.retries = options.decoding.thinking_retry
+        self.temperature = options.decoding.temperature
         self.schema = json_schema(task)
         self.grammar = GrammarSpec(schema_to_gbnf(self.schema))
         # A budget asked for (the run's, else the task's) goes to the server in its own terms
@@ -315,10 +319,17 @@ class MessagePlanner:
         warnings = planned.warnings + list(getattr(result, "warnings", []))
         return record_from_result(self.task, planned.report, result, warnings,
                                   dict(token_limit=result.token_limit, time_limit_s=self.timeout),
-                                  failed_by="server")
+                                  failed_by="server", greedy=_greedy(planned, self.temperature))
 
     def retry(self, planned: Planned, result: ExtractResult) -> Planned | None:
         return thinking_retry(planned, result, self.retries)
+
+
+def _greedy(planned: Planned, temperature: float) -> bool:
+    """Whether the answer was decoded greedily (temperature 0): a sampled pass of --passes, or
+    a run at a temperature above 0, draws its options rather than taking the most probable."""
+    own = planned.request.temperature
+    return (temperature if own is None else own) <= 0
 
 
 def planner_for(task: TaskDefinition, engine: Engine, options: RunOptions,

@@ -12,7 +12,8 @@ options start with different tokens and split again later, the greedy path can t
 largest single branch while another option holds more probability over all its forms ("2" bare
 0.35 against a quote 0.45 that then splits "1" 0.25 / "2" 0.20: the decoder writes "1", whose
 total is 0.25, not 2 at 0.55). The value kept is the most probable option, with a warning
-that says what was written, so no probability contradicts its answer.
+that says what was written, so no probability contradicts a greedy (temperature 0) answer; a
+sampled answer keeps its draw.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def follow_most_probable(task: TaskDefinition, fields: dict[str, Any],
         options = probabilities.get(spec.name)
         if not options or spec.name in field_errors or spec.name not in fields:
             continue
-        written = _option_key(spec, fields[spec.name])
+        written = option_key(spec, fields[spec.name])
         best = max(options, key=options.get)
         if written not in options or options[best] <= options[written]:
             continue
@@ -72,7 +73,7 @@ def follow_most_probable(task: TaskDefinition, fields: dict[str, Any],
     return warnings
 
 
-def _option_key(spec: Any, value: Any) -> str:
+def option_key(spec: Any, value: Any) -> str:
     if value is None:
         return "null"
     return ("true" if value else "false") if spec.type == "bool" else str(value)

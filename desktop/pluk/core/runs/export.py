@@ -93,11 +93,19 @@ def _field_columns(spec: Any, prefix: str, nested: Nested) -> list[str]:
 
 
 def columns(task: TaskDefinition, nested: Nested = "flatten",
-            reviewed: Reviewed | None = None) -> list[str]:
+            reviewed: Reviewed | None = None, agreement: bool = False) -> list[str]:
+    """The header; `agreement` (a run with --passes) adds `FIELD:agreement` per
+    top-level field at the end ("k of N": "2/3" would be a date to Excel)."""
     fields = [c for spec in task.fields for c in _field_columns(spec, "", nested)]
+    extra = [f"{spec.name}:agreement" for spec in task.fields] if agreement else []
     if reviewed is not None:
-        return BASE_COLUMNS + review_header(task, fields, reviewed)
-    return BASE_COLUMNS + fields
+        return BASE_COLUMNS + review_header(task, fields, reviewed) + extra
+    return BASE_COLUMNS + fields + extra
+
+
+def has_passes(records: list[Record]) -> bool:
+    """Whether any record was answered in several passes (its export shows the agreement)."""
+    return any(r.passes for r in records)
 
 
 def number_text(value: float, decimal: str = ".") -> str:
@@ -150,6 +158,9 @@ def record_row(task: TaskDefinition, record: Record, nested: Nested = "flatten",
             _flatten(spec, fields.get(spec.name), "", nested, row)
     if reviewed is not None:
         row.update({k: _cell(v) for k, v in review_cells(task, record, reviewed).items()})
+    if record.passes and record.agreement is not None:
+        row.update({f"{name}:agreement": f"{k} of {record.passes}"
+                    for name, k in record.agreement.items()})
     return row
 
 
@@ -182,7 +193,7 @@ def write_csv(path: str | Path, task: TaskDefinition, records: list[Record], *,
     `booleans` the words for yes and no."""
     check_csv_options(delimiter, decimal)
     path = Path(path)
-    header = columns(task, nested, reviewed)
+    header = columns(task, nested, reviewed, has_passes(records))
     with replaced_when_done(path) as tmp, tmp.open(
             "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=header, delimiter=delimiter)
@@ -213,7 +224,7 @@ def write_xlsx(path: str | Path, task: TaskDefinition, records: list[Record], *,
     from openpyxl import Workbook
 
     path = Path(path)
-    header = columns(task, nested, reviewed)
+    header = columns(task, nested, reviewed, has_passes(records))
     table = rows(task, records, nested, reviewed)
     # The temporary file first: a write-only workbook that is never saved (a read-only folder)
     # leaves openpyxl's row writer open, which Python then reports as an ignored exception.

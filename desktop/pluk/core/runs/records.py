@@ -110,6 +110,11 @@ class Record(BaseModel):
     thinking_text: str | None = Field(
         default=None, description="The reasoning itself, for review; never logged, and left "
         "out of the exports unless asked for")
+    passes: int | None = Field(default=None, ge=1, description="Answers asked for this report "
+                               "(--passes N); None: one")
+    agreement: dict[str, int] | None = Field(
+        default=None, description="Per top-level field, how many of the passes gave the value "
+        "kept (k of `passes`)")
 
     @model_validator(mode="before")
     @classmethod

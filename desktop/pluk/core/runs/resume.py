@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 ANSWER_OPTIONS = (("decoding.temperature", "temperature"), ("decoding.seed", "seed"),
                   ("server.model", "served model"), ("context.long_reports", "long reports"),
                   ("reading.group_by", "grouping of documents"),
-                  ("decoding.thinking_budget", "thinking budget"))
+                  ("decoding.thinking_budget", "thinking budget"),
+                  ("decoding.passes", "passes"))
 
 
 def _flat(options: dict[str, Any], prefix: str = "") -> dict[str, Any]:

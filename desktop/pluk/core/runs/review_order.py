@@ -2,9 +2,10 @@
 
 Uncertain, in this order: a report with text addressed to the model (a prompt injection: the
 record's warning from extraction/injection.py; its values may be the report's orders, not the
-model's reading), a bool or enum answer the model gave with a low probability, a value with
-weak evidence (a number that only coincides with one in the report) or none (ungrounded), fields that failed validation or a failed record; then the
-rest. Within each group the most uncertain come first, then the run's order.
+model's reading), a bool or enum answer the model gave with a low probability or a value few of
+the passes agreed on (--passes: k of N), a value with weak evidence (a number that only
+coincides with one in the report) or none (ungrounded), fields that failed validation or a
+failed record; then the rest. Within each group the most uncertain come first, then the run's order.
 """
 
 from __future__ import annotations
@@ -40,6 +41,13 @@ def lowest_probability(record: Record) -> float | None:
     return lowest
 
 
+def lowest_agreement(record: Record) -> float | None:
+    """The smallest share of the passes that gave a kept value (k/N); None: one pass."""
+    if not record.passes or not record.agreement:
+        return None
+    return min(record.agreement.values()) / record.passes
+
+
 # A weak value (written in the report, but not next to its field's words) looks checked and is
 # not: it comes first; then a value found nowhere; a fuzzy one counts half.
 _UNGROUNDED = {"weak": 1.5, "not_found": 1.0, "fuzzy": 0.5, "exact": 0.0}
@@ -59,7 +67,8 @@ def uncertainty_key(task: TaskDefinition, record: Record) -> tuple[int, float]:
     injected = sum(INJECTION_WARNING in w for w in record.warnings)
     if injected:
         return -1, -float(injected)
-    probability = lowest_probability(record)
+    sure = [x for x in (lowest_probability(record), lowest_agreement(record)) if x is not None]
+    probability = min(sure) if sure else None
     if probability is not None and probability < LOW_PROBABILITY:
         return 0, probability
     missing = ungrounded(record)

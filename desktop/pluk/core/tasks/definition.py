@@ -259,6 +259,9 @@ class TaskDefinition(BaseModel):
     thinking_budget: int | None = Field(
         default=None, ge=0, le=131072, description="A thinking model's reasoning before the "
         "answer, in tokens (0: none); None: auto. A run's --thinking-budget wins")
+    passes_tie: Literal["null", "most_probable"] = Field(
+        default="null", description="With --passes: a field whose answers tie is null with the "
+        "reason, or (most_probable) the tied value with the highest probability")
     examples: list[Example] = Field(default_factory=list)
     dragon: DragonSpec | None = Field(
         default=None, description="Optional: the DRAGON benchmark task this task answers"
@@ -283,8 +286,9 @@ class TaskDefinition(BaseModel):
         for key in ("dragon", "edc"):
             if isinstance(data, dict) and data.get(key, 0) is None:
                 del data[key]
-        if isinstance(data, dict) and data.get("section_merge") == "first":
-            del data["section_merge"]
+        for key, default in (("section_merge", "first"), ("passes_tie", "null")):
+            if isinstance(data, dict) and data.get(key) == default:
+                del data[key]
         return data
 
     def field(self, name: str) -> Any:

@@ -3,11 +3,10 @@ equal-width bins, with the count, mean confidence and accuracy of every bin (the
 diagram's data), and a seeded percentile bootstrap interval of the ECE.
 
 `calibration` takes any list of (confidence, correct) pairs, so it serves every confidence a
-record can carry. Today that is the option probability of a bool or enum answer (the
-probability the model gave the option it answered; correct = the answer equals the
-reference). The agreement of several passes (k of N answers the same, as k / N) is meant to be
-fed to it in the same way once records carry it; `evaluate` then adds a second Calibration with
-source "agreement" beside the one with source "probability".
+record can carry: the option probability of a bool or enum answer (the probability the model
+gave the option it answered; correct = the answer equals the reference), and the agreement of
+several passes (k of N answers gave the kept value, as k / N); `evaluate` adds a Calibration
+with source "probability" and, for a run with --passes, one with source "agreement".
 """
 
 from __future__ import annotations

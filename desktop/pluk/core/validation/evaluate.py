@@ -279,6 +279,7 @@ def _validate_field(field: _Field, matched, records, task, default_tol, field_to
                     seed, max_listed) -> FieldResult:
     spec = field.spec
     truths, preds, ids, problems, reasons, confidences = [], [], [], [], [], []
+    agreements: list[float | None] = []
     for rid, row in matched:
         raw = row.get(field.truth_column)
         if raw is NO_REFERENCE:
@@ -303,6 +304,9 @@ def _validate_field(field: _Field, matched, records, task, default_tol, field_to
         # records hold probabilities per top-level field); None where the record has none.
         option = "null" if predicted is None else _label(predicted)
         confidences.append((record.probabilities.get(field.name) or {}).get(option))
+        agreed = (record.agreement or {}).get(field.name)
+        agreements.append(agreed / record.passes if record.passes and agreed is not None
+                          and record.status != "error" else None)
     result: dict[str, Any] = {"field": field.name, "type": spec.type, "kind": field.kind,
                               "truth_column": field.truth_column, "unit": spec.unit, "n": len(ids),
                               "truth_problems": problems}
@@ -317,17 +321,20 @@ def _validate_field(field: _Field, matched, records, task, default_tol, field_to
                                           resamples=resamples, seed=seed))
         if extra:
             result["labels_outside_task"] = extra
-        pairs = [(c, t == p) for c, t, p in zip(confidences, truth_labels, pred_labels)
-                 if c is not None]
-        if pairs:
-            # The agreement of several passes joins here as a second source, when records
-            # carry it: calibration() takes any (confidence, correct) pairs.
+        # Two confidences, where records carry them: the option probability of the answer,
+        # and the share of the passes (--passes N) that gave it.
+        for source, values in (("probability", confidences), ("agreement", agreements)):
+            pairs = [(c, t == p) for c, t, p in zip(values, truth_labels, pred_labels)
+                     if c is not None]
+            if not pairs:
+                continue
             found = calibration(pairs, bins=DEFAULT_BINS, resamples=resamples, seed=seed)
-            result["metrics"]["ece"] = found["ece"]
-            result["calibration"] = [{"source": "probability", "n": found["n"],
-                                      "bin_count": DEFAULT_BINS, "ece": found["ece"],
-                                      "bins": found["bins"],
-                                      "picture": picture_name(field.name, "probability")}]
+            if source == "probability":
+                result["metrics"]["ece"] = found["ece"]
+            result.setdefault("calibration", []).append({
+                "source": source, "n": found["n"], "bin_count": DEFAULT_BINS,
+                "ece": found["ece"], "bins": found["bins"],
+                "picture": picture_name(field.name, source)})
         disagree = [i for i in range(len(ids)) if truth_labels[i] != pred_labels[i]]
         shown_t, shown_p = truth_labels, pred_labels
     elif field.kind == "numeric":

@@ -109,8 +109,8 @@ class CalibrationBin(_Data):
 class Calibration(_Data):
     """How well one confidence of a categorical field's answers matches their correctness.
 
-    source "probability": the option probability of the answer. Source "agreement" (the share
-    of several passes that gave the answer) has its slot here, for when records carry it.
+    source "probability": the option probability of the answer; "agreement": the share of the
+    passes (--passes N) that gave the answer, k / N.
     """
 
     source: Literal["probability", "agreement"]
