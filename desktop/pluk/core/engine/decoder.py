@@ -1,7 +1,9 @@
 """Pluk's own decoder: one llama.cpp context, several reports at once, grammar by llguidance.
 
 The run's fixed prompt prefix is evaluated once, in sequence 0, and copied into each report's
-sequence (llama_memory_seq_cp), which then evaluates only its report and suffix. Up to
+sequence (llama_memory_seq_cp), which then evaluates only its report and suffix; the passes
+of one report (--passes, one prompt_key) copy the whole prompt from the first and evaluate
+only its last token. Up to
 `parallel` reports are decoded together, one llama_decode per step for all of them; a report
 that finishes frees its sequence and the next one joins at once (continuous batching). Results
 come out in order of completion.
@@ -131,6 +133,8 @@ class Decoder(Model):
         self._masks = MaskBuffer(self.vocab.n_vocab, self.vocab.table.n_vocab)
         self._grammars: dict[str, Grammar] = {}
         self._prefix: list[int] = []
+        # Sequence -> (prompt_key, prompt) of a finished pass whose prompt it still holds.
+        self._kept_prompts: dict[int, tuple[str, tuple[int, ...]]] = {}
         self._generation = 0
         self._order = 0
         self._hold = False
@@ -205,6 +209,7 @@ class Decoder(Model):
         return PreparedPrompt(tokens=tokens, generation=self._generation)
 
     def _clear_sequences(self) -> None:
+        self._kept_prompts.clear()
         for seq in range(1, self.options.parallel + 1):
             self._ctx.seq_rm(seq, -1, -1)
 
@@ -269,9 +274,13 @@ class Decoder(Model):
                 if used and (self._hold or used + reserve > room):
                     waiting.appendleft(request)
                     return
-            index = slots.index(None)
+            twin = self._twin(request, slots)
+            if twin == -1:  # a twin is still reading the prompt: copy it once it has
+                waiting.appendleft(request)
+                return
+            index = twin - 1 if twin and slots[twin - 1] is None else slots.index(None)
             try:
-                slots[index] = self._start(request, index + 1, limit, reserve)
+                slots[index] = self._start(request, index + 1, limit, reserve, twin)
             except PlukError as exc:
                 yield self._refusal(request, str(exc))
 
@@ -280,16 +289,41 @@ class Decoder(Model):
                              tokens_prompt=self._kept(request) + len(request.tokens),
                              tokens_cached=0, tokens_output=0, token_limit=0, seconds=0.0)
 
-    def _start(self, request: ExtractRequest, seq: int, limit: int, reserve: int) -> Slot:
+    def _prompt(self, request: ExtractRequest) -> tuple[int, ...]:
+        return tuple(self._prefix[:self._kept(request)]) + tuple(request.tokens)
+
+    def _twin(self, request: ExtractRequest, slots: list[Slot | None]) -> int | None:
+        """The sequence holding this request's whole prompt, evaluated for a twin (the same
+        prompt_key and prompt: another pass of its report), in an active slot or kept after
+        one finished; -1: a twin is still reading it; None: no twin."""
+        if request.prompt_key is None:
+            return None
+        prompt = self._prompt(request)
+        for slot in slots:
+            if slot is not None and slot.request.prompt_key == request.prompt_key and \
+                    self._prompt(slot.request) == prompt:
+                return -1 if slot.n_past < slot.tokens_prompt else slot.seq
+        for seq, (key, kept) in self._kept_prompts.items():
+            if key == request.prompt_key and kept == prompt and slots[seq - 1] is None:
+                return seq
+        return None
+
+    def _start(self, request: ExtractRequest, seq: int, limit: int, reserve: int,
+               source: int | None = None) -> Slot:
         grammar = self.grammar(request.grammar.gbnf)
         prefix = self._prefix[:self._kept(request)]
         # The last prompt position must be evaluated in the report's own sequence to give its
         # logits: with no report tokens, the prefix's last token is evaluated again there.
         shared = len(prefix) if request.tokens else len(prefix) - 1
-        self._ctx.seq_rm(seq, -1, -1)
+        if source is not None:  # a twin's whole prompt but its last token
+            shared = len(prefix) + len(request.tokens) - 1
+        self._kept_prompts.pop(seq, None)
+        if source != seq:
+            self._ctx.seq_rm(seq, -1, -1)
         if shared:
             # Across separate streams llama.cpp copies whole sequences only.
-            self._ctx.seq_cp(PREFIX_SEQ, seq)
+            if source != seq:
+                self._ctx.seq_cp(PREFIX_SEQ if source is None else source, seq)
             self._ctx.seq_rm(seq, shared, -1)
         seed = [self.options.seed, zlib.crc32(request.id.encode("utf-8"))]
         temperature = (self.options.temperature if request.temperature is None
@@ -327,7 +361,7 @@ class Decoder(Model):
             if slot.finish is not None and not slot.settled and not slot.reads:
                 slot.settle()
             if slot.done:
-                self._ctx.seq_rm(slot.seq, -1, -1)
+                self._release(slot)
                 slots[index] = None
                 self._hold = False
                 for name in ("sampled_tokens", "forced_tokens", "masks_computed",
@@ -335,6 +369,17 @@ class Decoder(Model):
                     setattr(self.stats, name, getattr(self.stats, name)
                             + getattr(slot.stats, name))
                 yield slot.result()
+
+    def _release(self, slot: Slot) -> None:
+        """Free a finished slot's sequence. With a stream per sequence, a prompt another pass
+        of its report may want stays (it costs no cells another sequence could use)."""
+        key = slot.request.prompt_key
+        if key is not None and not self.options.kv_unified and \
+                slot.n_past >= slot.tokens_prompt:
+            self._ctx.seq_rm(slot.seq, slot.tokens_prompt, -1)
+            self._kept_prompts[slot.seq] = (key, self._prompt(slot.request))
+        else:
+            self._ctx.seq_rm(slot.seq, -1, -1)
 
     def _preempt(self, slots: list[Slot | None], waiting: deque) -> None:
         """The shared KV cache is full: drop the latest answer and queue it again."""

@@ -98,6 +98,9 @@ class ExtractRequest:
     # None: the engine's. The local decoder seeds each answer from its id, which differs.
     temperature: float | None = None
     seed: int | None = None
+    # Requests with the same key and the same prompt (the passes of one report) share its
+    # evaluated prompt: the decoder copies it from one that has it; None: never shared.
+    prompt_key: str | None = None
 
 
 class DecodeStats(BaseModel):

@@ -49,7 +49,7 @@ class Slot:
         self.watches: list[DecisionWatch] = []
         self.tokens_prompt = len(prefix) + len(request.tokens)
         self.tokens_cached = shared
-        self.prompt = prefix[shared:] + list(request.tokens)
+        self.prompt = (list(prefix) + list(request.tokens))[shared:]
         self.n_past = shared
         self.answer_pos = self.tokens_prompt  # position of the answer's first token
         self.token_limit = token_limit

@@ -3,7 +3,8 @@
 The first pass is the run's own answer (at its temperature, 0 by default); passes 2..N sample
 (the run's temperature where it is above 0, else SAMPLED_TEMPERATURE), each with its own seed.
 They are ordinary requests of the one loop (loop.py), so they share the prompt prefix and fill
-the engine's parallel slots; the report's record is made when all N are in.
+the engine's parallel slots; their common `prompt_key` lets the decoder evaluate the report's
+prompt once and copy it to the other passes. The report's record is made when all N are in.
 
 Per top-level field the value most passes gave wins; its evidence and option probabilities are
 those of the first pass that gave it, and `agreement[field]` says how many of the N gave it. A
@@ -43,11 +44,13 @@ def with_passes(planned: Any, n: int, temperature: float, seed: int) -> list[Any
     """`planned` (one request) and its N-1 sampled copies, all in one PassGroup."""
     group = PassGroup(n)
     planned.passes, planned.pass_no = group, 0
+    key = planned.request.id
+    planned.request = replace(planned.request, prompt_key=key)
     sampled = temperature if temperature > 0 else SAMPLED_TEMPERATURE
     out = [planned]
     for k in range(1, n):
-        request = replace(planned.request, id=f"{planned.request.id}#pass{k + 1}",
-                          temperature=sampled, seed=seed + k)
+        request = replace(planned.request, id=f"{key}#pass{k + 1}", temperature=sampled,
+                          seed=seed + k)
         out.append(replace(planned, request=request, pass_no=k,
                            warnings=list(planned.warnings)))
     return out
