@@ -25,6 +25,20 @@ log = logging.getLogger(__name__)
 LANGUAGES = ("en", "nl")
 LANGUAGE_NAMES = {"en": "English", "nl": "Nederlands"}  # each in its own language
 _installed: list[QTranslator] = []
+_language = "en"  # the window's language, as install_translators last set it
+
+
+def current_language() -> str:
+    return _language
+
+
+def task_title(task) -> str:
+    """A task's title in the window's language (its translations), else its own."""
+    return task.title_in(_language)
+
+
+def task_description(task) -> str:
+    return task.description_in(_language)
 
 
 def i18n_dir() -> Path:
@@ -53,6 +67,8 @@ def install_translators(language: str, app: QCoreApplication | None = None) -> s
         app.removeTranslator(translator)
     _installed.clear()
     language = language if language in LANGUAGES else "en"
+    global _language
+    _language = language
     # Qt's own folder; in a frozen bundle the files may sit in PySide6's folder instead.
     import PySide6
 

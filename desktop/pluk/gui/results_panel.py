@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 from pluk.core.runs.records import Record
 from pluk.core.runs.reviews import Review, ReviewLog, latest_reviews
 from pluk.core.tasks import TaskDefinition
+from pluk.gui.i18n import task_title
 from pluk.gui.results_model import (READING_COLUMN, RECORD_ROLE, ResultsFilter, ResultsModel,
                                     status_word)
 from pluk.gui.widgets import ElidedLabel, Notice
@@ -110,7 +111,7 @@ class ResultsPanel(QWidget):
         # The run's reviews, as the Review tab reads them; a review stored later comes by
         # show_review.
         self.model.reset(task, records, latest_reviews(ReviewLog(run_dir, task).read(), records))
-        self.title.set_full_text(f"· {task.title} · {self.run_dir.name}",
+        self.title.set_full_text(f"· {task_title(task)} · {self.run_dir.name}",
                                  bold_prefix=self.tr("Results"))
         self._fill_field_combo(keep=False)
         self.field_combo.show()

@@ -32,6 +32,7 @@ from pluk.core.runs.reviews import (REASONS, Review, ReviewError, ReviewLog, fie
 from pluk.core.tasks import TaskDefinition
 from pluk.gui.detail_pane import EvidenceText, evidence_label, ungrounded_text, usable_evidence
 from pluk.gui.core_messages import translated
+from pluk.gui.i18n import task_title
 from pluk.gui.review_editor import ValueEditor
 from pluk.gui.review_words import (COL_EVIDENCE, COL_FIELD, COL_STATUS, ORDER_LABELS,
                                    REASON_WORDS, STATUS_COLORS, VERDICT_WORDS, CONTEXT, shown,
@@ -177,7 +178,7 @@ class ReviewPanel(QWidget):
         self.records = list(records)
         self.paths = review_fields(task)
         self.latest = latest_reviews(ReviewLog(self.run_dir).read(), self.records)
-        self.title.set_full_text(f"· {task.title} · {self.run_dir.name}",
+        self.title.set_full_text(f"· {task_title(task)} · {self.run_dir.name}",
                                  bold_prefix=self.tr("Review"))
         self.set_order(self.order_combo.currentData())
 

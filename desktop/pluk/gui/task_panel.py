@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QCompleter, QFileDialog, QHBoxLayout, QHeaderView
 
 from pluk.core import paths
 from pluk.core.tasks import TaskDefinition, list_tasks
+from pluk.gui.i18n import task_description, task_title
 from pluk.gui.task_fields_table import type_label, type_words
 from pluk.gui.widgets import (Card, LinesLabel, PickerCombo, breakable, fit_label, keep_rows,
                              muted)
@@ -32,6 +33,11 @@ def _inside(path: Path, folder: Path) -> bool:
         return True
     except ValueError:
         return False
+
+
+def _translated(task: TaskDefinition, what: str) -> list[str]:
+    """The task's title or description in each of its translations."""
+    return [getattr(text, what) for text in task.translations.values() if getattr(text, what)]
 
 
 def _is_user_task(path: Path) -> bool:
@@ -130,12 +136,13 @@ class TaskPanel(Card):
             heading.setFont(bold)
             model.appendRow(heading)
             for path, task in grouped[group]:
-                item = QStandardItem(task.title)
+                item = QStandardItem(task_title(task))
                 item.setData(task.id, TASK_ROLE)
-                item.setData(f"{task.title}\n{task.id} · {path}", Qt.ItemDataRole.ToolTipRole)
+                item.setData(f"{task_title(task)}\n{task.id} · {path}",
+                             Qt.ItemDataRole.ToolTipRole)
                 model.appendRow(item)
         self.combo.blockSignals(False)
-        self._titles.setStringList([f"{t.title} ({t.id})" for _, t in self._tasks])
+        self._titles.setStringList([f"{task_title(t)} ({t.id})" for _, t in self._tasks])
         index = self.combo.findData(current, TASK_ROLE) if current else -1
         if index < 0 and grouped["clinical"] + grouped["mine"]:
             first = (grouped["clinical"] or grouped["mine"])[0][1]
@@ -170,12 +177,13 @@ class TaskPanel(Card):
         text = text.strip().lower()
         if not text:
             return
-        exact = [t for _, t in self._tasks if f"{t.title} ({t.id})".lower() == text]
-        # Title and id first, then the description, which names the reports in their own
-        # language ("prostaat-MRI verslag"): a Dutch word finds an English-titled task.
-        found = exact or [t for _, t in self._tasks
-                          if text in t.title.lower() or text in t.id.lower()] or [
-            t for _, t in self._tasks if text in t.description.lower()]
+        exact = [t for _, t in self._tasks if f"{task_title(t)} ({t.id})".lower() == text]
+        # Title and id first, in every language the task has them, then the descriptions:
+        # "prostaat" finds the prostate task in an English window too.
+        found = exact or [t for _, t in self._tasks if any(
+            text in title.lower() for title in (t.id, t.title, *_translated(t, "title")))] or [
+            t for _, t in self._tasks if any(text in d.lower() for d in (
+                t.description, *_translated(t, "description")))]
         if found:
             self.select(found[0].id)
             self.search.clear()
@@ -183,12 +191,12 @@ class TaskPanel(Card):
     def _on_index(self, _index: int) -> None:
         task = self.current_task()
         self.fields.clear()
-        self.combo.setToolTip(task.title if task else "")
+        self.combo.setToolTip(task_title(task) if task else "")
         if task is None:
             self.description.setText(self.tr("No task. Press New… to define one."))
             self.edit_button.setEnabled(False)
         else:
-            self.description.setText(task.description)
+            self.description.setText(task_description(task))
             self.edit_button.setEnabled(True)
             user = _is_user_task(self.current_path())
             self.edit_button.setText(self.tr("Edit…") if user else self.tr("Edit a copy…"))
@@ -237,8 +245,11 @@ class TaskPanel(Card):
         if _is_user_task(path):
             self.edit_requested.emit(data, path)
         else:
+            # The copy is the user's, titled in the window's language; the built-in task's
+            # translations would name the original.
+            data.pop("translations", None)
             data.update(id=f"{task.id}_copy", title=self.tr("{title} (copy)").format(
-                title=task.title))
+                title=task_title(task)))
             self.edit_requested.emit(data, None)
 
     def import_dictionary(self, path: Path | None = None,

@@ -235,6 +235,16 @@ def _check_dragon(spec: DragonSpec, fields: list[Any]) -> None:
                          f"fields ({exc})") from None
 
 
+class TaskText(BaseModel):
+    """A task's title and description in another language, for the window and the task list
+    only: the model's prompt always uses the task's own description."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, min_length=1)
+
+
 class TaskDefinition(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -262,6 +272,9 @@ class TaskDefinition(BaseModel):
     passes_tie: Literal["null", "most_probable"] = Field(
         default="null", description="With --passes: a field whose answers tie is null with the "
         "reason, or (most_probable) the tied value with the highest probability")
+    translations: dict[Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")], TaskText] = (
+        Field(default_factory=dict, description="The title and description in other "
+              "languages, for the window (never the prompt): {\"nl\": {\"title\": ...}}"))
     examples: list[Example] = Field(default_factory=list)
     dragon: DragonSpec | None = Field(
         default=None, description="Optional: the DRAGON benchmark task this task answers"
@@ -286,10 +299,21 @@ class TaskDefinition(BaseModel):
         for key in ("dragon", "edc"):
             if isinstance(data, dict) and data.get(key, 0) is None:
                 del data[key]
+        if isinstance(data, dict) and data.get("translations") == {}:
+            del data["translations"]
         for key, default in (("section_merge", "first"), ("passes_tie", "null")):
             if isinstance(data, dict) and data.get(key) == default:
                 del data[key]
         return data
+
+    def title_in(self, language: str) -> str:
+        """The title in `language` where the task gives one, else its own."""
+        text = self.translations.get(language)
+        return text.title if text is not None and text.title else self.title
+
+    def description_in(self, language: str) -> str:
+        text = self.translations.get(language)
+        return text.description if text is not None and text.description else self.description
 
     def field(self, name: str) -> Any:
         for spec in self.fields:

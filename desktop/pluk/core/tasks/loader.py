@@ -41,8 +41,11 @@ def _mb(n: int) -> str:
 
 
 def task_sha256(task: TaskDefinition) -> str:
-    """Hash of the task's canonical JSON: the same definition always hashes the same."""
-    canonical = json.dumps(task.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    """Hash of the task's canonical JSON: the same definition always hashes the same. Its
+    translations (the window's words, never the model's) are left out: adding one changes no
+    answer, so it neither blocks a resume nor makes a run look made with another task."""
+    canonical = json.dumps(task.model_dump(mode="json", exclude={"translations"}),
+                           sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
