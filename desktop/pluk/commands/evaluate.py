@@ -10,6 +10,7 @@ from pluk.core.validation.evaluate import (
     DEFAULT_RESAMPLES, DEFAULT_SEED, validate_run, write_report,
 )
 from pluk.core.validation.review_truth import validate_against_reviews
+from pluk.core.written_words import LANGUAGES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -46,6 +47,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help=f"bootstrap seed (default {DEFAULT_SEED})")
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help="folder for the report (default: RUN_DIR/validation)")
+    parser.add_argument("--language", choices=LANGUAGES, default="en",
+                        help="the language of validation.md (en, nl); default en")
     parser.set_defaults(func=run_evaluate)
 
 
@@ -65,7 +68,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         report = validate_run(args.run_dir, args.truth, args.id_column, sheet=args.sheet,
                               **options)
     out_dir = args.out if args.out is not None else args.run_dir / "validation"
-    md, js = write_report(report, out_dir)
+    md, js = write_report(report, out_dir, args.language)
     cov = report.coverage
     print(f"{cov.with_record} of {cov.truth_rows} reference rows have a record"
           + (f"; {cov.without_record} without a record were not scored"

@@ -20,6 +20,7 @@ from pluk.core.extraction.run_export import FORMATS, export_run
 from pluk.core.runs.edc_export import EDC_FORMATS
 from pluk.core.runs.folder import RunFolder
 from pluk.core.runs.lock import run_in_use
+from pluk.core.written_words import LANGUAGES
 
 
 def register(subparsers) -> None:
@@ -42,6 +43,8 @@ def register(subparsers) -> None:
     p.add_argument("--input", nargs="+", metavar="PATH",
                    help="where the reports are now, if they moved since the run (HTML: the "
                         "report texts are read from the run's inputs)")
+    p.add_argument("--language", choices=LANGUAGES, default="en",
+                   help="the language of an HTML page's own words (en, nl); default en")
     p.add_argument("--report-text", action="store_true",
                    help="HTML of a --pseudonymise run: show the original report text "
                         "(identifiers included) instead of the pseudonymised one")
@@ -91,7 +94,7 @@ def run(args) -> int:
     path, count = export_run(args.run_dir, out, fmt, delimiter=args.delimiter,
                              decimal=args.decimal, nested=args.nested,
                              reviewed_only=args.reviewed, inputs=args.input, notes=notes,
-                             report_text=args.report_text)
+                             report_text=args.report_text, language=args.language)
     for note in notes:
         print(f"pluk: note: {note}", file=sys.stderr)
     print(f"pluk: wrote {count} {'report' if fmt == 'html' else 'row'}"

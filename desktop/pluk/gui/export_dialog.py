@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QFormLayout, QLabel, QVBoxLayout, QWidget)
 
 from pluk.core.extraction import run_export
+from pluk.gui.i18n import current_language
 
 _C = "ExportDialog"
 FORMATS = [(QT_TRANSLATE_NOOP("ExportDialog", "CSV"), "csv"),
@@ -43,7 +44,7 @@ def export_run(run_dir: Path, path: Path, fmt: str, *, delimiter: str = ",",
     import file left out."""
     return run_export.export_run(run_dir, path, fmt, delimiter=delimiter, nested=nested,
                                  reviewed_only=reviewed_only, decimal=decimal,
-                                 booleans=booleans, notes=notes)
+                                 booleans=booleans, notes=notes, language=current_language())
 
 
 class ExportDialog(QDialog):

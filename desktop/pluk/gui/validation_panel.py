@@ -28,6 +28,7 @@ from pluk.core.validation.result import Disagreement, FieldResult, ValidationRep
 from pluk.core.validation.truth import find_column
 from pluk.gui.background import BackgroundCall
 from pluk.gui.detail_pane import DetailPane
+from pluk.gui.i18n import current_language
 from pluk.gui.validation_calibration import ReliabilityView
 from pluk.gui.validation_tables import (ConfusionView, fit_columns, metric_text, split_items,
                                         table)
@@ -248,7 +249,7 @@ class ValidationPanel(QWidget):
 
     def save_report(self, folder: Path) -> tuple[Path, Path] | None:
         try:
-            md, js = write_report(self.report, folder)
+            md, js = write_report(self.report, folder, current_language())
         except ValidationError as exc:
             self._say(str(exc), error=True)
             return None

@@ -97,8 +97,10 @@ def export_run(run_dir: str | Path, path: str | Path, fmt: str, *, delimiter: st
                nested: export.Nested = "flatten", reviewed_only: bool = False,
                inputs: list[str] | None = None, decimal: str = ".",
                booleans: tuple[str, str] = ("yes", "no"),
-               notes: list[str] | None = None, report_text: bool = False) -> tuple[Path, int]:
-    """Write the run's export; returns the file and how many records (rows) it holds.
+               notes: list[str] | None = None, report_text: bool = False,
+               language: str = "en") -> tuple[Path, int]:
+    """Write the run's export; returns the file and how many records (rows) it holds. An HTML
+    page's own words are in `language` (en, nl).
     `inputs` replaces the manifest's inputs for finding report texts (HTML only); `decimal`
     and `booleans` are the CSV's decimal mark and yes/no words. REDCap and Castor imports
     (redcap, castor) use the mapping of the run's task; `notes` gains what they left out."""
@@ -125,7 +127,8 @@ def export_run(run_dir: str | Path, path: str | Path, fmt: str, *, delimiter: st
             if manifest.options.get("pseudonymisation", {}).get("on") and not report_text:
                 shown_records, texts = _pseudonymised(shown_records, texts)
             written = write_html(path, task, shown_records, texts,
-                                 title=f"{task.title} · {folder.path.name}", reviewed=reviewed)
+                                 title=f"{task.title_in(language)} · {folder.path.name}",
+                                 reviewed=reviewed, language=language)
         else:
             written = export.export(path, fmt, task, records, delimiter=delimiter,
                                     nested=nested, reviewed=reviewed, decimal=decimal,

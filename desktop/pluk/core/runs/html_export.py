@@ -20,6 +20,7 @@ from pluk.core.runs.records import Evidence, Record
 from pluk.core.runs.review_columns import Reviewed, reviewed_records
 from pluk.core.runs.reviews import review_fields, reviewed_value
 from pluk.core.tasks import TaskDefinition
+from pluk.core.written_words import wording
 
 _STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#111827;background:#f9fafb}
@@ -44,13 +45,13 @@ def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, _=wording("en")) -> str:
     if value is None:
         return "—"
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     return str(value)
 
 
@@ -85,7 +86,7 @@ def highlighted(text: str, evidence: dict[str, Evidence], anchor: str) -> str:
 
 
 def _value_rows(task: TaskDefinition, record: Record, text: str | None, anchor: str,
-                reviewed: Reviewed | None) -> str:
+                reviewed: Reviewed | None, _) -> str:
     usable = _usable(record.evidence, text)
     index_of = {path: i for i, path in enumerate(usable)}
     rows = []
@@ -94,16 +95,17 @@ def _value_rows(task: TaskDefinition, record: Record, text: str | None, anchor: 
         if evidence is None:
             where = '<span class="muted">—</span>'
         else:
-            label = _STATUS_WORDS[evidence.status]
+            label = _(_STATUS_WORDS[evidence.status])
             if evidence.score is not None:
                 label += f" {evidence.score:.2f}"
             where = f'<span class="chip {_e(evidence.status)}">{_e(label)}</span>'
             if path in index_of:
                 where = f'<a href="#{_e(anchor)}-{index_of[path]}">{where}</a>'
         problem = record.field_errors.get(path.split(".")[0].split("[")[0], "")
-        rows.append(f"<tr><td>{_e(path)}</td><td>{_e(_shown(value))}</td><td>{where}</td>"
+        rows.append(f"<tr><td>{_e(path)}</td><td>{_e(_shown(value, _))}</td><td>{where}</td>"
                     f'<td class="muted">{_e(problem)}</td></tr>')
-    head = "<tr><th>Field</th><th>Value</th><th>Evidence</th><th>Note</th></tr>"
+    head = "<tr>" + "".join(f"<th>{_e(_(h))}</th>" for h in ("Field", "Value", "Evidence",
+                                                              "Note")) + "</tr>"
     table = f"<table>{head}{''.join(rows)}</table>"
     if reviewed is None:
         return table
@@ -113,10 +115,11 @@ def _value_rows(task: TaskDefinition, record: Record, text: str | None, anchor: 
         status, value = reviewed_value(record, path, review)
         reason = review.reason if review is not None and review.reason else ""
         review_rows.append(f'<tr><td>{_e(path)}</td><td><span class="chip review">'
-                           f"{_e(status)}</span></td><td>{_e(_shown(value))}</td>"
+                           f"{_e(_(status))}</span></td><td>{_e(_shown(value, _))}</td>"
                            f"<td>{_e(reason)}</td></tr>")
-    return table + ("<table><tr><th>Field</th><th>Review</th><th>Reviewed value</th>"
-                    f"<th>Reason</th></tr>{''.join(review_rows)}</table>")
+    head = "".join(f"<th>{_e(_(h))}</th>" for h in ("Field", "Review", "Reviewed value",
+                                                     "Reason"))
+    return table + f"<table><tr>{head}</tr>{''.join(review_rows)}</table>"
 
 
 def _leaf_values(fields: dict[str, Any], task: TaskDefinition) -> list[tuple[str, Any]]:
@@ -140,43 +143,49 @@ def _leaf_values(fields: dict[str, Any], task: TaskDefinition) -> list[tuple[str
 
 
 def render(task: TaskDefinition, records: list[Record], texts: dict[str, str], *,
-           title: str = "", reviewed: Reviewed | None = None) -> str:
+           title: str = "", reviewed: Reviewed | None = None, language: str = "en") -> str:
+    """The page, its own words in `language` (en, nl; written_words.py)."""
+    _ = wording(language)
     if reviewed is not None:
         records = reviewed_records(records, reviewed)
     grounded = [e for r in records for e in r.evidence.values()]
     exact = sum(1 for e in grounded if e.status == "exact")
     missing = sum(1 for e in grounded if e.status == "not_found")
     weak = sum(1 for e in grounded if e.status == "weak")
+    counts = _("{n} values with evidence: {exact} exact, {weak} weak, {missing} ungrounded"
+               ).format(n=len(grounded), exact=exact, weak=weak, missing=missing)
     parts = [f"<h1>{_e(title or task.title)}</h1>",
-             f'<p class="muted">Task {_e(task.id)} · {len(records)} reports · '
-             f"{len(grounded)} values with evidence: {exact} exact, {weak} weak, "
-             f"{missing} ungrounded</p>"]
+             f'<p class="muted">{_e(_("Task"))} {_e(task.id)} · '
+             f'{_e(_("{n} report" if len(records) == 1 else "{n} reports").format(n=len(records)))}'
+             f" · {_e(counts)}</p>"]
     for number, record in enumerate(records):
         anchor = f"r{number}"
         text = texts.get(record.sha256)
         parts.append(f'<section id="{anchor}"><h2>{_e(record.id)} '
-                     f'<span class="chip {_e(record.status)}">{_e(record.status)}</span></h2>')
+                     f'<span class="chip {_e(record.status)}">{_e(_(record.status))}</span>'
+                     "</h2>")
         if record.error:
             parts.append(f'<p class="muted">{_e(record.error)}</p>')
-        parts.append(_value_rows(task, record, text, anchor, reviewed))
+        parts.append(_value_rows(task, record, text, anchor, reviewed, _))
         if text is None:
-            parts.append('<p class="muted">The report text is not available here (its input '
-                         "was not found or has changed).</p>")
+            parts.append('<p class="muted">' + _e(_(
+                "The report text is not available here (its input was not found or has "
+                "changed).")) + "</p>")
         else:
             parts.append(f"<pre>{highlighted(text, record.evidence, anchor)}</pre>")
         parts.append("</section>")
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    return (f"<!DOCTYPE html>\n<html lang=\"{_e(language)}\"><head><meta charset=\"utf-8\">"
             f"<title>{_e(title or task.title)}</title><style>{_STYLE}</style></head>"
             f"<body>{''.join(parts)}</body></html>\n")
 
 
 def write_html(path: str | Path, task: TaskDefinition, records: list[Record],
-               texts: dict[str, str], *, title: str = "", reviewed: Reviewed | None = None
-               ) -> Path:
+               texts: dict[str, str], *, title: str = "", reviewed: Reviewed | None = None,
+               language: str = "en") -> Path:
     """Write the page through a temporary file of its own, as every export does (two exports to
     one file at once each complete; a failure leaves the previous file)."""
     path = Path(path)
-    page = render(task, records, texts, title=title, reviewed=reviewed)
+    page = render(task, records, texts, title=title, reviewed=reviewed, language=language)
     with replaced_when_done(path) as tmp:
         tmp.write_text(page, encoding="utf-8")
     return path
