@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPlainTextEdit, QSplitter, QTabWidget,
                                QTextEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
@@ -46,7 +46,8 @@ def evidence_label(evidence: Evidence | None) -> str:
         return ""
     if evidence.status == "fuzzy":
         fuzzy = QCoreApplication.translate("DetailPane", "fuzzy")
-        return f"{fuzzy} {evidence.score:.2f}" if evidence.score is not None else fuzzy
+        return (f"{fuzzy} {QLocale().toString(evidence.score, 'f', 2)}"
+                if evidence.score is not None else fuzzy)
     if evidence.status == "not_found":
         return ungrounded_text()
     if evidence.status == "weak":

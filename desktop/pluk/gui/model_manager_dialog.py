@@ -33,7 +33,7 @@ from pluk.gui.model_jobs import (JobCall, ModelJob, describe_progress, download_
 from pluk.gui.model_tables import CatalogueTable, InstalledTable
 from pluk.gui.repo_download_dialog import RepoDownloadDialog
 from pluk.gui.widgets import human_size as format_bytes
-from pluk.gui.widgets import muted
+from pluk.gui.widgets import integer, muted
 
 log = logging.getLogger(__name__)
 OnSuccess = Callable[[object], None]
@@ -69,7 +69,7 @@ def hardware_summary(hw: HardwareInfo | None, n_ctx: int, gpu_unusable: list[str
     text = QCoreApplication.translate(
         "ModelManagerDialog", "This computer: {memory}, {cores} CPU cores, {gpu}. Fit verdicts "
         "are for a context of {n_ctx} tokens.").format(memory=memory, cores=cores or "?",
-                                                       gpu=gpu, n_ctx=f"{n_ctx:,}")
+                                                       gpu=gpu, n_ctx=integer(n_ctx))
     if gpu_unusable:
         text += " " + QCoreApplication.translate(
             "ModelManagerDialog", "The engine's GPU code cannot run here ({reasons}): Pluk runs "

@@ -19,8 +19,8 @@ from pluk.core import paths
 from pluk.core.errors import ModelError
 from pluk.core.models.gguf_info import GGUFInfo, check_gguf_header, read_gguf_info
 from pluk.gui.background import LatestCall
-from pluk.gui.widgets import (Card, PickerCombo, breakable, fit_label, human_size, muted,
-                              number)
+from pluk.gui.widgets import (Card, PickerCombo, breakable, fit_label, human_size, integer,
+                              muted, number)
 
 log = logging.getLogger(__name__)
 
@@ -207,8 +207,7 @@ class ModelPicker(Card):
                         if info.parameters >= 1e8 else
                         self.tr("{n} M parameters").format(n=number(info.parameters / 1e6)))
         if info.context_length:
-            bits.append(self.tr("context {n}").format(n=f"{info.context_length:,}".replace(
-                ",", "." if self.locale().decimalPoint() == "," else ",")))
+            bits.append(self.tr("context {n}").format(n=integer(info.context_length)))
         if not info.has_chat_template:
             bits.append(self.tr("no chat template (a plain prompt is used)"))
         return _escape(" · ".join(bits))

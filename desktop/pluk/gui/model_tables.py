@@ -12,6 +12,7 @@ from pluk.core.models.catalogue import CatalogueEntry
 from pluk.core.models.hardware import Advice, HardwareInfo, ModelShape, advise
 from pluk.core.models.store import InstalledModel
 from pluk.gui.widgets import human_size as format_bytes
+from pluk.gui.widgets import integer, number
 
 _C = "ModelTable"
 VERDICT_TEXT = {"fits": QT_TRANSLATE_NOOP("ModelTable", "fits"),
@@ -51,7 +52,7 @@ def verdict_item(advice: Advice | None) -> QTableWidgetItem:
     item.setData(Qt.ItemDataRole.UserRole + 1, advice.verdict)
     tip = [QCoreApplication.translate(
         "ModelTable", "About {size} of memory at {n_ctx} tokens of context.").format(
-        size=format_bytes(advice.memory_needed_bytes), n_ctx=f"{advice.n_ctx:,}")]
+        size=format_bytes(advice.memory_needed_bytes), n_ctx=integer(advice.n_ctx))]
     if advice.gpu_layers:
         tip.append(QCoreApplication.translate("ModelTable", "All layers on the GPU.")
                    if advice.gpu_layers < 0 else QCoreApplication.translate(
@@ -59,7 +60,7 @@ def verdict_item(advice: Advice | None) -> QTableWidgetItem:
     if advice.suggested_n_ctx and advice.suggested_n_ctx != advice.n_ctx:
         tip.append(QCoreApplication.translate(
             "ModelTable", "Fits with a context of {n} tokens.").format(
-            n=f"{advice.suggested_n_ctx:,}"))
+            n=integer(advice.suggested_n_ctx)))
     if advice.warning:
         tip.append(advice.warning)
     item.setToolTip("\n".join(tip))
@@ -148,7 +149,7 @@ class CatalogueTable(ModelTable):
             if entry.licence_url:
                 licence.setToolTip(entry.licence_url)
             cells = [title, _item(format_bytes(entry.size_bytes)),
-                     _item(f"{entry.ram_gb:.1f} GB"), licence, _item(entry.quantization),
+                     _item(f"{number(entry.ram_gb)} GB"), licence, _item(entry.quantization),
                      verdict_item(advice),
                      _item(QCoreApplication.translate("ModelTable", "installed")
                            if entry.id in installed else "")]

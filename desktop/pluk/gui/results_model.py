@@ -63,10 +63,9 @@ def display(value: Any) -> str:
         return (QCoreApplication.translate("ResultsModel", "yes") if value
                 else QCoreApplication.translate("ResultsModel", "no"))
     if isinstance(value, float):
-        from PySide6.QtCore import QLocale
+        from pluk.gui.widgets import short_number
 
-        text = f"{value:g}"
-        return text.replace(".", QLocale().decimalPoint()) if "e" not in text else text
+        return short_number(value)
     return str(value)
 
 

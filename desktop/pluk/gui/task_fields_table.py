@@ -18,6 +18,8 @@ import re
 from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
+from pluk.gui.widgets import short_number
+
 SIMPLE_TYPES = ["bool", "int", "float", "string", "enum"]
 TYPE_LABELS = SIMPLE_TYPES + [f"list of {t}" for t in SIMPLE_TYPES]
 KEYS_BY_TYPE = {
@@ -75,7 +77,7 @@ def _values_text(field: dict[str, Any]) -> str:
     if kind in ("int", "float") and (field.get("minimum") is not None
                                      or field.get("maximum") is not None):
         lo, hi = field.get("minimum"), field.get("maximum")
-        return f"{'' if lo is None else f'{lo:g}'}..{'' if hi is None else f'{hi:g}'}"
+        return f"{'' if lo is None else short_number(lo)}..{'' if hi is None else short_number(hi)}"
     return ""
 
 

@@ -11,8 +11,8 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QComboBox, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from pluk.core.validation.reliability_png import reliability_png
-from pluk.core.validation.report import format_metric
 from pluk.core.validation.result import FieldResult
+from pluk.gui.validation_tables import metric_text
 
 PICTURE_SIZE = 320  # drawn at this size, shown scaled to the room the tab gives it
 SOURCES = {"probability": QT_TRANSLATE_NOOP("ReliabilityView", "option probabilities"),
@@ -110,7 +110,7 @@ class ReliabilityView(QWidget):
                 self.tr("Calibration of the agreement across passes: ECE {ece} over %n "
                         "answer(s), {bins} equal-width bins (0 is perfectly calibrated).", "",
                         found.n))
-        self.label.setText(text.format(ece=format_metric(found.ece), bins=found.bin_count))
+        self.label.setText(text.format(ece=metric_text(found.ece), bins=found.bin_count))
         pixmap = QPixmap()
         pixmap.loadFromData(reliability_png(found.bins, PICTURE_SIZE, PICTURE_SIZE), "PNG")
         self.picture.set_full(pixmap)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QSizePoli
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from pluk.core.validation.result import FieldResult
+from pluk.gui.widgets import short_number
 
 # The core's metric names (validation.report.SUMMARY_METRICS), marked for translation: the
 # Validation tab translates them in its own context.
@@ -129,7 +130,7 @@ class ConfusionView(QWidget):
                 "Mean error (prediction − reference) {mean}. Tolerance {tol}.").format(
                 field=field.field, unit=unit, both=c.both_numbers, empty=c.both_null,
                 truth_only=c.truth_null_only, prediction_only=c.prediction_null_only,
-                mean=metric_text(metrics.mean_error), tol=f"{tol:g}"))
+                mean=metric_text(metrics.mean_error), tol=short_number(tol)))
         else:
             self.label.setText(f"<b>{field.field}</b>: {field.comparison or ''}.")
 

@@ -103,6 +103,17 @@ def number(value: float, decimals: int = 1) -> str:
     return QLocale().toString(float(value), "f", decimals)
 
 
+def integer(value: int) -> str:
+    """A whole number with the window's group separator: 8,192 or 8.192."""
+    return QLocale().toString(int(value))
+
+
+def short_number(value: float) -> str:
+    """A number in its shortest form (as Python's :g) with the window's decimal mark: 0,5."""
+    text = f"{value:g}"
+    return text.replace(".", QLocale().decimalPoint()) if "e" not in text else text
+
+
 class PickerCombo(QComboBox):
     """A picker `chars` wide whatever its items, whose list opens wide enough for the longest
     item: a long task title or model file name is shown whole in the list, elided with "…" in
