@@ -1100,8 +1100,20 @@ txt · md · rtf · docx · pdf, of een tabel (csv · xlsx · jsonl · json)</tr
         <translation>controleren…</translation>
     </message>
     <message>
+        <source>{verdict}, slow</source>
+        <translation>{verdict}, traag</translation>
+    </message>
+    <message>
         <source>About {size} of memory at {n_ctx} tokens of context.</source>
         <translation>Ongeveer {size} geheugen bij {n_ctx} tokens context.</translation>
+    </message>
+    <message>
+        <source>About {n} reports a minute on this computer&apos;s processor (a rough estimate from the model&apos;s size and the cores).</source>
+        <translation>Ongeveer {n} verslagen per minuut op de processor van deze computer (een ruwe schatting uit de grootte van het model en het aantal kernen).</translation>
+    </message>
+    <message>
+        <source>Slow on this computer: a smaller model, or a GPU, is faster.</source>
+        <translation>Traag op deze computer: een kleiner model, of een GPU, is sneller.</translation>
     </message>
     <message>
         <source>All layers on the GPU.</source>

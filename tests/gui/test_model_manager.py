@@ -259,3 +259,29 @@ def test_repo_form_checks_its_answers():
     assert "owner/name" in problem("not-a-repo", FILE, "main")
     assert ".gguf" in problem(REPO, "weights.bin", "main")
     assert "revision" in problem(REPO, FILE, "")
+
+
+def test_the_catalogue_says_how_fast_a_model_would_run_here(qtbot, pluk_home):
+    """Issue 26, item 8: a 14B model was marked as fitting a 2-core CPU with no word about
+    speed. The speed is a rough estimate from the size and the cores (core/models/speed.py)."""
+    two_cores = _hardware(64, 60).model_copy(update={"cpu_logical": 2, "cpu_physical": 2})
+    dialog = ModelManagerDialog(n_ctx=8192, hardware=two_cores)
+    qtbot.addWidget(dialog)
+    table = dialog.catalogue_table
+    catalogue = load_catalogue()
+    verdicts = dict(zip((table.item(r, 0).data(Qt.ItemDataRole.UserRole)
+                         for r in range(table.rowCount())), table.column_text("This computer")))
+    smallest = min(catalogue.models, key=lambda m: m.size_bytes)
+    largest = max(catalogue.models, key=lambda m: m.size_bytes)
+    assert verdicts[largest.id] == "fits, slow" and verdicts[smallest.id] == "fits"
+    tip = table.item(table.row_of(largest.id), 5).toolTip()
+    assert "reports a minute" in tip and "Slow on this computer" in tip
+    # On a GPU that holds it, the same model is not estimated, and not slow.
+    from pluk.core.models.hardware import GPUInfo
+
+    gpu = ModelManagerDialog(n_ctx=8192, hardware=two_cores.model_copy(
+        update={"gpus": [GPUInfo(name="card", memory_total_bytes=80 * GB)]}))
+    qtbot.addWidget(gpu)
+    row = gpu.catalogue_table.row_of(largest.id)
+    assert gpu.catalogue_table.item(row, 5).text() == "fits"
+    assert "reports a minute" not in gpu.catalogue_table.item(row, 5).toolTip()

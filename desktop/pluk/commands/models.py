@@ -220,12 +220,13 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     print(f"This machine: {_hardware_line(hw)}")
     print(f"Fit at a context of {args.ctx} tokens.\n")
-    print(f"  {'ID':<36} {'SIZE':>8} {'NEEDS':>8}  {'FIT':<12} TITLE (LICENCE)")
+    print(f"  {'ID':<36} {'SIZE':>8} {'NEEDS':>8}  {'FIT':<12} {'/MIN':>5}  TITLE (LICENCE)")
     for entry, have, advice in rows_cat:
         mark = "*" if have else " "
         title = f"{entry.title} ({entry.licence})" + ("  [default]" if entry.default else "")
         print(f"{mark} {entry.id:<36} {_size(entry.size_bytes):>8} "
-              f"{_size(advice.memory_needed_bytes):>8}  {_fit(advice):<12} {title}")
+              f"{_size(advice.memory_needed_bytes):>8}  {_fit(advice):<12} "
+              f"{_per_minute(advice.reports_per_minute):>5}  {title}")
     if rows_own:
         print("\nInstalled from elsewhere:")
         for m, advice in rows_own:
@@ -239,6 +240,13 @@ def cmd_list(args: argparse.Namespace) -> int:
                   f"{_size(info['downloaded'])} of {_size(info.get('size'))}")
     print("\n* installed.  Download one with `pluk models download ID`.")
     return 0
+
+
+def _per_minute(value: float | None) -> str:
+    """Reports a minute, roughly: '0.4', '12'; 'GPU' where not estimated."""
+    if value is None:
+        return "GPU"
+    return f"{value:.1f}" if value < 10 else f"{value:.0f}"
 
 
 def _fit(advice) -> str:
@@ -349,7 +357,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
 def cmd_hardware(args: argparse.Namespace) -> int:
     from pluk.core.models import store
     from pluk.core.models.catalogue import load_catalogue
-    from pluk.core.models.hardware import ModelShape, advise, detect_hardware
+    from pluk.core.models.hardware import ModelShape, advise, detect_hardware, is_slow
 
     enforce_offline_env()
     hw = detect_hardware()
@@ -385,6 +393,12 @@ def cmd_hardware(args: argparse.Namespace) -> int:
                                                                   f"{a.gpu_layers} GPU layers")
         print(f"\n{model_id}: {_fit(a)} at {args.ctx} tokens (needs {_size(a.memory_needed_bytes)},"
               f" {layers}; largest fitting context: {a.suggested_n_ctx or 'none'})")
+        print("  speed: " + (f"about {_per_minute(a.reports_per_minute)} reports a minute on "
+                             "this CPU (a rough estimate from the model's size and the cores)"
+                             + ("; slow: a smaller model, or a GPU, is faster" if is_slow(a)
+                                else "")
+                             if a.reports_per_minute is not None else
+                             "not estimated (the model runs on the GPU)"))
         if a.warning:
             print(f"  {a.warning}")
         if model_id in verdicts:

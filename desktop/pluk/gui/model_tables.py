@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 from pluk.core.models.catalogue import CatalogueEntry
-from pluk.core.models.hardware import Advice, HardwareInfo, ModelShape, advise
+from pluk.core.models.hardware import Advice, HardwareInfo, ModelShape, advise, is_slow
 from pluk.core.models.store import InstalledModel
 from pluk.gui.widgets import human_size as format_bytes
 from pluk.gui.widgets import integer, number
@@ -47,12 +47,24 @@ def verdict_item(advice: Advice | None) -> QTableWidgetItem:
     """The fit column: the verdict in words and colour, the reasons in the tooltip."""
     if advice is None:
         return _item(QCoreApplication.translate("ModelTable", "checking…"))
-    item = _item(_tr(VERDICT_TEXT[advice.verdict]))
-    item.setForeground(QColor(VERDICT_COLOR[advice.verdict]))
+    speed = advice.reports_per_minute
+    slow = is_slow(advice)
+    text = _tr(VERDICT_TEXT[advice.verdict])
+    item = _item(QCoreApplication.translate("ModelTable", "{verdict}, slow").format(
+        verdict=text) if slow else text)
+    item.setForeground(QColor(VERDICT_COLOR["tight" if slow else advice.verdict]))
     item.setData(Qt.ItemDataRole.UserRole + 1, advice.verdict)
     tip = [QCoreApplication.translate(
         "ModelTable", "About {size} of memory at {n_ctx} tokens of context.").format(
         size=format_bytes(advice.memory_needed_bytes), n_ctx=integer(advice.n_ctx))]
+    if speed is not None:
+        tip.append(QCoreApplication.translate(
+            "ModelTable", "About {n} reports a minute on this computer's processor (a rough "
+            "estimate from the model's size and the cores).").format(
+            n=number(speed, 1 if speed < 10 else 0)))
+    if slow:
+        tip.append(QCoreApplication.translate(
+            "ModelTable", "Slow on this computer: a smaller model, or a GPU, is faster."))
     if advice.gpu_layers:
         tip.append(QCoreApplication.translate("ModelTable", "All layers on the GPU.")
                    if advice.gpu_layers < 0 else QCoreApplication.translate(

@@ -23,6 +23,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from pluk.core.models.speed import SLOW, reports_per_minute
+
 MiB = 1024 * 1024
 GiB = 1024 * MiB
 OVERHEAD_BASE = 512 * MiB
@@ -116,6 +118,9 @@ class Advice(BaseModel):
     memory_needed_bytes: int = Field(description="System memory needed after GPU offload")
     suggested_n_ctx: int | None = Field(description="Largest tried context that fits, or None")
     gpu_layers: int = Field(description="Layers to offload: 0 = CPU only, -1 = all")
+    reports_per_minute: float | None = Field(
+        default=None, description="Rough speed on this CPU (speed.py); None: on a GPU, or the "
+        "cores are unknown")
     warning: str | None = None
 
 
@@ -214,6 +219,9 @@ def advise(model: ModelShape, hardware: HardwareInfo, n_ctx: int = 8192,
                         f"{_gb(needed)} at {n_ctx} tokens.")
     if not est.kv_cache_exact:
         warnings.append("The model's shape is unknown, so the context memory is a rough guess.")
+    cores = hardware.cpu_physical or hardware.cpu_usable or hardware.cpu_logical
+    speed = reports_per_minute(model.weights_bytes, max(1, cores - 1) if cores else None,
+                               gpu_layers, model.n_layer)
     features = hardware.cpu_features
     if (features is not None and hardware.machine.lower() in {"x86_64", "amd64"}
             and "avx2" not in features):
@@ -221,7 +229,13 @@ def advise(model: ModelShape, hardware: HardwareInfo, n_ctx: int = 8192,
                         "newer CPUs will not start.")
     return Advice(verdict=verdict, n_ctx=n_ctx, estimate=est, memory_needed_bytes=needed,
                   suggested_n_ctx=suggested, gpu_layers=gpu_layers,
-                  warning=" ".join(warnings) or None)
+                  reports_per_minute=speed, warning=" ".join(warnings) or None)
+
+
+def is_slow(advice: Advice) -> bool:
+    """Fits, but answers under SLOW reports a minute on this CPU (speed.py)."""
+    speed = advice.reports_per_minute
+    return speed is not None and speed < SLOW and advice.verdict in ("fits", "tight")
 
 
 # --- detection ---------------------------------------------------------------------------------
