@@ -2257,6 +2257,10 @@ Eerdere runs opent u in het tabblad Eerdere runs.</translation>
         <translation>Maak een taak van een REDCap-datadictionary of een Castor-studiestructuur (CSV); de runs ervan exporteren terug naar het importformaat van REDCap of Castor</translation>
     </message>
     <message>
+        <source>Use it</source>
+        <translation>Gebruiken</translation>
+    </message>
+    <message>
         <source>Field</source>
         <translation>Veld</translation>
     </message>
@@ -2283,6 +2287,10 @@ Eerdere runs opent u in het tabblad Eerdere runs.</translation>
     <message>
         <source>Some task files could not be loaded:</source>
         <translation>Sommige taakbestanden konden niet worden geladen:</translation>
+    </message>
+    <message>
+        <source>These reports look like “{title}”.</source>
+        <translation>Deze verslagen lijken op “{title}”.</translation>
     </message>
     <message>
         <source>No task. Press New… to define one.</source>

@@ -213,6 +213,7 @@ class MainWindow(QMainWindow):
         s.reading_changed.connect(self.inputs.set_reading)
         s.reading_status.connect(self.inputs.set_reading_status)
         s.reports_changed.connect(self.inputs.show_reports)
+        s.reports_changed.connect(self.task_panel.suggest_for)
         s.inputs_failed.connect(self.inputs.show_failure)
         self.inputs.grouping_chosen.connect(s.set_grouping)
         s.grouping_checked.connect(self.inputs.show_grouping_problem)

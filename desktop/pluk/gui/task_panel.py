@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QCompleter, QFileDialog, QHBoxLayout, QHeaderView
 
 from pluk.core import paths
 from pluk.core.tasks import TaskDefinition, list_tasks
+from pluk.core.tasks.suggest import SAMPLE_REPORTS, suggest
 from pluk.gui.i18n import task_description, task_title
 from pluk.gui.task_fields_table import type_label, type_words
 from pluk.gui.widgets import (Card, LinesLabel, PickerCombo, breakable, fit_label, keep_rows,
@@ -94,6 +95,20 @@ class TaskPanel(Card):
         self.description = LinesLabel(2)  # the whole text in its tooltip
         self.description.setObjectName("muted")
         self.body.addWidget(self.description)
+        # "These reports look like ...": shown when the loaded reports fit another task far
+        # better than the chosen one (core/tasks/suggest.py); the user decides.
+        self._report_texts: list[str] = []
+        self._suggested: str | None = None
+        self.suggestion = fit_label(QLabel())
+        self.suggestion.setObjectName("problem")
+        self.use_suggestion = QPushButton(self.tr("Use it"))
+        self.use_suggestion.clicked.connect(self._use_suggestion)
+        hint = QHBoxLayout()
+        hint.addWidget(self.suggestion, 1)
+        hint.addWidget(self.use_suggestion)
+        self.body.addLayout(hint)
+        self.suggestion.hide()
+        self.use_suggestion.hide()
         self.fields = QTreeWidget()
         self.fields.setHeaderLabels([self.tr("Field"), self.tr("Type"), self.tr("Meaning")])
         self.fields.setRootIsDecorated(False)
@@ -188,6 +203,26 @@ class TaskPanel(Card):
             self.select(found[0].id)
             self.search.clear()
 
+    def suggest_for(self, reports: list) -> None:
+        """Remember the loaded reports' texts and say whether another task fits them better."""
+        self._report_texts = [r.text for r in reports[:SAMPLE_REPORTS] if r.text]
+        self._update_suggestion()
+
+    def _update_suggestion(self) -> None:
+        current = self.current_task()
+        candidates = [t for p, t in self._tasks if task_group(p) != "dragon"]
+        found = suggest(candidates, current.id if current else None, self._report_texts)
+        self._suggested = found.id if found else None
+        if found:
+            self.suggestion.setText(self.tr("These reports look like “{title}”.").format(
+                title=task_title(found)))
+        self.suggestion.setVisible(found is not None)
+        self.use_suggestion.setVisible(found is not None)
+
+    def _use_suggestion(self) -> None:
+        if self._suggested:
+            self.select(self._suggested)
+
     def _on_index(self, _index: int) -> None:
         task = self.current_task()
         self.fields.clear()
@@ -206,6 +241,7 @@ class TaskPanel(Card):
             for spec in task.fields:
                 self.fields.addTopLevelItem(self._field_item(spec))
         self._fit_columns()
+        self._update_suggestion()
         self.task_chosen.emit(task)
 
     def _fit_columns(self) -> None:
