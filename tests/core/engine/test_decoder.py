@@ -88,7 +88,7 @@ def test_forced_tokens_ride_in_one_decode(tiny, sequential):
 def test_the_full_mask_is_computed_only_when_the_choice_is_refused(tiny, reports, monkeypatch):
     checks, masks = [], []
     take = sampling.Chooser._take
-    allowed = MaskBuffer.allowed
+    allowed = MaskBuffer.allowed_ids
 
     def counting_take(self, matcher, token):  # the one check of the model's own choice
         checks.append(take(self, matcher, token))
@@ -99,7 +99,7 @@ def test_the_full_mask_is_computed_only_when_the_choice_is_refused(tiny, reports
         return allowed(self, matcher)
 
     monkeypatch.setattr(sampling.Chooser, "_take", counting_take)
-    monkeypatch.setattr(MaskBuffer, "allowed", counting_allowed)
+    monkeypatch.setattr(MaskBuffer, "allowed_ids", counting_allowed)
     results = run_all(tiny, prostate_task(), reports[:2])
     refused = [i + 1 for i, ok in enumerate(checks) if not ok]
     assert masks == refused  # a mask right after each refused choice, and nowhere else

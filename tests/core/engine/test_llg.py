@@ -150,3 +150,32 @@ def test_a_grammar_llguidance_cannot_read_is_refused(tiny_vocab):
 
 def test_the_tokenizer_is_built_once_per_model_file(tiny_model):
     assert tokenizer_for(tiny_model) is tokenizer_for(tiny_model)
+
+
+def test_a_sparse_mask_lists_the_same_tokens_as_the_dense_one(tiny_model):
+    """MaskBuffer reads a mask with few allowed tokens as their ids (SPARSE_WORDS): the ids are
+    exactly the dense mask's True positions, along a path through a task's grammar."""
+    from pluk.core.engine.decoder import Decoder, DecoderOptions
+    from pluk.core.engine.grammar import schema_to_gbnf
+    from pluk.core.tasks import json_schema, load_task
+
+    with Decoder(tiny_model, DecoderOptions(n_ctx=512)) as decoder:
+        grammar = decoder.grammar(schema_to_gbnf(json_schema(load_task("prostate_mri_nl"))))
+        matcher = grammar.matcher()
+        masks = MaskBuffer(decoder.vocab.n_vocab, decoder.tokenizer.vocab_size)
+        rng = np.random.default_rng(3)
+        sparse_seen = dense_seen = 0
+        for _step in range(120):
+            dense = masks.allowed(matcher)
+            ids, booleans = masks.allowed_ids(matcher)
+            if ids is None:
+                dense_seen += 1
+                assert (booleans == dense).all()
+            else:
+                sparse_seen += 1
+                assert ids.tolist() == np.flatnonzero(dense).tolist()
+            choices = np.flatnonzero(dense)
+            if not choices.size or matcher.is_accepting():
+                break
+            assert matcher.consume_token(int(rng.choice(choices)))
+    assert sparse_seen > 0

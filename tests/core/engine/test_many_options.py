@@ -179,7 +179,10 @@ def _pairwise_probabilities(paths, after):
 class _ByteVocab:
     """One token a byte: an option's path is its bytes."""
 
-    def continuation(self, before: bytes, text: bytes) -> list[int]:
+    def tokenize_bytes(self, data: bytes) -> list[int]:
+        return list(data)
+
+    def continuation(self, before: bytes, text: bytes, head=None) -> list[int]:
         return list(text)
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from pluk.core.engine import scratch
 from pluk.core.engine.option_tree import OptionTree
 from pluk.core.engine.protocol import DecisionSpec
 from pluk.core.engine.vocab import Vocabulary
@@ -41,8 +42,7 @@ def logprob_entries(row: np.ndarray, tokens: list[int], lse: float | None = None
 
 
 def log_sum_exp(row: np.ndarray) -> float:
-    top = float(row.max())
-    return top + float(np.log(np.exp(row.astype(np.float64) - top).sum()))
+    return scratch.log_sum_exp(row)
 
 
 class DecisionWatch:
@@ -60,10 +60,12 @@ class DecisionWatch:
         self.value_end: int | None = None
         self.open = True
         self.forms: list[tuple[str, bytes, TokenPath]] = []
+        head = vocab.tokenize_bytes(before)  # the same answer before every form: once
         for option, texts in spec.options.items():
             for text in texts:
                 form = text.encode("utf-8")
-                self.forms.append((option, form, tuple(vocab.continuation(before, lead + form))))
+                self.forms.append((option, form, tuple(
+                    vocab.continuation(before, lead + form, head))))
         self.observed: dict[TokenPath, dict[int, float]] = {}
         # The options' own paths as a trie: what wanted() reads while the value is written.
         self._forms_tree = OptionTree([seq for _, _, seq in self.forms])

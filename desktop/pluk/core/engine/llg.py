@@ -126,17 +126,39 @@ class Grammar:
         return self._pristine.deep_copy()
 
 
+# A mask with at most this many non-zero 32-token words is read as a list of token ids; a
+# denser one (inside a string nearly every token is allowed) as booleans over the vocabulary.
+SPARSE_WORDS = 256
+_LANES = np.arange(32)
+
+
 class MaskBuffer:
-    """Room for one full token mask, and the allowed tokens it says as booleans."""
+    """Room for one full token mask, and the allowed tokens it says: as ascending token ids
+    where few are allowed (digits, a quote, a key's next piece: reading a handful of words
+    instead of the whole vocabulary), else as booleans over the vocabulary."""
 
     def __init__(self, n_vocab: int, tokenizer_vocab: int):
         self.n_vocab = n_vocab
         self._words = np.zeros((max(n_vocab, tokenizer_vocab) + 31) // 32, dtype=np.int32)
 
     def allowed(self, matcher) -> np.ndarray:
+        """The allowed tokens as booleans over the vocabulary."""
         matcher.unsafe_compute_mask_ptr(self._words.ctypes.data, self._words.nbytes)
+        return self._dense()
+
+    def allowed_ids(self, matcher) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(ids, None) where few tokens are allowed, else (None, booleans)."""
+        matcher.unsafe_compute_mask_ptr(self._words.ctypes.data, self._words.nbytes)
+        words = np.flatnonzero(self._words)
+        if len(words) > SPARSE_WORDS:
+            return None, self._dense()
+        bits = np.unpackbits(self._words[words].view(np.uint8), bitorder="little")
+        ids = (words[:, None] * 32 + _LANES).ravel()[bits.astype(bool)]
+        return ids[ids < self.n_vocab], None
+
+    def _dense(self) -> np.ndarray:
         bits = np.unpackbits(self._words.view(np.uint8), bitorder="little")
-        return bits[:self.n_vocab].astype(bool)
+        return bits[:self.n_vocab].view(bool)  # 0 and 1: already booleans, no copy
 
 
 def llguidance_version() -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from pluk.core.engine import scratch
 from pluk.core.engine.answer_guard import Steer
 from pluk.core.engine.llg import MaskBuffer
 from pluk.core.engine.protocol import DecodeStats
@@ -54,19 +55,32 @@ class Chooser:
                ) -> int | None:
         """The next token, consumed by `matcher`; None where the grammar allows nothing."""
         work = self._steered(row, steer)
-        if not np.isfinite(work.max()):
+        if work is not row and not np.isfinite(work.max()):
             work = row
         token = self._pick(work)
         if self._take(matcher, token):
             return token
         stats.masks_computed += 1
-        allowed = self._masks.allowed(matcher)
-        masked = np.where(allowed, work, -np.inf)
-        if not np.isfinite(masked.max()):
-            masked = np.where(allowed, row, -np.inf)
-            if not np.isfinite(masked.max()):
+        ids, allowed = self._masks.allowed_ids(matcher)
+        if ids is not None:
+            # Few allowed: chosen among their ids alone, the same token as from the whole row
+            # with every other token at -inf (ids ascend, so ties go to the lowest as argmax
+            # does; a refused token's weight, exp(-inf), is an exact 0 in a draw's sums).
+            if not ids.size:
                 return None
-        token = self._pick(masked)
+            among = work[ids]
+            if not np.isfinite(among.max()):
+                among = row[ids]
+                if not np.isfinite(among.max()):
+                    return None
+            token = int(ids[self._pick(among)])
+        else:
+            masked = np.where(allowed, work, -np.inf)
+            if not np.isfinite(masked.max()):
+                masked = np.where(allowed, row, -np.inf)
+                if not np.isfinite(masked.max()):
+                    return None
+            token = self._pick(masked)
         if token not in self._eog and not matcher.consume_token(token):
             return None
         return token
@@ -78,8 +92,4 @@ class Chooser:
     def _pick(self, logits: np.ndarray) -> int:
         if self.temperature <= 0:
             return int(np.argmax(logits))
-        scaled = logits.astype(np.float64) / self.temperature
-        weights = np.exp(scaled - scaled.max())
-        cdf = np.cumsum(weights)
-        index = int(np.searchsorted(cdf, self._rng.random() * cdf[-1], side="right"))
-        return min(index, len(cdf) - 1)
+        return scratch.draw(logits, self.temperature, self._rng.random())

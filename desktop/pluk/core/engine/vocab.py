@@ -106,11 +106,14 @@ class Vocabulary:
     def detokenize(self, tokens: list[int]) -> str:
         return self.detokenize_bytes(tokens).decode("utf-8", errors="replace")
 
-    def continuation(self, before: bytes, text: bytes) -> list[int]:
+    def continuation(self, before: bytes, text: bytes, head: list[int] | None = None,
+                     ) -> list[int]:
         """Tokens of `text` as the tokenizer writes it after `before` (the answer so far):
         tokenized together, so a tokenizer that adds a space at the start of a text does not
-        add one mid-answer."""
-        head = self.tokenize_bytes(before)
+        add one mid-answer. `head`: the tokens of `before`, where the caller has them (one
+        decision tokenizes every option form after the same answer)."""
+        if head is None:
+            head = self.tokenize_bytes(before)
         joined = self.tokenize_bytes(before + text)
         if before and joined[:len(head)] == head:
             return joined[len(head):]

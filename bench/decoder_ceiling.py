@@ -1,0 +1,141 @@
+"""Benchmark: the decoder's own cost per decode step, with llama.cpp's decode replaced by a
+stand-in that costs nothing. This is the ceiling a GPU meets: when a 64-sequence step of the
+model takes 23 ms on the GPU (the GPU issue's measurement), whatever the decoder spends between
+two decodes in Python comes on top, and is all that is left to win.
+
+The model is a one-layer random model with the Qwen2 vocabulary (152k tokens, ../shared/vocab),
+so the grammar, masks and vocabulary passes cost what they cost for Qwen2.5; its llama_decode is
+never called. The stand-in hands back logit rows:
+
+- "random": rows of random numbers, so the model's choice is almost never allowed and every
+  step computes a full grammar mask (the worst case);
+- "model-like": the same run again, each row's top token set to the token the random run
+  chose there, so the choice is allowed at once, as a trained model's usually is.
+
+Reports: the English MRI set repeated, 2 x parallel of them, task prostate_mri_nl, answers cut
+at --max-tokens. ms_per_step is the decoder's wall time over its decode calls (prompt batches
+included, each a call), measured after the shared prefix is in place.
+
+    PYTHONPATH=desktop:. .venv/bin/python bench/decoder_ceiling.py --parallel 64
+
+The last line is a JSON object with "parallel" and "ms_per_step" (the random case) and
+"ms_per_step_model_like".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+VOCAB = REPO.parent / "shared" / "vocab" / "ggml-vocab-qwen2.gguf"
+MODEL = Path("/tmp/pluk-bench/ceiling-qwen2vocab.gguf")
+# The model-like case's top logit: far above the random rows' N(0, 1) values, as a confident
+# model's choice is, and still an ordinary number for exp() (a huge one makes every other
+# term underflow, which slows the log-sum-exp of the decisions several times).
+MODEL_TOP = 20.0
+
+
+def _model() -> Path:
+    from pluk.core.models.random_model import ModelShape, build_random_gguf
+
+    if not MODEL.exists():
+        build_random_gguf(MODEL, ModelShape(n_embd=64, n_layer=1, n_head=4, n_head_kv=4,
+                                            n_ff=128), vocab_path=VOCAB)
+    return MODEL
+
+
+def _reports(n: int):
+    from pluk.core.readers.reports import Report
+    from tests.support.english_mri import reports
+
+    base = reports()
+    return [Report.from_text(id=f"r{i:03d}", source="bench", format="txt",
+                             text=base[i % len(base)].text) for i in range(n)]
+
+
+def _run(parallel: int, max_tokens: int, chosen: dict[str, list[int]] | None):
+    """One pass of the decoder over 2 x parallel reports; with `chosen`, each step's row has the
+    token the random run chose on top."""
+    from pluk.core.engine import slot as slot_module
+    from pluk.core.engine.decoder import Decoder, DecoderOptions
+    from tests.core.engine.conftest import build_requests, prostate_task
+
+    rng = np.random.default_rng(0)
+    decoder = Decoder(_model(), DecoderOptions(n_ctx=2048, parallel=parallel, n_threads=1,
+                                               n_threads_batch=1))
+    n_vocab = decoder._ctx.n_vocab
+    pool = [rng.standard_normal(n_vocab).astype(np.float32) for _ in range(8)]
+    calls = {"n": 0}
+
+    def logits(_i: int) -> np.ndarray:
+        calls["n"] += 1
+        return pool[calls["n"] % len(pool)]
+
+    prompt, requests = build_requests(decoder, prostate_task(), _reports(2 * parallel),
+                                      max_tokens=max_tokens)
+    decoder.grammar(requests[0].grammar.gbnf)  # compiled once per run, before the clock
+    decoder._ctx.decode = lambda batch, abort=None: 0
+    decoder._ctx.logits = logits
+    original = slot_module.Slot.step
+    if chosen is not None:
+        def step(self, row):
+            tokens = chosen.get(self.request.id, [])
+            k = len(self.output)
+            if k >= len(tokens) or self.thinking:
+                return original(self, row)
+            token = tokens[k]
+            before = row[token]
+            row[token] = MODEL_TOP
+            try:
+                return original(self, row)
+            finally:
+                row[token] = before
+
+        slot_module.Slot.step = step
+    try:
+        calls_before = decoder.stats.decode_calls
+        started = time.perf_counter()
+        results = list(decoder.extract(prompt, requests))
+        wall = time.perf_counter() - started
+    finally:
+        slot_module.Slot.step = original
+    steps = decoder.stats.decode_calls - calls_before
+    stats = decoder.stats
+    decoder.close()
+    return results, {"steps": steps, "wall_s": round(wall, 3),
+                     "ms_per_step": round(1e3 * wall / max(1, steps), 3),
+                     "masks_computed": stats.masks_computed,
+                     "sampled_tokens": stats.sampled_tokens,
+                     "forced_tokens": stats.forced_tokens,
+                     "answers": len(results)}
+
+
+def main() -> int:
+    sys.path.insert(0, str(REPO))
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--parallel", type=int, default=64)
+    parser.add_argument("--max-tokens", type=int, default=96)
+    args = parser.parse_args()
+    load = os.getloadavg()
+    results, random_case = _run(args.parallel, args.max_tokens, None)
+    print(json.dumps({"case": "random", **random_case}), flush=True)
+    chosen = {r.id: list(r.output_tokens) for r in results}
+    again, model_like = _run(args.parallel, args.max_tokens, chosen)
+    same = {r.id: r.text for r in again} == {r.id: r.text for r in results}
+    print(json.dumps({"case": "model-like", **model_like, "same_answers": same}), flush=True)
+    print(json.dumps({"parallel": args.parallel, "ms_per_step": random_case["ms_per_step"],
+                      "ms_per_step_model_like": model_like["ms_per_step"],
+                      "load_before": [round(x, 2) for x in load],
+                      "load_after": [round(x, 2) for x in os.getloadavg()]}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
