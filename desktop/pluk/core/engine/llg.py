@@ -68,12 +68,11 @@ def build_tokenizer(vocab_ptr, table):
     llama.cpp's own tokenizer for the forced text. As llguidance.llamacpp does, but from the
     cached table instead of its per-token calls. The tokenizer calls into `vocab_ptr`: the
     model that owns it must outlive it."""
-    import ctypes
-
-    import llama_cpp
     from llguidance import LLTokenizer
 
-    tokenize = ctypes.cast(llama_cpp.llama_cpp._lib.llama_tokenize, ctypes.c_void_p).value
+    from pluk.core.engine import native
+
+    tokenize = native.tokenize_address()
     # Every end-of-generation token ends an answer (ChatML's <|im_end|>, Gemma's
     # <end_of_turn>), as llama.cpp's own grammar sampler allows them.
     # No slices: llguidance's default slices (token subsets precomputed for fast masks inside
@@ -82,7 +81,7 @@ def build_tokenizer(vocab_ptr, table):
     # masks in 12 Gemma 3 reports, 7 ms in all, with slices or without).
     return LLTokenizer.from_llamacpp(tokens=table.llg_tokens, vocab_ptr=vocab_ptr,
                                      tokenize_fptr=tokenize,
-                                     eos_token=table.eog or llama_cpp.llama_vocab_eos(vocab_ptr),
+                                     eos_token=table.eog or native.vocab_facts(vocab_ptr)[2],
                                      slices=[])
 
 

@@ -1,6 +1,8 @@
 """Thin owners of llama.cpp's native objects for Pluk's decoder: a loaded model, a context with
-several sequences, and a batch; where llama.cpp's log lines go, and the versions a manifest
-records. Nothing here decides anything; decoder.py does.
+several sequences, and a batch; a vocabulary's tokens; where llama.cpp's log lines go, and the
+versions a manifest records. Every llama.cpp call of the engine is here (the test
+tests/core/engine/test_native_api.py checks each against the pinned llama-cpp-python); nothing
+here decides anything; decoder.py does.
 
 The context gives each sequence a stream of its own cells, or one cache shared by all
 (kv_unified): a prefix evaluated once in sequence 0 reaches another sequence through
@@ -212,3 +214,63 @@ class NativeContext:
 
     def __del__(self) -> None:
         self.close()
+
+
+# -- the vocabulary: what vocab.py, vocab_table.py and llg.py read of it ----------------------
+
+TOKEN_ATTR_CONTROL = llama_cpp.LLAMA_TOKEN_ATTR_CONTROL
+TOKEN_ATTR_USER_DEFINED = llama_cpp.LLAMA_TOKEN_ATTR_USER_DEFINED
+TOKEN_ATTR_UNKNOWN = llama_cpp.LLAMA_TOKEN_ATTR_UNKNOWN
+
+
+def vocab_facts(vocab) -> tuple[int, int, int, bool]:
+    """(number of tokens, BOS, EOS, whether a prompt starts with BOS) of a llama_vocab."""
+    return (llama_cpp.llama_vocab_n_tokens(vocab), llama_cpp.llama_vocab_bos(vocab),
+            llama_cpp.llama_vocab_eos(vocab), bool(llama_cpp.llama_vocab_get_add_bos(vocab)))
+
+
+def token_to_piece(vocab, token: int, buf, special: bool) -> int:
+    """llama_token_to_piece into `buf`: the bytes written, or minus the room needed."""
+    return llama_cpp.llama_token_to_piece(vocab, token, buf, len(buf), 0, special)
+
+
+def token_attr(vocab, token: int) -> int:
+    return llama_cpp.llama_vocab_get_attr(vocab, token)
+
+
+def is_eog(vocab, token: int) -> bool:
+    return bool(llama_cpp.llama_vocab_is_eog(vocab, token))
+
+
+def tokenize(vocab, data: bytes, *, add_bos: bool, special: bool) -> list[int]:
+    """The tokens of `data` (UTF-8 bytes)."""
+    room = len(data) + 8
+    while True:
+        out = (llama_cpp.llama_token * room)()
+        n = llama_cpp.llama_tokenize(vocab, data, len(data), out, room, add_bos, special)
+        if n >= 0:
+            return list(out[:n])
+        room = -n
+
+
+def detokenize(vocab, tokens: list[int]) -> bytes:
+    """The text of whole token lists as llama.cpp writes it."""
+    array = (llama_cpp.llama_token * len(tokens))(*tokens)
+    room = 8 * len(tokens) + 16
+    while True:
+        buf = ctypes.create_string_buffer(room)
+        n = llama_cpp.llama_detokenize(vocab, array, len(tokens), buf, room, False, False)
+        if n >= 0:
+            return buf.raw[:n]
+        room = -n
+
+
+def tokenize_address() -> int:
+    """The C address of llama_tokenize, which llguidance's tokenizer calls itself (the public
+    ctypes function is the library's own function pointer)."""
+    return ctypes.cast(llama_cpp.llama_tokenize, ctypes.c_void_p).value
+
+
+def llama_cpp_version() -> str:
+    """llama.cpp's own version string (a cache key for what depends on its tokenizer)."""
+    return llama_cpp.llama_cpp.llama_version().decode()

@@ -23,15 +23,12 @@ class Vocabulary:
     needed: planning a run reads none of them."""
 
     def __init__(self, vocab_ptr, table: Callable[[], VocabTable] | None = None):
-        import llama_cpp
+        from pluk.core.engine import native
 
         self._ptr = vocab_ptr
         self._table_source = table or (lambda: read_table(vocab_ptr))
         self._table: VocabTable | None = None
-        self.n_vocab = llama_cpp.llama_vocab_n_tokens(vocab_ptr)
-        self.bos = llama_cpp.llama_vocab_bos(vocab_ptr)
-        self.eos = llama_cpp.llama_vocab_eos(vocab_ptr)
-        self.adds_bos = bool(llama_cpp.llama_vocab_get_add_bos(vocab_ptr))
+        self.n_vocab, self.bos, self.eos, self.adds_bos = native.vocab_facts(vocab_ptr)
         self._buf = ctypes.create_string_buffer(1024)
         self._eog: frozenset[int] | None = None
 
@@ -52,13 +49,12 @@ class Vocabulary:
         return self.table.pieces[token]
 
     def _render(self, token: int, *, special: bool) -> bytes:
-        import llama_cpp
+        from pluk.core.engine import native
 
-        n = llama_cpp.llama_token_to_piece(self._ptr, token, self._buf, len(self._buf), 0,
-                                           special)
+        n = native.token_to_piece(self._ptr, token, self._buf, special)
         if n < 0:
             buf = ctypes.create_string_buffer(-n)
-            n = llama_cpp.llama_token_to_piece(self._ptr, token, buf, len(buf), 0, special)
+            n = native.token_to_piece(self._ptr, token, buf, special)
             return bytes(buf.raw[:n])
         return bytes(self._buf.raw[:n])
 
@@ -70,18 +66,11 @@ class Vocabulary:
 
     def tokenize_bytes(self, data: bytes, *, special: bool = False,
                        add_bos: bool = False) -> list[int]:
-        import llama_cpp
+        from pluk.core.engine import native
 
         if not data:
             return []
-        room = len(data) + 8
-        while True:
-            out = (llama_cpp.llama_token * room)()
-            n = llama_cpp.llama_tokenize(self._ptr, data, len(data), out, room, add_bos,
-                                         special)
-            if n >= 0:
-                return list(out[:n])
-            room = -n
+        return native.tokenize(self._ptr, data, add_bos=add_bos, special=special)
 
     def tokenize(self, text: str, *, special: bool = False, add_bos: bool = False) -> list[int]:
         return self.tokenize_bytes(text.encode("utf-8"), special=special, add_bos=add_bos)
@@ -89,19 +78,11 @@ class Vocabulary:
     def detokenize_bytes(self, tokens: list[int]) -> bytes:
         """Text of whole token lists as llama.cpp writes it (a SentencePiece vocabulary drops
         the space it adds at the start); an answer is followed piece by piece instead."""
-        import llama_cpp
+        from pluk.core.engine import native
 
         if not tokens:
             return b""
-        array = (llama_cpp.llama_token * len(tokens))(*tokens)
-        room = 8 * len(tokens) + 16
-        while True:
-            buf = ctypes.create_string_buffer(room)
-            n = llama_cpp.llama_detokenize(self._ptr, array, len(tokens), buf, room, False,
-                                           False)
-            if n >= 0:
-                return buf.raw[:n]
-            room = -n
+        return native.detokenize(self._ptr, tokens)
 
     def detokenize(self, tokens: list[int]) -> str:
         return self.detokenize_bytes(tokens).decode("utf-8", errors="replace")

@@ -42,9 +42,9 @@ class VocabTable:
 
 
 def _render(vocab_ptr, token: int, buf, special: bool) -> bytes:
-    import llama_cpp
+    from pluk.core.engine import native
 
-    n = llama_cpp.llama_token_to_piece(vocab_ptr, token, buf, len(buf), 0, special)
+    n = native.token_to_piece(vocab_ptr, token, buf, special)
     if n < 0:
         raise PlukError(f"Token {token} of the vocabulary is longer than {len(buf)} bytes")
     return buf.raw[:n]
@@ -52,20 +52,20 @@ def _render(vocab_ptr, token: int, buf, special: bool) -> bytes:
 
 def read_table(vocab_ptr) -> VocabTable:
     """The table, read token by token through llama.cpp."""
-    import llama_cpp
+    from pluk.core.engine import native
 
-    n_vocab = llama_cpp.llama_vocab_n_tokens(vocab_ptr)
+    n_vocab = native.vocab_facts(vocab_ptr)[0]
     buf = ctypes.create_string_buffer(1024)
-    control = llama_cpp.LLAMA_TOKEN_ATTR_CONTROL
-    user = llama_cpp.LLAMA_TOKEN_ATTR_USER_DEFINED
+    control = native.TOKEN_ATTR_CONTROL
+    user = native.TOKEN_ATTR_USER_DEFINED
     pieces: list[bytes] = []
     llg_tokens: list[bytes] = []
     eog: list[int] = []
     for token in range(n_vocab):
         special = _render(vocab_ptr, token, buf, True)
-        attr = llama_cpp.llama_vocab_get_attr(vocab_ptr, token)
+        attr = native.token_attr(vocab_ptr, token)
         plain = special
-        if attr & (control | llama_cpp.LLAMA_TOKEN_ATTR_UNKNOWN | user):
+        if attr & (control | native.TOKEN_ATTR_UNKNOWN | user):
             plain = _render(vocab_ptr, token, buf, False)
         pieces.append(plain)
         # llguidance never lets a special token be written as text; it knows one by its mark.
@@ -73,7 +73,7 @@ def read_table(vocab_ptr) -> VocabTable:
                               and special.endswith(b">")):
             special = b"\xff" + special
         llg_tokens.append(special)
-        if llama_cpp.llama_vocab_is_eog(vocab_ptr, token):
+        if native.is_eog(vocab_ptr, token):
             eog.append(token)
     classes = token_classes((t, p.decode("utf-8", errors="replace"))
                             for t, p in enumerate(pieces))
@@ -93,9 +93,9 @@ def _unpack(lengths: np.ndarray, blob: np.ndarray) -> list[bytes]:
 
 
 def _cache_path(sha256: str) -> Path:
-    import llama_cpp
+    from pluk.core.engine import native
 
-    version = llama_cpp.llama_cpp.llama_version().decode().replace("/", "_")
+    version = native.llama_cpp_version().replace("/", "_")
     return paths.user_cache_dir() / "vocab" / f"{sha256}-{version}-v{_FORMAT}.npz"
 
 
@@ -139,11 +139,10 @@ def _load(path: Path, n_vocab: int) -> VocabTable | None:
 
 def vocab_table(vocab_ptr, model_path: str | Path) -> VocabTable:
     """The model's table: from the cache when this file (by sha256) was read before."""
-    import llama_cpp
-
+    from pluk.core.engine import native
     from pluk.core.models.gguf_info import file_sha256
 
-    n_vocab = llama_cpp.llama_vocab_n_tokens(vocab_ptr)
+    n_vocab = native.vocab_facts(vocab_ptr)[0]
     try:
         path = _cache_path(file_sha256(model_path))
     except OSError:
