@@ -38,8 +38,16 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
                         help="CPU threads for reading prompts and for several answers at once "
                              "(default: as --threads)")
     parser.add_argument("--parallel", type=int, metavar="N",
-                        help="reports decoded at once (default: 1 on the CPU, 4 with layers on "
-                             "a GPU); each needs the context's memory again")
+                        help="reports decoded at once (default: 1 on the CPU; with layers on a "
+                             "GPU as many as its free memory holds, up to 64); each needs the "
+                             "context's memory again")
+    parser.add_argument("--mix-prompts", action=argparse.BooleanOptionalAction, default=None,
+                        help="decode new reports' prompts in the same batch as the answers "
+                             "(default: on a GPU only; on the CPU an answer then depends on "
+                             "what runs beside it)")
+    parser.add_argument("--kv-unified", action=argparse.BooleanOptionalAction, default=None,
+                        help="one KV cache for all reports, the prompt prefix held once "
+                             "(default: on a GPU only)")
     parser.add_argument("--gpu-layers", type=int, default=0, metavar="N",
                         help="layers to offload to the GPU (default 0; -1 for all)")
     parser.add_argument("--temperature", type=float, default=0.0,
@@ -123,7 +131,9 @@ def run_options(args: argparse.Namespace) -> RunOptions:
             hardware=HardwareOptions(n_threads=args.threads or None,
                                      n_threads_batch=args.threads_batch or None,
                                      parallel=args.parallel or None,
-                                     n_gpu_layers=args.gpu_layers),
+                                     n_gpu_layers=args.gpu_layers,
+                                     mix_prompts=getattr(args, "mix_prompts", None),
+                                     kv_unified=getattr(args, "kv_unified", None)),
             decoding=DecodingOptions(temperature=args.temperature, seed=args.seed,
                                      time_limit=args.time_limit or None,
                                      thinking_budget=getattr(args, "thinking_budget", None),

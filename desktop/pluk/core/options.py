@@ -53,6 +53,14 @@ class HardwareOptions(_Part):
     # default_parallel, 1 on a CPU, where it did not help (measured on 2 cores, see there).
     parallel: int | None = Field(default=None, ge=1, le=64,
                                  description="Reports decoded at once; None: chosen here")
+    # How the decoder batches (engine/decoder.py); None: auto. On the CPU each report's prompt
+    # is decoded alone and every sequence has its own KV stream, so an answer does not depend
+    # on what runs beside it; on a GPU prompts ride in the answers' batch and one KV cache holds
+    # the prefix once, which keeps the GPU busy (the GPU issue: 2.3x at parallel 64 otherwise).
+    mix_prompts: bool | None = Field(default=None, description="Prompt chunks in the answers' "
+                                     "batch; None: on a GPU only")
+    kv_unified: bool | None = Field(default=None, description="One KV cache for all reports; "
+                                    "None: on a GPU only")
 
 
 class DecodingOptions(_Part):

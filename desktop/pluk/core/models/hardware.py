@@ -355,6 +355,15 @@ def default_parallel(n_gpu_layers: int = 0) -> int:
     return 1 if n_gpu_layers == 0 else 4
 
 
+def gpu_parallel(free_bytes: int | None, kv_bytes_per_report: int | None) -> int:
+    """Reports decoded at once on a GPU when the user sets none: as many as 80% of the GPU
+    memory still free (measured with the weights loaded) holds KV cells for, 1 to 64; the GPU
+    default of default_parallel where either is unknown."""
+    if not free_bytes or not kv_bytes_per_report:
+        return default_parallel(-1)
+    return max(1, min(64, int(free_bytes * 0.8) // kv_bytes_per_report))
+
+
 def _windows_features() -> list[str] | None:
     import ctypes
 
@@ -388,7 +397,8 @@ def _mac_cpu() -> tuple[str | None, int | None, list[str] | None]:
     return model, int(physical) if physical and physical.isdigit() else None, features
 
 
-def _nvidia_gpus() -> list[GPUInfo]:
+def nvidia_gpus() -> list[GPUInfo]:
+    """NVIDIA GPUs with their total and free memory, from nvidia-smi; none where it is absent."""
     exe = shutil.which("nvidia-smi")
     if exe is None:
         return []
@@ -426,5 +436,5 @@ def detect_hardware() -> HardwareInfo:
         cpu_physical=physical,
         cpu_usable=usable,
         cpu_features=features,
-        gpus=_nvidia_gpus(),
+        gpus=nvidia_gpus(),
     )
