@@ -870,6 +870,14 @@ txt · md · rtf · docx · pdf, of een tabel (csv · xlsx · jsonl · json)</tr
         <translation>Importeren…</translation>
     </message>
     <message>
+        <source>Import model pack…</source>
+        <translation>Modelpakket importeren…</translation>
+    </message>
+    <message>
+        <source>A folder made with &apos;pluk models export-pack&apos; (on a USB stick, say): its model is checked against the pack&apos;s sha256 while it is copied in</source>
+        <translation>Een map gemaakt met &apos;pluk models export-pack&apos; (op een USB-stick, bijvoorbeeld): het model wordt tijdens het kopiëren gecontroleerd tegen de sha256 van het pakket</translation>
+    </message>
+    <message>
         <source>Copy into Pluk&apos;s models folder</source>
         <translation>Kopiëren naar de modellenmap van Pluk</translation>
     </message>
@@ -912,6 +920,14 @@ txt · md · rtf · docx · pdf, of een tabel (csv · xlsx · jsonl · json)</tr
     <message>
         <source>GGUF models (*.gguf);;All files (*)</source>
         <translation>GGUF-modellen (*.gguf);;Alle bestanden (*)</translation>
+    </message>
+    <message>
+        <source>Model pack folder</source>
+        <translation>Map van het modelpakket</translation>
+    </message>
+    <message>
+        <source>Importing the pack in {name}</source>
+        <translation>Pakket in {name} importeren</translation>
     </message>
     <message>
         <source>Importing {name}</source>
@@ -985,8 +1001,8 @@ txt · md · rtf · docx · pdf, of een tabel (csv · xlsx · jsonl · json)</tr
         <translation>Taalmodellen downloaden, importeren, verifiëren of verwijderen</translation>
     </message>
     <message>
-        <source>No model yet. Press &lt;b&gt;Models…&lt;/b&gt; to download one (the only step that uses the network) or to import a .gguf file, or choose a .gguf file on this computer.</source>
-        <translation>Nog geen model. Druk op &lt;b&gt;Taalmodellen…&lt;/b&gt; om er een te downloaden (de enige stap die het netwerk gebruikt) of een .gguf-bestand te importeren, of kies een .gguf-bestand op deze computer.</translation>
+        <source>No model yet. Press &lt;b&gt;Models…&lt;/b&gt; to download one (the only step that uses the network), to import a .gguf file or a model pack from a USB stick, or choose a .gguf file on this computer.</source>
+        <translation>Nog geen model. Klik op &lt;b&gt;Taalmodellen…&lt;/b&gt; om er een te downloaden (de enige stap die het netwerk gebruikt), om een .gguf-bestand of een modelpakket van een USB-stick te importeren, of kies een .gguf-bestand op deze computer.</translation>
     </message>
     <message>
         <source>Choose a GGUF model</source>

@@ -285,3 +285,39 @@ def test_the_catalogue_says_how_fast_a_model_would_run_here(qtbot, pluk_home):
     row = gpu.catalogue_table.row_of(largest.id)
     assert gpu.catalogue_table.item(row, 5).text() == "fits"
     assert "reports a minute" not in gpu.catalogue_table.item(row, 5).toolTip()
+
+
+def test_a_model_pack_from_a_usb_stick_imports_through_the_dialog(qtbot, window, tiny_model,
+                                                                  tmp_path, monkeypatch):
+    """Issue 30, item 4: the third way to get a model on an air-gapped machine. A pack made by
+    `pluk models export-pack` on another machine (here: this one, then forgotten) imports,
+    checked against its sha256; a damaged one is refused with nothing installed."""
+    from pluk.core.models.importer import import_model
+    from pluk.core.models.pack import export_pack
+
+    entry = import_model(tiny_model, copy=True)
+    pack = tmp_path / "usb" / "pack"
+    export_pack(entry.id, pack)
+    store.remove(entry.id)
+    assert store.list_installed() == []
+    assert "model pack" in window.model_picker.no_model_text()
+
+    monkeypatch.setattr(model_manager_dialog.QFileDialog, "getExistingDirectory",
+                        staticmethod(lambda *a, **k: str(pack)))
+    window.models_action.trigger()
+    dialog = window.window_actions.model_manager
+    with qtbot.waitSignal(dialog.models_changed, timeout=20_000):
+        dialog.pack_button.click()
+    [installed] = store.list_installed()
+    assert installed.sha256 == entry.sha256 and installed.source == "pack"
+    assert window.model_picker.current_path() == Path(installed.path)
+
+    store.remove(installed.id)
+    model_file = next(p for p in pack.iterdir() if p.suffix == ".gguf")
+    data = bytearray(model_file.read_bytes())
+    data[-1] ^= 0xFF  # one bit off at the end: same size, another sha256
+    model_file.write_bytes(bytes(data))
+    dialog.pack_button.click()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=20_000)
+    assert store.list_installed() == []
+    assert "sha256" in dialog.status_label.text()

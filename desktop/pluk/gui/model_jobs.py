@@ -98,6 +98,15 @@ def import_call(path: Path, copy: bool) -> JobCall:
         path, copy=copy, on_progress=on_progress, should_stop=should_stop)
 
 
+def import_pack_call(folder: Path) -> JobCall:
+    """A model pack (`pluk models export-pack`, on a USB stick): checked against its manifest
+    while it is copied in."""
+    from pluk.core.models.pack import import_pack
+
+    return lambda on_progress, should_stop: import_pack(
+        folder, on_progress=on_progress, should_stop=should_stop)
+
+
 def verify_call(model_id: str) -> JobCall:
     from pluk.core.models.store import verify
 

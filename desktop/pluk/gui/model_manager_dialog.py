@@ -29,7 +29,8 @@ from pluk.core.models.hardware import HardwareInfo, ModelShape, advise, detect_h
 from pluk.core.models.transfer import Progress
 from pluk.gui.background import BackgroundCall
 from pluk.gui.model_jobs import (JobCall, ModelJob, describe_progress, download_catalogue_call,
-                                 download_repo_call, import_call, verify_call)
+                                 download_repo_call, import_call, import_pack_call,
+                                 verify_call)
 from pluk.gui.model_tables import CatalogueTable, InstalledTable
 from pluk.gui.repo_download_dialog import RepoDownloadDialog
 from pluk.gui.widgets import human_size as format_bytes
@@ -133,6 +134,10 @@ class ModelManagerDialog(QDialog):
         box.addWidget(self.installed_table)
         row = QHBoxLayout()
         self.import_button = QPushButton(self.tr("Import…"))
+        self.pack_button = QPushButton(self.tr("Import model pack…"))
+        self.pack_button.setToolTip(self.tr("A folder made with 'pluk models export-pack' (on "
+                                            "a USB stick, say): its model is checked against "
+                                            "the pack's sha256 while it is copied in"))
         self.copy_check = QCheckBox(self.tr("Copy into Pluk's models folder"))
         self.copy_check.setChecked(True)
         self.copy_check.setToolTip(self.tr("Unchecked: the file is used where it lies and must "
@@ -140,7 +145,7 @@ class ModelManagerDialog(QDialog):
         self.verify_button = QPushButton(self.tr("Verify"))
         self.remove_button = QPushButton(self.tr("Remove"))
         self.remove_button.setObjectName("danger")
-        for widget in (self.import_button, self.copy_check):
+        for widget in (self.import_button, self.pack_button, self.copy_check):
             row.addWidget(widget)
         row.addStretch(1)
         row.addWidget(self.verify_button)
@@ -168,6 +173,7 @@ class ModelManagerDialog(QDialog):
         self.download_button.clicked.connect(self.download_selected)
         self.repo_button.clicked.connect(self.ask_repo_download)
         self.import_button.clicked.connect(self.choose_import)
+        self.pack_button.clicked.connect(self.choose_pack)
         self.verify_button.clicked.connect(self.verify_selected)
         self.remove_button.clicked.connect(self.remove_selected)
         self.cancel_button.clicked.connect(self.cancel)
@@ -223,6 +229,7 @@ class ModelManagerDialog(QDialog):
                                         and entry.id not in installed)
         self.repo_button.setEnabled(not busy)
         self.import_button.setEnabled(not busy)
+        self.pack_button.setEnabled(not busy)
         chosen = self.installed_table.selected_id() is not None
         self.verify_button.setEnabled(not busy and chosen)
         self.remove_button.setEnabled(not busy and chosen)
@@ -271,6 +278,16 @@ class ModelManagerDialog(QDialog):
                                                 str(Path.home()),
                                                 self.tr("GGUF models (*.gguf);;All files (*)"))
         self.import_files([Path(n) for n in names])
+
+    def choose_pack(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Model pack folder"),
+                                                  str(Path.home()))
+        if folder:
+            self.import_pack(Path(folder))
+
+    def import_pack(self, folder: Path) -> None:
+        self._enqueue(self.tr("Importing the pack in {name}").format(name=folder.name),
+                      import_pack_call(folder), self._installed)
 
     def import_files(self, files: list[Path]) -> None:
         """Check, hash and install each file, one after the other (also for dropped files)."""

@@ -103,8 +103,8 @@ class ModelPicker(Card):
 
     def no_model_text(self) -> str:
         return self.tr("No model yet. Press <b>Models…</b> to download one (the only step that "
-                       "uses the network) or to import a .gguf file, or choose a .gguf file on "
-                       "this computer.")
+                       "uses the network), to import a .gguf file or a model pack from a USB "
+                       "stick, or choose a .gguf file on this computer.")
 
     def reload(self, remembered: list[str], select: str | None = None) -> None:
         self.combo.blockSignals(True)
