@@ -73,7 +73,7 @@ def test_a_grammar_the_matcher_refuses_is_refused_with_a_reason(engine):
 
 
 def test_threads_default_to_the_machines_choice_and_follow_the_options(engine, tiny_model):
-    from pluk.core.extraction.job import decoder_options
+    from pluk.core.extraction.decoder_choice import decoder_options
     from pluk.core.models.hardware import default_batch_threads, default_threads
     from pluk.core.options import HardwareOptions, RunOptions
 

@@ -7,7 +7,7 @@ given as nvidia-smi would report it (a stand-in for the real query), and a CPU r
 from __future__ import annotations
 
 from pluk.cli import main
-from pluk.core.extraction.job import decoder_options
+from pluk.core.extraction.decoder_choice import decoder_options
 from pluk.core.models.hardware import default_parallel, gpu_parallel
 from pluk.core.options import HardwareOptions, RunOptions
 from pluk.core.runs.folder import RunFolder

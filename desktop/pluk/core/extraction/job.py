@@ -15,12 +15,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from pluk.core.engine.decoder import Decoder, DecoderOptions
+from pluk.core.engine.decoder import Decoder
 from pluk.core.engine.keeper import DecoderKeeper
 from pluk.core.engine.model import Model
 from pluk.core.engine.native import engine_versions
 from pluk.core.engine.protocol import Engine
 from pluk.core.extraction.context import ContextPlan, ReportTokens, plan_context
+from pluk.core.extraction.decoder_choice import decoder_options, gpu_room
 from pluk.core.extraction.loop import run_extraction
 from pluk.core.extraction.prompt import prompt_template_facts
 from pluk.core.extraction.thinking_plan import thinking_plan
@@ -29,7 +30,6 @@ from pluk.core.extraction.server_setup import (connect_server, served_model_fact
 from pluk.core.errors import storage_error
 from pluk.core.models.gguf_info import GGUFInfo, file_sha256, read_gguf_info
 from pluk.core.models.load_probe import check_loads
-from pluk.core.models.hardware import default_parallel, gpu_parallel
 from pluk.core.options import RunOptions
 from pluk.core.privacy.runs import MappedFolder, RunPseudonymiser, manifest_entry
 from pluk.core.progress import Progress, ProgressTracker
@@ -225,43 +225,6 @@ def _check_local_model(task: TaskDefinition, model_path: Path, checked: CheckedM
     return template, facts
 
 
-def decoder_options(options: RunOptions, n_ctx: int,
-                    gpu_room: tuple[int | None, int | None] | None = None) -> DecoderOptions:
-    """The decoder a run asks for: its hardware and sampling options at the planned n_ctx
-    (None fields are chosen from the machine, by models/hardware.py). On a GPU the automatic
-    choices differ from the CPU's: prompts mixed into the answers' batch, one shared KV cache,
-    and as many reports at once as `gpu_room` (free GPU bytes, KV bytes per report) allows."""
-    hardware, decoding = options.hardware, options.decoding
-    on_gpu = hardware.n_gpu_layers != 0
-    if hardware.parallel:
-        parallel = hardware.parallel
-    elif on_gpu and gpu_room is not None:
-        parallel = gpu_parallel(*gpu_room)
-    else:
-        parallel = default_parallel(hardware.n_gpu_layers)
-    mix = hardware.mix_prompts if hardware.mix_prompts is not None else on_gpu
-    unified = hardware.kv_unified if hardware.kv_unified is not None else on_gpu
-    return DecoderOptions(
-        n_ctx=n_ctx, parallel=parallel,
-        n_batch=max(16, hardware.n_batch), n_threads=hardware.n_threads,
-        n_threads_batch=hardware.n_threads_batch, n_gpu_layers=hardware.n_gpu_layers,
-        temperature=decoding.temperature, seed=decoding.seed, isolate_prompts=not mix,
-        kv_unified=unified)
-
-
-def _gpu_room(model_path: Path, n_ctx: int) -> tuple[int | None, int | None]:
-    """(free GPU memory now, with the weights loaded; KV bytes of one report at n_ctx)."""
-    from pluk.core.models.gguf_info import read_gguf_info
-    from pluk.core.models.hardware import ModelShape, kv_cache_bytes, nvidia_gpus
-
-    free = max((g.memory_free_bytes or 0 for g in nvidia_gpus()), default=0) or None
-    try:
-        shape = ModelShape.from_gguf_info(read_gguf_info(model_path))
-    except Exception:  # an unreadable header: the GPU default
-        return free, None
-    return free, kv_cache_bytes(shape, n_ctx)
-
-
 def _run_model(task: TaskDefinition, reports: list[Report], model_path: Path, folder: RunFolder,
                options: RunOptions, skip: Callable[[Report], bool],
                choose_examples: Callable[[Report], list[Example]] | None,
@@ -288,7 +251,7 @@ def _run_model(task: TaskDefinition, reports: list[Report], model_path: Path, fo
         thinking = thinking_plan(task, options, held or loaded)
         plan = plan_context(task, reports, held or loaded, options.context.ctx_cap,
                             choose_examples, tokens, thinking)
-        room = (_gpu_room(model_path, plan.n_ctx)
+        room = (gpu_room(model_path, plan.n_ctx)
                 if options.hardware.n_gpu_layers and not options.hardware.parallel else None)
         wanted = decoder_options(options, plan.n_ctx, room)
         if keeper is None:
