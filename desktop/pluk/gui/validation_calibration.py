@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QSizePolicy, QVBoxLayout, QWidg
 from pluk.core.validation.reliability_png import reliability_png
 from pluk.core.validation.result import FieldResult
 from pluk.gui.validation_tables import metric_text
+from pluk.gui.widgets import fit_label, muted
 
 PICTURE_SIZE = 320  # drawn at this size, shown scaled to the room the tab gives it
 SOURCES = {"probability": QT_TRANSLATE_NOOP("ReliabilityView", "option probabilities"),
@@ -53,10 +54,7 @@ class ReliabilityView(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.label = QLabel()
-        self.label.setObjectName("muted")
-        self.label.setWordWrap(True)
-        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.label = fit_label(muted())
         self.source = QComboBox()
         self.source.setToolTip(self.tr("Which confidence to check: the model's option "
                                        "probability, or the share of the passes that agreed"))

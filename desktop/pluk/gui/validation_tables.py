@@ -9,11 +9,11 @@ from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QSizePolicy,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
 
 from pluk.core.validation.result import FieldResult
-from pluk.gui.widgets import short_number
+from pluk.gui.widgets import fit_label, muted, short_number
 
 # The core's metric names (validation.report.SUMMARY_METRICS), marked for translation: the
 # Validation tab translates them in its own context.
@@ -94,10 +94,7 @@ class ConfusionView(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.label = QLabel()
-        self.label.setObjectName("muted")
-        self.label.setWordWrap(True)
-        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.label = fit_label(muted())
         self.table = QTableWidget()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
