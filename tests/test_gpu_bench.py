@@ -12,11 +12,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_the_gpu_bench_dry_run_writes_every_figure(tmp_path):
+def test_the_gpu_bench_dry_run_writes_every_figure(tmp_path, shared_dir):
+    # shared_dir: the Qwen2 vocabulary the bench's model copies (skips without ../shared).
     out = tmp_path / "gpu.jsonl"
     done = subprocess.run(
         [sys.executable, str(REPO / "bench" / "gpu" / "gpu_bench.py"), "--shape", "tiny",
          "--cpu", "--parallel", "1", "4", "--skip-baseline", "--models", str(tmp_path),
+         "--vocab", str(shared_dir / "vocab" / "ggml-vocab-qwen2.gguf"),
          "--out", str(out)],
         capture_output=True, text=True, timeout=300, cwd=REPO,
         env={**__import__("os").environ, "PYTHONPATH": f"{REPO / 'desktop'}:{REPO}"})
