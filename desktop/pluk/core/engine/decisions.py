@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from pluk.core.engine import scratch
 from pluk.core.engine.option_tree import OptionTree
 from pluk.core.engine.protocol import DecisionSpec
+from pluk.core.engine.scratch import log_sum_exp
 from pluk.core.engine.vocab import Vocabulary
 
 TokenPath = tuple[int, ...]
@@ -39,10 +39,6 @@ def logprob_entries(row: np.ndarray, tokens: list[int], lse: float | None = None
     if lse is None:
         lse = log_sum_exp(row)
     return {t: float(row[t]) - lse for t in tokens}
-
-
-def log_sum_exp(row: np.ndarray) -> float:
-    return scratch.log_sum_exp(row)
 
 
 class DecisionWatch:

@@ -62,25 +62,25 @@ class Chooser:
             return token
         stats.masks_computed += 1
         ids, allowed = self._masks.allowed_ids(matcher)
+        if ids is not None and not ids.size:
+            return None
+        # Few allowed: chosen among their ids alone, the same token as from the whole row with
+        # every other token at -inf (ids ascend, so ties go to the lowest as argmax does; a
+        # refused token's weight, exp(-inf), is an exact 0 in a draw's sums). Many: the whole
+        # row, the refused tokens at -inf.
         if ids is not None:
-            # Few allowed: chosen among their ids alone, the same token as from the whole row
-            # with every other token at -inf (ids ascend, so ties go to the lowest as argmax
-            # does; a refused token's weight, exp(-inf), is an exact 0 in a draw's sums).
-            if not ids.size:
-                return None
-            among = work[ids]
-            if not np.isfinite(among.max()):
-                among = row[ids]
-                if not np.isfinite(among.max()):
-                    return None
-            token = int(ids[self._pick(among)])
+            def keep(logits):
+                return logits[ids]
         else:
-            masked = np.where(allowed, work, -np.inf)
+            def keep(logits):
+                return np.where(allowed, logits, -np.inf)
+        masked = keep(work)
+        if not np.isfinite(masked.max()):
+            masked = keep(row)
             if not np.isfinite(masked.max()):
-                masked = np.where(allowed, row, -np.inf)
-                if not np.isfinite(masked.max()):
-                    return None
-            token = self._pick(masked)
+                return None
+        picked = self._pick(masked)
+        token = picked if ids is None else int(ids[picked])
         if token not in self._eog and not matcher.consume_token(token):
             return None
         return token

@@ -17,11 +17,11 @@ out of N.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pluk.core.extraction.scoring import option_key
+from pluk.core.extraction.section_merge import value_key
 from pluk.core.runs.records import Record
 from pluk.core.tasks import TaskDefinition
 
@@ -56,12 +56,8 @@ def with_passes(planned: Any, n: int, temperature: float, seed: int) -> list[Any
     return out
 
 
-def _vote_key(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
-
-
 def _shown(value: Any) -> str:
-    return "null" if value is None else (value if isinstance(value, str) else _vote_key(value))
+    return "null" if value is None else (value if isinstance(value, str) else value_key(value))
 
 
 def _mean_probability(spec: Any, value: Any, records: list[Record]) -> float:
@@ -97,7 +93,7 @@ def merge_passes(task: TaskDefinition, records: list[Record]) -> Record:
         votes: dict[str, list[Record]] = {}
         for record in usable:  # in pass order: the first voter of a value is its earliest pass
             if name not in record.field_errors and name in record.fields:
-                votes.setdefault(_vote_key(record.fields[name]), []).append(record)
+                votes.setdefault(value_key(record.fields[name]), []).append(record)
         if not votes:
             fields[name], agreement[name] = None, 0
             errors[name] = base.field_errors.get(name, f"No pass of {n} gave a valid value")

@@ -26,7 +26,8 @@ from pluk.core.runs.records import MergeRule, Record, Section, Split
 from pluk.core.tasks import TaskDefinition
 
 
-def _key(value: Any) -> str:
+def value_key(value: Any) -> str:
+    """Equal values, equal keys (objects and lists by their content): what merges compare."""
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
@@ -62,8 +63,8 @@ def _merge_list(spec: Any, values: list[tuple[int, list[Any]]], warnings: list[s
     merged: list[Any] = []
     for _, items in values:
         for item in items:
-            if _key(item) not in seen:
-                seen.add(_key(item))
+            if value_key(item) not in seen:
+                seen.add(value_key(item))
                 merged.append(item)
     if len(merged) > spec.max_items:
         warnings.append(f"{spec.name}: the sections gave {len(merged)} distinct items, more "
@@ -121,7 +122,8 @@ def merge_sections(task: TaskDefinition, report: Report, records: list[Record],
             split.sources[name] = k
             if name in record.probabilities:
                 probabilities[name] = record.probabilities[name]
-            others = {_key(v): (j, v) for j, v, _ in given if _key(v) != _key(value)}
+            mine = value_key(value)
+            others = {value_key(v): (j, v) for j, v, _ in given if value_key(v) != mine}
             if others and top >= _RANK["fuzzy"]:
                 said = ", ".join(f"{json.dumps(v, ensure_ascii=False)} (section {j + 1})"
                                  for j, v in others.values())

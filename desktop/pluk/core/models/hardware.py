@@ -220,7 +220,7 @@ def advise(model: ModelShape, hardware: HardwareInfo, n_ctx: int = 8192,
     if not est.kv_cache_exact:
         warnings.append("The model's shape is unknown, so the context memory is a rough guess.")
     cores = hardware.cpu_physical or hardware.cpu_usable or hardware.cpu_logical
-    speed = reports_per_minute(model.weights_bytes, max(1, cores - 1) if cores else None,
+    speed = reports_per_minute(model.weights_bytes, threads_for(cores) if cores else None,
                                gpu_layers, model.n_layer)
     features = hardware.cpu_features
     if (features is not None and hardware.machine.lower() in {"x86_64", "amd64"}
@@ -336,7 +336,12 @@ def default_threads() -> int:
     3 reports, another process spinning on one core), two threads went from 2.2-2.7 s to
     6.8-25 s, one thread from 3.2-4.1 s to 3.3-3.9 s. With a core left free a busy machine
     slows Pluk in proportion, not by an order of magnitude; idle, it costs one core's share."""
-    return max(1, physical_cores() - 1)
+    return threads_for(physical_cores())
+
+
+def threads_for(physical: int) -> int:
+    """The threads Pluk computes with by default on `physical` cores: all but one."""
+    return max(1, physical - 1)
 
 
 def default_batch_threads() -> int:
