@@ -41,16 +41,23 @@ def test_a_translation_must_name_a_language_code():
         parse_task(data, "t")
 
 
+def _prostate_panel(qtbot):
+    """A task panel in the window's language now, the prostate task chosen."""
+    from pluk.gui.task_panel import TaskPanel
+
+    panel = TaskPanel()
+    qtbot.addWidget(panel)
+    panel.reload()
+    assert panel.select("prostate_mri_nl")
+    return panel
+
+
 def test_the_window_shows_the_task_in_its_language_and_searches_both(qtbot, qapp, pluk_home):
     from pluk.gui import i18n
-    from pluk.gui.task_panel import TaskPanel
 
     try:
         i18n.install_translators("nl", qapp)
-        panel = TaskPanel()
-        qtbot.addWidget(panel)
-        panel.reload()
-        assert panel.select("prostate_mri_nl")
+        panel = _prostate_panel(qtbot)
         assert panel.combo.currentText() == "Prostaat-MRI: PSA, volume, PI-RADS, laesies"
         assert panel.description.text().startswith("Haal de belangrijkste waarden")
         panel.search.setText("pathologie: soort")  # only in the Dutch title
@@ -66,8 +73,5 @@ def test_the_window_shows_the_task_in_its_language_and_searches_both(qtbot, qapp
         assert data["title"] == "Prostaat-MRI: PSA, volume, PI-RADS, laesies (kopie)"
     finally:
         i18n.install_translators("en", qapp)
-    english = TaskPanel()
-    qtbot.addWidget(english)
-    english.reload()
-    assert english.select("prostate_mri_nl")
+    english = _prostate_panel(qtbot)
     assert english.combo.currentText() == "Prostate MRI: PSA, volume, PI-RADS, lesions"

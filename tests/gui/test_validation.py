@@ -220,24 +220,29 @@ def test_metrics_follow_the_window_locale(qapp):
     assert metric_text(None) == "n/a"
 
 
-def test_the_validation_tab_shows_the_reliability_diagram(qtbot, tmp_path):
-    # A hand-made run whose records carry option probabilities (no model needed for what this
-    # checks: the picture the panel shows for the field chosen in the summary).
-    from PySide6.QtGui import QColor
+def _tissue(rid, tissue, p=None, agreed=None):
+    """A hand-made record of the tissue field: with the option probability p of its answer
+    (the rest shared by the other options) and, for a run with --passes 3, its agreement."""
+    from tests.core.test_validation import ok
 
-    from pluk.core.validation.evaluate import validate_run
-    from pluk.core.validation.reliability_png import BAR, plot_box
-    from pluk.gui.validation_calibration import PICTURE_SIZE
-    from pluk.gui.validation_panel import ValidationPanel
-    from tests.core.test_validation import make_run, ok
-
-    def probable(rid, tissue, p):
+    record = ok(rid, tissue=tissue)
+    if p is not None:
         rest = (1 - p) / 2
-        return {**ok(rid, tissue=tissue), "probabilities": {"tissue": {
-            "Biopsy": rest, "Resection": rest, "Excision": rest, tissue: p}}}
+        record["probabilities"] = {"tissue": {"Biopsy": rest, "Resection": rest,
+                                              "Excision": rest, tissue: p}}
+    if agreed is not None:
+        record.update(passes=3, agreement={"tissue": agreed})
+    return record
 
-    folder = make_run(tmp_path, [probable("a", "Biopsy", 0.95), probable("b", "Biopsy", 0.95),
-                                 ok("c", tissue="Excision")])
+
+def _calibration_panel(qtbot, tmp_path, records):
+    """The Validation tab showing these records against a three-row reference table (no model
+    needed for what these tests check: the view of the field chosen in the summary)."""
+    from pluk.core.validation.evaluate import validate_run
+    from pluk.gui.validation_panel import ValidationPanel
+    from tests.core.test_validation import make_run
+
+    folder = make_run(tmp_path, records)
     (tmp_path / "truth.csv").write_text("id,tissue,psa\na,Biopsy,1\nb,Biopsy,1\nc,Excision,1\n",
                                         encoding="utf-8")
     report = validate_run(folder.path, tmp_path / "truth.csv", "id", resamples=20)
@@ -246,6 +251,17 @@ def test_the_validation_tab_shows_the_reliability_diagram(qtbot, tmp_path):
     panel.show()
     panel.run_dir = folder.path
     panel.show_report(report)
+    return panel, report
+
+
+def test_the_validation_tab_shows_the_reliability_diagram(qtbot, tmp_path):
+    from PySide6.QtGui import QColor
+
+    from pluk.core.validation.reliability_png import BAR, plot_box
+    from pluk.gui.validation_calibration import PICTURE_SIZE
+
+    panel, report = _calibration_panel(qtbot, tmp_path, [
+        _tissue("a", "Biopsy", 0.95), _tissue("b", "Biopsy", 0.95), _tissue("c", "Excision")])
     assert panel.summary.currentRow() == 0  # tissue
     view = panel.reliability
     assert view.picture.isVisible() and not view.source.isVisible()  # one confidence: no choice
@@ -266,27 +282,10 @@ def test_the_validation_tab_shows_the_reliability_diagram(qtbot, tmp_path):
 
 def test_a_run_with_passes_shows_the_agreement_calibration_too(qtbot, tmp_path):
     # Issue 23, item 4: a run with --passes has two confidences per choice field; the view
-    # switches between them. Hand-made records (what is checked is the view, not a model).
-    from pluk.core.validation.evaluate import validate_run
-    from pluk.gui.validation_panel import ValidationPanel
-    from tests.core.test_validation import make_run, ok
-
-    def voted(rid, tissue, p, agreed):
-        rest = (1 - p) / 2
-        return {**ok(rid, tissue=tissue), "passes": 3, "agreement": {"tissue": agreed},
-                "probabilities": {"tissue": {"Biopsy": rest, "Resection": rest,
-                                             "Excision": rest, tissue: p}}}
-
-    folder = make_run(tmp_path, [voted("a", "Biopsy", 0.95, 3), voted("b", "Biopsy", 0.95, 2),
-                                 voted("c", "Resection", 0.9, 2)])
-    (tmp_path / "truth.csv").write_text("id,tissue,psa\na,Biopsy,1\nb,Biopsy,1\nc,Excision,1\n",
-                                        encoding="utf-8")
-    report = validate_run(folder.path, tmp_path / "truth.csv", "id", resamples=20)
-    panel = ValidationPanel()
-    qtbot.addWidget(panel)
-    panel.show()
-    panel.run_dir = folder.path
-    panel.show_report(report)
+    # switches between them.
+    panel, _report = _calibration_panel(qtbot, tmp_path, [
+        _tissue("a", "Biopsy", 0.95, agreed=3), _tissue("b", "Biopsy", 0.95, agreed=2),
+        _tissue("c", "Resection", 0.9, agreed=2)])
     view = panel.reliability
     assert view.source.isVisible() and view.source.count() == 2
     assert "option probabilities" in view.label.text()
@@ -295,6 +294,6 @@ def test_a_run_with_passes_shows_the_agreement_calibration_too(qtbot, tmp_path):
     assert view.source.currentData() == "agreement"
     assert "agreement across passes" in view.label.text() and "over 3 answer" in view.label.text()
     assert view.picture.full.toImage() != probability_picture
-    # The first test of this file covers a run with one confidence; there the choice is hidden.
+    # A number field has neither confidence: the choice goes with the picture.
     panel.summary.setCurrentCell(1, 0)
     assert not view.source.isVisible()
