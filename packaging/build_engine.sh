@@ -43,14 +43,27 @@ case "$(uname -s)" in
   Darwin) RPATH='@loader_path' ;;
   *)      RPATH='$ORIGIN' ;;
 esac
+# The NVIDIA GPU generations a CUDA engine is compiled for, from the toolkit's release (`nvcc
+# --version`; CUDACXX names the compiler): CUDA 12 builds Pascal (61) to Hopper (90), 12.8 and
+# later add Blackwell (100, 120); CUDA 13 no longer compiles for Pascal and Volta (61, 70).
+# Without nvcc (--print-args on a machine without the toolkit) the CUDA 12 list.
+cuda_architectures() {
+  local release
+  release=$("${CUDACXX:-nvcc}" --version 2>/dev/null | sed -n 's/.*release \([0-9]*\)\.\([0-9]*\).*/\1 \2/p' | head -n1)
+  set -- $release
+  if [ "${1:-12}" -ge 13 ]; then echo "75;80;86;89;90;100;120"
+  elif [ "${1:-12}" -eq 12 ] && [ "${2:-0}" -ge 8 ]; then echo "61;70;75;80;86;89;90;100;120"
+  else echo "61;70;75;80;86;89;90"
+  fi
+}
 CPU_BASE="-DGGML_NATIVE=OFF -DGGML_BACKEND_DL=ON -DGGML_CPU_ALL_VARIANTS=ON -DCMAKE_INSTALL_BINDIR=llama_cpp/lib -DCMAKE_INSTALL_RPATH=$RPATH"
 case "$VARIANT" in
   cpu)       ARGS="$CPU_BASE" ;;
   # Windows without the MSVC OpenMP runtime (vcomp140.dll): ggml's own thread pool instead.
   cpu-noomp) ARGS="$CPU_BASE -DGGML_OPENMP=OFF" ;;
   # NVIDIA: needs the CUDA toolkit (nvcc) at build time; the user needs a driver >= the toolkit's.
-  # Architectures: Pascal..Hopper; add 100/120 with CUDA >= 12.8 for Blackwell.
-  cuda)      ARGS="$CPU_BASE -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=61;70;75;80;86;89;90" ;;
+  # The GPU generations follow the toolkit (cuda_architectures); PLUK_CUDA_ARCHITECTURES overrides.
+  cuda)      ARGS="$CPU_BASE -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=${PLUK_CUDA_ARCHITECTURES:-$(cuda_architectures)}" ;;
   # Any Vulkan 1.2 GPU (AMD, Intel, NVIDIA): needs the Vulkan SDK (glslc) at build time.
   vulkan)    ARGS="$CPU_BASE -DGGML_VULKAN=ON" ;;
   # Apple Silicon: Metal, with the shader library embedded in the dylib.

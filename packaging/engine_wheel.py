@@ -191,25 +191,65 @@ def check(libdir: Path, x86: bool = True, objdump_optional: bool = False) -> lis
 
 
 # What a CUDA engine links that the user's NVIDIA driver does not bring: the toolkit's runtime
-# and cuBLAS, which the bundle must carry. The driver's own library (libcuda.so.1, nvcuda.dll)
-# must not ship: it belongs to the installed driver, and without one the engine falls back to
-# the CPU (pluk.core.models.backends).
-CUDA_RUNTIME = {"linux": ("libcudart.so.12", "libcublas.so.12", "libcublasLt.so.12"),
-                "windows": ("cudart64_12.dll", "cublas64_12.dll", "cublasLt64_12.dll")}
+# and cuBLAS, which the bundle must carry, all of the toolkit's major version (12 or 13; the file
+# names carry it). The driver's own library (libcuda.so.1, nvcuda.dll) must not ship: it belongs
+# to the installed driver, and without one the engine falls back to the CPU
+# (pluk.core.models.backends).
+CUDA_RUNTIME = ("cudart", "cublas", "cublasLt")
 CUDA_MODULE = {"linux": "libggml-cuda.so", "windows": "ggml-cuda.dll"}
 _CUDA_DRIVER = re.compile(r"^(libcuda\.so(\.[0-9]+)*|nvcuda\.dll)$", re.IGNORECASE)
 
 
+def cuda_runtime_name(system: str, library: str, major: int | str = "N") -> str:
+    """('linux', 'cublas', 13) -> 'libcublas.so.13'; ('windows', 'cudart', 12) -> 'cudart64_12.dll'."""
+    return f"lib{library}.so.{major}" if system == "linux" else f"{library}64_{major}.dll"
+
+
+def _cuda_majors(names: set[str], system: str, library: str) -> set[str]:
+    pattern = re.compile("^" + re.escape(cuda_runtime_name(system, library, "@"))
+                         .replace("@", r"(\d+)") + "$", re.IGNORECASE)
+    return {m.group(1) for m in map(pattern.match, names) if m}
+
+
+def needed_libraries(path: Path) -> list[str] | None:
+    """The NEEDED entries of an ELF library (objdump -p); None without objdump or an ELF file."""
+    objdump = shutil.which("objdump")
+    if objdump is None:
+        return None
+    done = subprocess.run([objdump, "-p", str(path)], capture_output=True, text=True)
+    if done.returncode != 0:
+        return None
+    out = done.stdout
+    return re.findall(r"^\s*NEEDED\s+(\S+)", out, re.MULTILINE)
+
+
 def check_cuda(bundle: Path, system: str) -> list[str]:
     """Checks a CUDA bundle (its whole folder); raises SystemExit with what is wrong."""
-    names = {p.name for p in bundle.rglob("*") if p.is_file() or p.is_symlink()}
-    problems = [f"{name} is missing" for name in (CUDA_MODULE[system], *CUDA_RUNTIME[system])
-                if name not in names]
+    files = [p for p in bundle.rglob("*") if p.is_file() or p.is_symlink()]
+    names = {p.name for p in files}
+    problems = [] if CUDA_MODULE[system] in names else [f"{CUDA_MODULE[system]} is missing"]
+    majors = {lib: _cuda_majors(names, system, lib) for lib in CUDA_RUNTIME}
+    problems += [f"{cuda_runtime_name(system, lib)} is missing"
+                 for lib, found in majors.items() if not found]
+    common = set.intersection(*majors.values())
+    if all(majors.values()) and not common:
+        problems.append("the CUDA runtime libraries are of different versions: "
+                        + ", ".join(f"{lib} {'/'.join(sorted(v))}" for lib, v in majors.items()))
+    # What the engine itself was linked against must be there, not merely some version of it.
+    module = next((p for p in files if p.name == CUDA_MODULE[system]), None)
+    needed = needed_libraries(module) if module is not None and system == "linux" else None
+    for name in needed or []:
+        if re.match(r"^lib(cudart|cublas|cublasLt)\.so", name) and name not in names:
+            problems.append(f"{name} is missing ({CUDA_MODULE[system]} needs it)")
     problems += [f"{name} (the NVIDIA driver's own library) must not ship"
                  for name in sorted(names) if _CUDA_DRIVER.match(name)]
     if problems:
         raise SystemExit(f"engine_wheel: {bundle}: " + "; ".join(problems))
-    return [f"CUDA runtime inside: {', '.join(CUDA_RUNTIME[system])}; no driver library"]
+    major = max(common, key=int)
+    return [f"CUDA runtime inside: "
+            f"{', '.join(cuda_runtime_name(system, lib, major) for lib in CUDA_RUNTIME)}; "
+            f"no driver library" + ("" if needed is None or system != "linux"
+                                    else f"; {CUDA_MODULE[system]}'s CUDA libraries all inside")]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -224,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="skip the ldtilecfg scan where there is no objdump (MSVC builds)")
     p = sub.add_parser("cuda", help="check that a CUDA bundle carries the CUDA runtime")
     p.add_argument("bundle", type=Path)
-    p.add_argument("--system", choices=sorted(CUDA_RUNTIME),
+    p.add_argument("--system", choices=sorted(CUDA_MODULE),
                    default="windows" if sys.platform == "win32" else "linux")
     args = parser.parse_args(argv)
     if args.command == "finish":

@@ -34,8 +34,8 @@
   vcomp140.dll. With -Engine cpu (OpenMP on), this script copies vcomp140.dll from the Visual
   Studio redistributable folder into the bundle.
 
-  CUDA (-Engine cuda): the CUDA runtime the engine links (cudart64_12.dll, cublas64_12.dll,
-  cublasLt64_12.dll) is copied from %CUDA_PATH%\bin into _internal\llama_cpp\lib and checked
+  CUDA (-Engine cuda): the CUDA runtime the engine links (cudart64_NN.dll, cublas64_NN.dll,
+  cublasLt64_NN.dll, NN the toolkit's major version) is copied from %CUDA_PATH%\bin into _internal\llama_cpp\lib and checked
   (engine_wheel.py cuda); the driver's nvcuda.dll never ships. Without an NVIDIA driver or GPU the
   engine runs on the CPU and `pluk hardware` says so. The installer is Pluk-VERSION-setup-cuda.exe.
 
@@ -82,10 +82,22 @@ function Sign($file) {
 $CpuBase = "-DGGML_NATIVE=OFF -DGGML_BACKEND_DL=ON -DGGML_CPU_ALL_VARIANTS=ON -DCMAKE_INSTALL_BINDIR=llama_cpp/lib"
 # What is done to the wheel after pip built it (engine_wheel.py finish); part of the cache key.
 $Recipe = "variants-noamx-1"
+# The NVIDIA GPU generations, from the toolkit's release as build_engine.sh chooses them: CUDA 12
+# builds Pascal (61) to Hopper (90), 12.8 and later add Blackwell (100, 120), CUDA 13 drops 61
+# and 70; PLUK_CUDA_ARCHITECTURES overrides.
+function CudaArchitectures {
+  if ($env:PLUK_CUDA_ARCHITECTURES) { return $env:PLUK_CUDA_ARCHITECTURES }
+  $release = (& nvcc --version 2>$null | Select-String -Pattern "release (\d+)\.(\d+)" | Select-Object -First 1)
+  if (-not $release) { return "61;70;75;80;86;89;90" }
+  $major = [int]$release.Matches[0].Groups[1].Value; $minor = [int]$release.Matches[0].Groups[2].Value
+  if ($major -ge 13) { return "75;80;86;89;90;100;120" }
+  if ($major -eq 12 -and $minor -ge 8) { return "61;70;75;80;86;89;90;100;120" }
+  return "61;70;75;80;86;89;90"
+}
 $CmakeArgs = switch ($Engine) {
   "cpu-noomp" { "$CpuBase -DGGML_OPENMP=OFF" }
   "cpu"       { $CpuBase }
-  "cuda"      { "$CpuBase -DGGML_OPENMP=OFF -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=61;70;75;80;86;89;90" }
+  "cuda"      { "$CpuBase -DGGML_OPENMP=OFF -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=$(CudaArchitectures)" }
   "vulkan"    { "$CpuBase -DGGML_OPENMP=OFF -DGGML_VULKAN=ON" }
 }
 $Key = [BitConverter]::ToString([Security.Cryptography.SHA256]::Create().ComputeHash(
@@ -164,10 +176,10 @@ foreach ($dll in @("msvcp140.dll", "vcruntime140.dll", "vcruntime140_1.dll")) {
 }
 if ($Engine -eq "cuda") {
   # The toolkit's runtime beside ggml-cuda.dll (Windows finds DLLs in the loading DLL's folder);
-  # nvcuda.dll is the user's driver.
+  # nvcuda.dll is the user's driver. CUDA 12 keeps its DLLs in bin, CUDA 13 in bin\x64.
   if (-not $env:CUDA_PATH) { throw "CUDA_PATH is not set: install the CUDA toolkit" }
   foreach ($pattern in @("cudart64_*.dll", "cublas64_*.dll", "cublasLt64_*.dll")) {
-    Get-ChildItem -Path (Join-Path $env:CUDA_PATH "bin") -Filter $pattern |
+    Get-ChildItem -Path (Join-Path $env:CUDA_PATH "bin") -Filter $pattern -Recurse |
       ForEach-Object { Copy-Item $_.FullName (Join-Path $Internal "llama_cpp\lib") }
   }
   Run $VPy @("packaging\engine_wheel.py", "cuda", $Bundle, "--system", "windows")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import os
 import platform
 import re
 import runpy
@@ -289,3 +290,28 @@ def test_hook_macos_collects_dylibs_and_modules(tmp_path, monkeypatch):
              "libggml-cpu-haswell.so", "libggml-cpu-x64.so", "libggml-metal.so"]
     assert _run_hook(tmp_path, monkeypatch, "darwin", names) == sorted(
         n for n in names if "mtmd" not in n)
+
+
+@pytest.mark.parametrize("release, architectures", [
+    ("12.4", "61;70;75;80;86;89;90"),  # Pascal to Hopper
+    ("12.8", "61;70;75;80;86;89;90;100;120"),  # and Blackwell
+    ("13.0", "75;80;86;89;90;100;120"),  # CUDA 13 compiles neither Pascal nor Volta
+])
+def test_the_cuda_engine_is_built_for_the_gpus_its_toolkit_can_compile(tmp_path, release,
+                                                                      architectures):
+    if shutil.which("bash") is None:
+        pytest.skip("no bash")
+    nvcc = tmp_path / "nvcc"
+    nvcc.write_text("#!/bin/sh\necho 'nvcc: NVIDIA (R) Cuda compiler driver'\n"
+                    f"echo 'Cuda compilation tools, release {release}, V{release}.1'\n")
+    nvcc.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if k != "PLUK_CUDA_ARCHITECTURES"}
+
+    def args(**extra):
+        out = subprocess.run(["bash", str(PACKAGING / "build_engine.sh"), "cuda", "--print-args"],
+                             capture_output=True, text=True, check=True, timeout=30,
+                             env={**env, "CUDACXX": str(nvcc), **extra}).stdout
+        return out.split()
+
+    assert f"-DCMAKE_CUDA_ARCHITECTURES={architectures}" in args()
+    assert "-DCMAKE_CUDA_ARCHITECTURES=90-real" in args(PLUK_CUDA_ARCHITECTURES="90-real")

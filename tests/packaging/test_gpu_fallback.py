@@ -39,7 +39,11 @@ static void *proc(void *r, const char *n) { return NULL; }
 static struct reg R = { 2, { name, count, dev, proc }, NULL };
 void *ggml_backend_init(void) { return &R; }
 """
-FAKE_DRIVER = "int cuInit(unsigned int flags) { return 100; /* CUDA_ERROR_NO_DEVICE */ }\n"
+# The driver: no GPU (CUDA_ERROR_NO_DEVICE), and the CUDA version it supports.
+FAKE_DRIVER = ("int cuInit(unsigned int flags) { return 100; }\n"
+               "int cuDriverGetVersion(int *v) { *v = %d; return 0; }\n")
+# The toolkit's runtime the real module links (and a bundle carries): only its version here.
+FAKE_RUNTIME = "int cudaRuntimeGetVersion(int *v) { *v = 13000; return 0; }\n"
 
 
 def _cached_wheel() -> Path | None:
@@ -78,13 +82,22 @@ def engine(tmp_path_factory):
     lib = site / "llama_cpp" / "lib"
     (lib / "libggml.so").unlink()  # one ggml under both names, as linux/build.sh makes it
     (lib / "libggml.so").symlink_to("libggml.so.0")
-    (root / "driver.c").write_text(FAKE_DRIVER)
+    old_driver = root / "old-driver"
+    old_driver.mkdir()
+    for folder, version in ((driver, 13000), (old_driver, 12040)):  # CUDA 13.0, 12.4
+        (root / "driver.c").write_text(FAKE_DRIVER % version)
+        subprocess.run([cc, "-shared", "-fPIC", "-Wl,-soname,libcuda.so.1", "-o",
+                        str(folder / "libcuda.so.1"), str(root / "driver.c")], check=True)
+        (folder / "libcuda.so").symlink_to("libcuda.so.1")
+    (root / "cudart.c").write_text(FAKE_RUNTIME)
+    subprocess.run([cc, "-shared", "-fPIC", "-Wl,-soname,libcudart.so.13", "-o",
+                    str(lib / "libcudart.so.13"), str(root / "cudart.c")], check=True)
+    (root / "libcudart.so").symlink_to(lib / "libcudart.so.13")
     (root / "cuda.c").write_text(FAKE_CUDA)
-    subprocess.run([cc, "-shared", "-fPIC", "-Wl,-soname,libcuda.so.1", "-o",
-                    str(driver / "libcuda.so.1"), str(root / "driver.c")], check=True)
-    (driver / "libcuda.so").symlink_to("libcuda.so.1")
+    # Like the real module: needs the driver and the runtime; finds the runtime beside itself.
     subprocess.run([cc, "-shared", "-fPIC", "-o", str(lib / "libggml-cuda.so"),
-                    str(root / "cuda.c"), f"-L{driver}", "-lcuda"], check=True)
+                    str(root / "cuda.c"), "-Wl,--no-as-needed", f"-L{driver}", "-lcuda",
+                    f"-L{root}", "-lcudart", "-Wl,-rpath,$ORIGIN"], check=True)
     return site, driver
 
 
@@ -119,6 +132,40 @@ def test_with_a_driver_that_finds_no_gpu(engine, tmp_path):
     assert facts["gpu_backends"] == []
     assert facts["gpu_unusable"] == ["cuda: the NVIDIA driver found no GPU"]
     assert facts["cpu_variant"]
+
+
+def test_a_driver_older_than_the_engines_cuda_is_named(engine, tmp_path):
+    site, driver = engine
+    done = _pluk(site, driver.parent / "old-driver", "hardware", "--json", tmp_path=tmp_path)
+    assert done.returncode == 0, done.stderr
+    import json
+
+    assert json.loads(done.stdout)["engine"]["gpu_unusable"] == [
+        "cuda: the NVIDIA driver supports CUDA 12.4, this engine needs CUDA 13.0: update the driver"]
+
+
+def test_a_bundle_missing_its_cuda_runtime_says_reinstall_not_no_driver(engine, tmp_path):
+    site, driver = engine
+    # The module needs a cuBLAS that the bundle lost; a major version no machine has, so that
+    # no system-wide CUDA installation stands in for it.
+    damaged = tmp_path / "site"
+    shutil.copytree(site, damaged, symlinks=True)
+    lib = damaged / "llama_cpp" / "lib"
+    cc = shutil.which("gcc") or shutil.which("cc")
+    (tmp_path / "cublas.c").write_text("int cublasCreate_v2(void **h) { return 0; }\n")
+    subprocess.run([cc, "-shared", "-fPIC", "-Wl,-soname,libcublas.so.99", "-o",
+                    str(lib / "libcublas.so"), str(tmp_path / "cublas.c")], check=True)
+    (tmp_path / "cuda.c").write_text(FAKE_CUDA)
+    subprocess.run([cc, "-shared", "-fPIC", "-o", str(lib / "libggml-cuda.so"),
+                    str(tmp_path / "cuda.c"), "-Wl,--no-as-needed", f"-L{driver}", "-lcuda",
+                    f"-L{lib}", "-lcublas", "-Wl,-rpath,$ORIGIN"], check=True)
+    (lib / "libcublas.so").unlink()
+    done = _pluk(damaged, driver, "hardware", tmp_path=tmp_path)
+    assert done.returncode == 0, done.stderr
+    line = next(l for l in done.stdout.splitlines() if l.startswith("Engine:"))
+    assert ("cuda: the engine's CUDA libraries did not load (libcublas.so.99: cannot open"
+            in line), line
+    assert "reinstall Pluk" in line and "running on the CPU" in line
 
 
 def test_the_self_test_extracts_on_the_cpu_after_the_fallback(engine, tmp_path):

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -66,8 +69,9 @@ def test_build_ps1_bundles_what_the_readme_says():
         assert text in PS1, text
     assert PS1.index('@("self-test")') < PS1.index("Run $Iscc")
     # The CUDA runtime copied is the one engine_wheel.py checks for.
-    for name in _engine_wheel().CUDA_RUNTIME["windows"]:
-        stem = re.sub(r"_12\.dll$", "_*.dll", name)
+    ew = _engine_wheel()
+    for library in ew.CUDA_RUNTIME:
+        stem = ew.cuda_runtime_name("windows", library, "*")
         assert f'"{stem}"' in PS1, stem
 
 
@@ -80,21 +84,54 @@ def test_the_signing_password_never_reaches_the_log():
 
 
 @pytest.mark.parametrize("system", ["linux", "windows"])
-def test_a_cuda_bundle_carries_the_runtime_and_not_the_driver(tmp_path, system):
+@pytest.mark.parametrize("major", [12, 13])
+def test_a_cuda_bundle_carries_the_runtime_and_not_the_driver(tmp_path, system, major):
     ew = _engine_wheel()
     lib = tmp_path / "_internal" / "llama_cpp" / "lib"
     lib.mkdir(parents=True)
-    for name in (ew.CUDA_MODULE[system], *ew.CUDA_RUNTIME[system]):
+    (lib / ew.CUDA_MODULE[system]).write_bytes(b"\0")
+    runtime = {name: ew.cuda_runtime_name(system, name, major) for name in ew.CUDA_RUNTIME}
+    for name in runtime.values():
         (lib / name).write_bytes(b"\0")
-    assert "CUDA runtime inside" in ew.check_cuda(tmp_path, system)[0]
+    assert f"CUDA runtime inside: {runtime['cudart']}" in ew.check_cuda(tmp_path, system)[0]
     driver = "libcuda.so.1" if system == "linux" else "nvcuda.dll"
     (tmp_path / "_internal" / driver).write_bytes(b"\0")
     with pytest.raises(SystemExit, match="driver's own library"):
         ew.check_cuda(tmp_path, system)
     (tmp_path / "_internal" / driver).unlink()
-    (lib / ew.CUDA_RUNTIME[system][1]).unlink()  # cuBLAS
-    with pytest.raises(SystemExit, match=re.escape(ew.CUDA_RUNTIME[system][1]) + " is missing"):
+    (lib / runtime["cublas"]).unlink()
+    missing = ew.cuda_runtime_name(system, "cublas")
+    with pytest.raises(SystemExit, match=re.escape(missing) + " is missing"):
         ew.check_cuda(tmp_path, system)
+    # cuBLAS of another toolkit than cudart's is no runtime either.
+    (lib / ew.cuda_runtime_name(system, "cublas", major + 1)).write_bytes(b"\0")
+    with pytest.raises(SystemExit, match="of different versions"):
+        ew.check_cuda(tmp_path, system)
+
+
+def test_a_cuda_module_must_find_the_very_runtime_it_was_linked_against(tmp_path):
+    """A real ELF module that NEEDs libcudart.so.13: a bundle with CUDA 12's runtime fails."""
+    ew = _engine_wheel()
+    cc = shutil.which("gcc") or shutil.which("cc")
+    if cc is None or shutil.which("objdump") is None or sys.platform != "linux":
+        pytest.skip("needs a C compiler and objdump (Linux)")
+    lib = tmp_path / "_internal" / "llama_cpp" / "lib"
+    lib.mkdir(parents=True)
+    (tmp_path / "rt.c").write_text("int cudaGetDeviceCount(int *n) { *n = 0; return 0; }\n")
+    subprocess.run([cc, "-shared", "-fPIC", "-Wl,-soname,libcudart.so.13", "-o",
+                    str(tmp_path / "libcudart.so"), str(tmp_path / "rt.c")], check=True)
+    (tmp_path / "m.c").write_text("int cudaGetDeviceCount(int *); "
+                                  "int f(void) { int n; return cudaGetDeviceCount(&n); }\n")
+    subprocess.run([cc, "-shared", "-fPIC", "-o", str(lib / "libggml-cuda.so"),
+                    str(tmp_path / "m.c"), f"-L{tmp_path}", "-lcudart"], check=True)
+    for name in ew.CUDA_RUNTIME:
+        (lib / ew.cuda_runtime_name("linux", name, 12)).write_bytes(b"\0")
+    with pytest.raises(SystemExit, match=r"libcudart\.so\.13 is missing \(libggml-cuda\.so needs"):
+        ew.check_cuda(tmp_path, "linux")
+    for name in ew.CUDA_RUNTIME:
+        (lib / ew.cuda_runtime_name("linux", name, 12)).rename(
+            lib / ew.cuda_runtime_name("linux", name, 13))
+    assert "all inside" in ew.check_cuda(tmp_path, "linux")[0]
 
 
 def test_the_linux_cuda_build_is_checked_and_named():

@@ -140,21 +140,83 @@ def _ggml():
 _GPU_DRIVER = {"cuda": "NVIDIA driver", "vulkan": "Vulkan driver", "hip": "ROCm driver",
                "sycl": "oneAPI runtime", "musa": "MUSA driver", "opencl": "OpenCL driver",
                "metal": "Metal device"}
+# The driver's own library, which the user's driver installs and no bundle carries.
+_DRIVER_LIBRARY = {"cuda": {"linux": "libcuda.so.1", "win32": "nvcuda.dll"},
+                   "vulkan": {"linux": "libvulkan.so.1", "win32": "vulkan-1.dll"}}
+
+
+def _driver_library(name: str) -> str | None:
+    return _DRIVER_LIBRARY.get(name, {}).get("win32" if sys.platform == "win32" else "linux")
+
+
+def _open(name: str) -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL(name)
+    except OSError:
+        return None
+
+
+def _cuda_version(number: int) -> str:
+    """CUDA's version numbers: 12040 -> '12.4'."""
+    return f"{number // 1000}.{number % 1000 // 10}"
+
+
+def cuda_driver_too_old(folder: Path) -> str | None:
+    """'the NVIDIA driver supports CUDA 12.4, this engine needs CUDA 13.0' when the installed
+    driver is older than the CUDA runtime the engine carries in FOLDER (cudart then finds no
+    GPU, though there is one); None when both are known and fit, or either is unknown."""
+    driver = _open(_driver_library("cuda") or "")
+    runtimes = sorted(folder.glob("cudart64_*.dll" if sys.platform == "win32"
+                                  else "libcudart.so.*"))
+    runtime = _open(str(runtimes[-1])) if runtimes else None
+    if driver is None or runtime is None:
+        return None
+    versions = []
+    for lib, function in ((driver, "cuDriverGetVersion"), (runtime, "cudaRuntimeGetVersion")):
+        value = ctypes.c_int(0)
+        try:
+            call = getattr(lib, function)
+        except AttributeError:
+            return None
+        call.argtypes = [ctypes.POINTER(ctypes.c_int)]
+        call.restype = ctypes.c_int
+        if call(ctypes.byref(value)) != 0 or value.value <= 0:
+            return None
+        versions.append(value.value)
+    if versions[0] >= versions[1]:
+        return None
+    return (f"the NVIDIA driver supports CUDA {_cuda_version(versions[0])}, this engine needs "
+            f"CUDA {_cuda_version(versions[1])}: update the driver")
 
 
 def load_gpu_backend(lib, name: str, path: Path) -> str | None:
     """Loads one GPU backend module; None when it runs here, else why it cannot (the engine
     then runs on the CPU). A module whose driver library is absent does not load at all (the
-    dynamic loader refuses it: no signal); one whose driver finds no GPU registers no device."""
+    dynamic loader refuses it: no signal); one whose driver finds no GPU registers no device.
+    Why, in the user's terms: no driver, a driver too old for the engine's CUDA, no GPU, or a
+    library of the engine's own missing (a damaged install: the loader names it)."""
     driver = _GPU_DRIVER.get(name, "driver")
     reg = lib.ggml_backend_load(str(path).encode("utf-8"))
     if not reg:
         try:  # ggml only logs why; the dynamic loader's own message names the missing library
             ctypes.CDLL(str(path))
         except OSError as exc:
-            return f"{name}: no {driver} found ({str(exc).replace(str(path.parent) + os.sep, '')})"
+            why = str(exc).replace(str(path.parent) + os.sep, "")
+            own = _driver_library(name)
+            if own is not None:
+                try:
+                    ctypes.CDLL(own)
+                except OSError as missing:
+                    return f"{name}: no {driver} found ({missing})"
+                return (f"{name}: the engine's {name.upper()} libraries did not load ({why}): "
+                        "reinstall Pluk")
+            return f"{name}: no {driver} found ({why})"
         return f"{name}: the backend did not start (PLUK_DEBUG=1 shows llama.cpp's reason)"
     if lib.ggml_backend_reg_dev_count(reg) == 0:
+        if name == "cuda":
+            too_old = cuda_driver_too_old(path.parent)
+            if too_old:
+                return f"{name}: {too_old}"
         return f"{name}: the {driver} found no GPU"
     return None
 
