@@ -46,7 +46,8 @@ FAKE_DRIVER = ("int cuInit(unsigned int flags) { return 100; }\n"
 FAKE_RUNTIME = "int cudaRuntimeGetVersion(int *v) { *v = 13000; return 0; }\n"
 
 
-def _cached_wheel() -> Path | None:
+def cached_wheel(variant: str = "cpu") -> Path | None:
+    """The engine wheel packaging/build_engine.sh VARIANT cached, if any."""
     caches = [os.environ.get("PLUK_ENGINE_CACHE")]
     try:
         pip_cache = subprocess.run([sys.executable, "-m", "pip", "cache", "dir"],
@@ -56,7 +57,7 @@ def _cached_wheel() -> Path | None:
         pass
     caches.append(str(Path.home() / ".cache" / "pip" / "pluk-engine-wheels"))
     for cache in filter(None, caches):
-        wheels = sorted(Path(cache).glob("cpu-*/llama_cpp_python-0.3.36-*linux_x86_64.whl"))
+        wheels = sorted(Path(cache).glob(f"{variant}-*/llama_cpp_python-0.3.36-*linux_x86_64.whl"))
         if wheels:
             return wheels[-1]
     return None
@@ -67,7 +68,7 @@ def engine(tmp_path_factory):
     """A site folder with the variants engine and a CUDA module, and the driver's folder."""
     if sys.platform != "linux":
         pytest.skip("the variants engine wheel here is Linux's")
-    wheel = _cached_wheel()
+    wheel = cached_wheel()
     if wheel is None:
         pytest.skip("no cached variants engine wheel (packaging/build_engine.sh cpu makes it; "
                     "linux/ci_smoke.sh runs it after the tests)")
@@ -101,7 +102,8 @@ def engine(tmp_path_factory):
     return site, driver
 
 
-def _pluk(site: Path, driver: Path | None, *args: str, tmp_path: Path):
+def pluk(site: Path, driver: Path | None, *args: str, tmp_path: Path):
+    """The CLI on the engine in SITE; DRIVER: the folder of the driver library (None: hidden)."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("LD_LIBRARY_PATH", "PLUK_CPU_VARIANT")}
     env.update(PYTHONPATH=os.pathsep.join([str(site), str(ROOT / "desktop")]),
@@ -115,7 +117,7 @@ def _pluk(site: Path, driver: Path | None, *args: str, tmp_path: Path):
 
 def test_without_the_driver_the_engine_runs_on_the_cpu_and_says_so(engine, tmp_path):
     site, _driver = engine  # the driver's library is not on the loader's path: hidden
-    done = _pluk(site, None, "hardware", tmp_path=tmp_path)
+    done = pluk(site, None, "hardware", tmp_path=tmp_path)
     assert done.returncode == 0, done.stderr  # a negative code would be a signal
     line = next(l for l in done.stdout.splitlines() if l.startswith("Engine:"))
     assert "no usable GPU (cuda: no NVIDIA driver found (libcuda.so.1: cannot open" in line
@@ -124,7 +126,7 @@ def test_without_the_driver_the_engine_runs_on_the_cpu_and_says_so(engine, tmp_p
 
 def test_with_a_driver_that_finds_no_gpu(engine, tmp_path):
     site, driver = engine
-    done = _pluk(site, driver, "hardware", "--json", tmp_path=tmp_path)
+    done = pluk(site, driver, "hardware", "--json", tmp_path=tmp_path)
     assert done.returncode == 0, done.stderr
     import json
 
@@ -136,7 +138,7 @@ def test_with_a_driver_that_finds_no_gpu(engine, tmp_path):
 
 def test_a_driver_older_than_the_engines_cuda_is_named(engine, tmp_path):
     site, driver = engine
-    done = _pluk(site, driver.parent / "old-driver", "hardware", "--json", tmp_path=tmp_path)
+    done = pluk(site, driver.parent / "old-driver", "hardware", "--json", tmp_path=tmp_path)
     assert done.returncode == 0, done.stderr
     import json
 
@@ -160,7 +162,7 @@ def test_a_bundle_missing_its_cuda_runtime_says_reinstall_not_no_driver(engine, 
                     str(tmp_path / "cuda.c"), "-Wl,--no-as-needed", f"-L{driver}", "-lcuda",
                     f"-L{lib}", "-lcublas", "-Wl,-rpath,$ORIGIN"], check=True)
     (lib / "libcublas.so").unlink()
-    done = _pluk(damaged, driver, "hardware", tmp_path=tmp_path)
+    done = pluk(damaged, driver, "hardware", tmp_path=tmp_path)
     assert done.returncode == 0, done.stderr
     line = next(l for l in done.stdout.splitlines() if l.startswith("Engine:"))
     assert ("cuda: the engine's CUDA libraries did not load (libcublas.so.99: cannot open"
@@ -170,7 +172,7 @@ def test_a_bundle_missing_its_cuda_runtime_says_reinstall_not_no_driver(engine, 
 
 def test_the_self_test_extracts_on_the_cpu_after_the_fallback(engine, tmp_path):
     site, _driver = engine
-    done = _pluk(site, None, "self-test", tmp_path=tmp_path)
+    done = pluk(site, None, "self-test", tmp_path=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.strip().splitlines()[-1] == "OK"
     assert "no usable GPU (cuda:" in done.stdout

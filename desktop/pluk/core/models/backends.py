@@ -161,14 +161,28 @@ def _cuda_version(number: int) -> str:
     return f"{number // 1000}.{number % 1000 // 10}"
 
 
+def _loaded_cudart(folder: Path) -> str | None:
+    """The CUDA runtime the loaded CUDA module uses: on Linux the one the dynamic loader mapped
+    (a bundle keeps it at its root, a source install finds the system's), else the one beside
+    the module (Windows bundles put it there)."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+            for line in maps:
+                path = line.rsplit(" ", 1)[-1].strip()
+                if re.search(r"/libcudart\.so\.\d+$", path):
+                    return path
+    except OSError:
+        pass
+    found = sorted(folder.glob("cudart64_*.dll" if sys.platform == "win32" else "libcudart.so.*"))
+    return str(found[-1]) if found else None
+
+
 def cuda_driver_too_old(folder: Path) -> str | None:
     """'the NVIDIA driver supports CUDA 12.4, this engine needs CUDA 13.0' when the installed
     driver is older than the CUDA runtime the engine carries in FOLDER (cudart then finds no
     GPU, though there is one); None when both are known and fit, or either is unknown."""
     driver = _open(_driver_library("cuda") or "")
-    runtimes = sorted(folder.glob("cudart64_*.dll" if sys.platform == "win32"
-                                  else "libcudart.so.*"))
-    runtime = _open(str(runtimes[-1])) if runtimes else None
+    runtime = _open(_loaded_cudart(folder) or "")
     if driver is None or runtime is None:
         return None
     versions = []
