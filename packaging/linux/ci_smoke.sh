@@ -102,6 +102,9 @@ for app in "$WORK/tar/pluk/pluk" "$WORK/deb/opt/pluk/pluk"; do
   if [ "$ENGINE" != cpu ]; then
     echo "$ENGINE_LINE" | grep -qE "GPU: $ENGINE|no usable GPU \($ENGINE" \
       || fail "the self-test says nothing of the $ENGINE backend: $ENGINE_LINE"
+    # The loader's reason, not PyInstaller's guess that the bundle lacks the driver.
+    ! echo "$ENGINE_LINE" | grep -q "when the application was frozen" \
+      || fail "the fallback blames the bundle, not the driver: $ENGINE_LINE"
   fi
 done
 APP=$WORK/tar/pluk/pluk

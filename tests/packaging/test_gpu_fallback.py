@@ -184,3 +184,21 @@ def test_the_summary_says_gpu_or_fallback():
     text = EngineVariant(**base, gpu_unusable=["cuda: the NVIDIA driver found no GPU"]).summary()
     assert "no usable GPU (cuda: the NVIDIA driver found no GPU): running on the CPU" in text
     assert "GPU" not in EngineVariant(**base).summary()
+
+
+def test_a_frozen_apps_fallback_gives_the_loaders_reason_not_pyinstallers_guess():
+    """PyInstaller's ctypes raises its own OSError ('Most likely this dynlib/dll was not found
+    when the application was frozen') from the loader's: the sentence must be the loader's."""
+    import ctypes
+
+    from pluk.core.models.backends import loader_message
+
+    try:
+        try:
+            ctypes.CDLL("libpluk-no-such-driver.so.1")
+        except OSError as base:
+            raise OSError("Failed to load dynlib/dll 'libpluk-no-such-driver.so.1'. Most likely "
+                          "this dynlib/dll was not found when the application was frozen.") from base
+    except OSError as exc:
+        assert loader_message(exc).startswith("libpluk-no-such-driver.so.1: cannot open")
+    assert loader_message(OSError("libx.so: cannot open")) == "libx.so: cannot open"

@@ -203,6 +203,14 @@ def cuda_driver_too_old(folder: Path) -> str | None:
             f"CUDA {_cuda_version(versions[1])}: update the driver")
 
 
+def loader_message(exc: OSError) -> str:
+    """The dynamic loader's own reason. In a frozen app PyInstaller's ctypes replaces it with
+    its guess ("Most likely this dynlib/dll was not found when the application was frozen"),
+    which would blame the installer for a missing driver; the loader's reason is its cause."""
+    cause = exc.__cause__
+    return str(cause if isinstance(cause, OSError) else exc)
+
+
 def load_gpu_backend(lib, name: str, path: Path) -> str | None:
     """Loads one GPU backend module; None when it runs here, else why it cannot (the engine
     then runs on the CPU). A module whose driver library is absent does not load at all (the
@@ -215,13 +223,13 @@ def load_gpu_backend(lib, name: str, path: Path) -> str | None:
         try:  # ggml only logs why; the dynamic loader's own message names the missing library
             ctypes.CDLL(str(path))
         except OSError as exc:
-            why = str(exc).replace(str(path.parent) + os.sep, "")
+            why = loader_message(exc).replace(str(path.parent) + os.sep, "")
             own = _driver_library(name)
             if own is not None:
                 try:
                     ctypes.CDLL(own)
                 except OSError as missing:
-                    return f"{name}: no {driver} found ({missing})"
+                    return f"{name}: no {driver} found ({loader_message(missing)})"
                 return (f"{name}: the engine's {name.upper()} libraries did not load ({why}): "
                         "reinstall Pluk")
             return f"{name}: no {driver} found ({why})"
