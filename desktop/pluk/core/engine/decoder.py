@@ -356,10 +356,7 @@ class Decoder(Model):
         for index, slot in enumerate(slots):
             if slot is None:
                 continue
-            if slot.finish is None and slot.deadline is not None and now > slot.deadline:
-                slot.finish, slot.pending, slot.reads = "time", [], []
-            if slot.finish is not None and not slot.settled and not slot.reads:
-                slot.settle()
+            slot.tick(now)
             if slot.done:
                 self._release(slot)
                 slots[index] = None

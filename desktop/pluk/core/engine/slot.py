@@ -11,11 +11,27 @@ buffer, never to the grammar, tracker, guard or decisions, and count apart from 
 token limit. The block closes (its close tokens forced) when the model closes it, at the budget,
 or when the reasoning loops (the repeat guard: the same few tokens over and over); the answer
 then starts at the next position, constrained as any answer.
+
+The slot is one state machine, and this file holds all its transitions (batch.py only asks a
+slot what to evaluate and hands back the logits; the decoder only ticks its clock):
+
+    prompt -> thinking -> answering -> settling -> side -> done
+       (thinking only for a thinking model; answering -> done when nothing is left to read)
+
+- prompt: chunks of its prompt are evaluated; the logits after the last one give the first step.
+- thinking / answering: one step per decode (`step`).
+- settling: finished, but a decision still needs the logits after its last pending tokens.
+- side: the decisions' branches the answer did not take are evaluated, one chain per decode.
+- done: the result can be handed out. Its time limit moves any earlier phase here ("time").
+A slot whose batch entry did not fit is served first in the next batch (`waited`): every active
+sequence advances in every step that has room for it.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from enum import Enum
 
 import numpy as np
 
@@ -28,6 +44,17 @@ from pluk.core.engine.vocab import PieceText, Vocabulary
 from pluk.core.thinking import ThinkingFacts
 
 _LOOP_PERIOD = 16  # the longest repeating run of tokens the thinking repeat guard looks for
+# The logits of the i-th token of a slot's batch entry (read from the context after the decode).
+Rows = Callable[[int], np.ndarray]
+
+
+class Phase(Enum):
+    PROMPT = "prompt"
+    THINKING = "thinking"
+    ANSWERING = "answering"
+    SETTLING = "settling"
+    SIDE = "side"
+    DONE = "done"
 
 
 class Slot:
@@ -61,7 +88,8 @@ class Slot:
         self.reads: list[tuple[int, DecisionWatch, TokenPath, list[int]]] = []
         self.side: list[tuple[DecisionWatch, TokenPath]] = []
         self.side_running = 0
-        self.settled = False
+        self.phase = Phase.PROMPT  # the prompt has at least its last token to evaluate
+        self.waited = 0  # batches in a row this slot's entry did not fit in
         self.finish: str | None = None
         self.error: str | None = None
         self.stats = DecodeStats()
@@ -77,6 +105,110 @@ class Slot:
         self.think_seconds = 0.0
         if self.on_phase is not None:
             self.on_phase("prompt", len(self.prompt))
+
+    # -- what the next batch evaluates, and what its logits do (batch.py) ------------------
+
+    def take_prompt(self, budget: int) -> tuple[list[int], bool]:
+        """The next chunk of the prompt (at most `budget` tokens), and whether it ends it."""
+        if self.phase is not Phase.PROMPT or budget <= 0:
+            return [], False
+        chunk = self.prompt[:budget]
+        self.stats.decode_calls += 1
+        self.stats.prompt_tokens += len(chunk)
+        return chunk, len(chunk) == len(self.prompt)
+
+    def prompt_evaluated(self, count: int, rows: Rows) -> None:
+        self.n_past += count
+        del self.prompt[:count]
+        if not self.prompt:
+            self.phase = Phase.THINKING if self.thinking else Phase.ANSWERING
+            self.step(rows(count - 1))
+            self._stepped()
+
+    def take_answer(self, budget: int) -> tuple[list[int], set[int]] | None:
+        """The pending answer tokens and the indices among them whose logits are wanted; None
+        when there are none or they do not fit in `budget`."""
+        if not self.pending:
+            return None
+        if self.phase in (Phase.SIDE, Phase.DONE):
+            self.pending = []  # finished with nothing left to read: never evaluated
+            return None
+        if self.phase is Phase.SETTLING:
+            # Finished, but a decision still needs the logits after its last tokens.
+            self.pending = self.pending[:max(i for i, *_ in self.reads) + 1]
+        wanted = {i for i, *_ in self.reads}
+        if self.finish is None:
+            wanted.add(len(self.pending) - 1)
+        if len(self.pending) > budget:
+            self.waited += 1  # forced runs are short: served first in the next batch
+            return None
+        self.waited = 0
+        self.stats.decode_calls += 1
+        return self.pending, wanted
+
+    def answer_evaluated(self, count: int, rows: Rows) -> None:
+        self.n_past += count
+        self.resolve_reads({i: rows(i) for i, *_ in self.reads})
+        if self.finish is None:
+            self.step(rows(count - 1))
+        self._stepped()
+
+    def take_side(self, budget: int) -> tuple[int, list[int], tuple] | None:
+        """The next side chain: (its first position, its tokens, what batch.advance hands back
+        to side_evaluated); its sequence's cells from that position on are to be dropped."""
+        if self.phase is not Phase.SIDE or not self.side or self.side_running:
+            return None
+        watch, chain = self.side[0]
+        if len(chain) > budget:
+            self.waited += 1
+            return None
+        self.waited = 0
+        self.side.pop(0)
+        self.side_running += 1
+        self.stats.side_tokens += len(chain)
+        self.stats.decode_calls += 1
+        return self.answer_pos + watch.index, chain, (watch, chain, watch.side_wants(chain))
+
+    def side_evaluated(self, side: tuple, rows: Rows) -> None:
+        watch, _, wants = side
+        for position, (prefix, tokens) in wants.items():
+            watch.record(prefix, logprob_entries(rows(position), tokens))
+        self.side_running -= 1
+        self._side_finished()
+
+    def side_undone(self, side: tuple) -> None:
+        """Its decode did not run: the chain goes back to the front of the queue."""
+        self.side_running -= 1
+        self.side.insert(0, side[:2])
+
+    def tick(self, now: float) -> None:
+        """After each round: the time limit. It bounds all of a report's work, its
+        probabilities too: an answer still being written, or one whose side evaluations are not
+        through, ends as timed out (its record says so)."""
+        if self.deadline is None or now <= self.deadline or self.phase is Phase.DONE:
+            return
+        if self.finish is None:
+            self.finish, self.pending, self.reads = "time", [], []
+            self.phase = Phase.SETTLING
+            self._stepped()
+        elif self.phase is Phase.SIDE and self.side:
+            self.finish, self.side = "time", []
+            self._side_finished()
+
+    def _stepped(self) -> None:
+        """After a step: the thinking may have closed, the answer finished, its reads ended."""
+        if self.phase is Phase.THINKING and not self.thinking:
+            self.phase = Phase.ANSWERING
+        if self.finish is not None and self.phase in (Phase.THINKING, Phase.ANSWERING):
+            self.phase = Phase.SETTLING
+        if self.phase is Phase.SETTLING and not self.reads:
+            self._settle()
+            self.phase = Phase.SIDE
+            self._side_finished()
+
+    def _side_finished(self) -> None:
+        if self.phase is Phase.SIDE and not self.side and not self.side_running:
+            self.phase = Phase.DONE
 
     # -- one step -----------------------------------------------------------------------------
 
@@ -227,10 +359,9 @@ class Slot:
             watch.record(prefix, logprob_entries(row, tokens, cache[index]))
         self.reads = []
 
-    def settle(self) -> None:
+    def _settle(self) -> None:
         """Once finished: fix each written decision's tree and queue the side evaluations it
         still needs (only for a complete answer: a cut one is not parsed)."""
-        self.settled = True
         if self.finish != "stop":
             return
         for watch in self.watches:
@@ -248,13 +379,8 @@ class Slot:
 
     @property
     def done(self) -> bool:
-        """Finished, and nothing left to evaluate for it. The decoder asks after every decode;
-        an answer whose side evaluations run past its time limit ends here as timed out (the
-        limit bounds all of a report's work, its probabilities too), its record saying so."""
-        if self.side and self.deadline is not None and time.perf_counter() > self.deadline:
-            self.finish, self.side = "time", []
-        return (self.finish is not None and self.settled and not self.reads
-                and not self.side and not self.side_running)
+        """Finished, and nothing left to evaluate for it: the result can be handed out."""
+        return self.phase is Phase.DONE
 
     def thinking_facts(self) -> ThinkingFacts | None:
         spec = self.think
