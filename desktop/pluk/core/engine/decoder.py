@@ -332,7 +332,8 @@ class Decoder(Model):
         self._order += 1
         return Slot(request, seq=seq, prefix=prefix, shared=shared, grammar=grammar,
                     vocab=self.vocab, chooser=chooser, token_limit=limit, reserve=reserve,
-                    order=self._order, stop_at_close=self.options.stop_at_close)
+                    order=self._order, stop_at_close=self.options.stop_at_close,
+                    batch_limit=self.options.n_batch)
 
     def _round(self, slots: list[Slot | None], waiting: deque, stop: ShouldStop,
                ) -> Iterator[ExtractResult]:

@@ -60,7 +60,8 @@ class Phase(Enum):
 class Slot:
     def __init__(self, request: ExtractRequest, *, seq: int, prefix: list[int], shared: int,
                  grammar: Grammar, vocab: Vocabulary, chooser: Chooser, token_limit: int,
-                 reserve: int, order: int, stop_at_close: bool = True):
+                 reserve: int, order: int, stop_at_close: bool = True,
+                 batch_limit: int = 1 << 30):
         self.request = request
         self.seq = seq
         self.order = order
@@ -68,6 +69,9 @@ class Slot:
         self.vocab = vocab
         self.chooser = chooser
         self.stop_at_close = stop_at_close
+        # The most tokens one decode takes (n_batch): pending runs are cut to it, or an entry
+        # longer than any batch would wait for ever.
+        self.batch_limit = batch_limit
         self.matcher = grammar.matcher()
         self.guard = request.guard() if request.guard is not None else None
         self._text = PieceText()
@@ -159,6 +163,12 @@ class Slot:
         if self.phase is not Phase.SIDE or not self.side or self.side_running:
             return None
         watch, chain = self.side[0]
+        if len(chain) > self.batch_limit:
+            # No decode can take it: this decision gets no probability rather than a wrong one.
+            watch.paths = None
+            self.side = [(w, c) for w, c in self.side if w is not watch]
+            self._side_finished()
+            return None
         if len(chain) > budget:
             self.waited += 1
             return None
@@ -221,7 +231,9 @@ class Slot:
             self._think(row)
             return
         self._lse: float | None = None
-        room = self.token_limit - len(self.output)
+        # A forced run longer than a batch continues in the next step (the grammar forces its
+        # rest again).
+        room = min(self.token_limit - len(self.output), self.batch_limit)
         forced = self.matcher.compute_ff_tokens()
         if forced:
             self._append_forced(forced[:room], row)
