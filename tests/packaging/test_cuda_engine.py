@@ -17,12 +17,11 @@ import re
 import shutil
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
 
-from tests.packaging.test_gpu_fallback import cached_wheel, pluk
+from tests.packaging.test_gpu_fallback import cached_wheel, engine_site, pluk
 
 # The driver stand-in: every driver function the module links returns "no device" (100), and
 # the driver says which CUDA it supports.
@@ -61,11 +60,7 @@ def cuda_engine(tmp_path_factory):
         pytest.skip("needs a C compiler and objdump")
     root = tmp_path_factory.mktemp("cuda-engine")
     site = root / "site"
-    with zipfile.ZipFile(wheel) as zf:
-        zf.extractall(site, [n for n in zf.namelist() if n.startswith("llama_cpp/")])
-    lib = site / "llama_cpp" / "lib"
-    (lib / "libggml.so").unlink()  # one ggml under both names, as linux/build.sh makes it
-    (lib / "libggml.so").symlink_to("libggml.so.0")
+    lib = engine_site(wheel, site)
     module = lib / "libggml-cuda.so"
     needed = _needed(module)
     assert "libcuda.so.1" in needed  # the driver: the user's, never shipped

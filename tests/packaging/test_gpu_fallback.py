@@ -78,11 +78,7 @@ def engine(tmp_path_factory):
     root = tmp_path_factory.mktemp("gpu-fallback")
     site, driver = root / "site", root / "driver"
     driver.mkdir()
-    with zipfile.ZipFile(wheel) as zf:
-        zf.extractall(site, [n for n in zf.namelist() if n.startswith("llama_cpp/")])
-    lib = site / "llama_cpp" / "lib"
-    (lib / "libggml.so").unlink()  # one ggml under both names, as linux/build.sh makes it
-    (lib / "libggml.so").symlink_to("libggml.so.0")
+    lib = engine_site(wheel, site)
     old_driver = root / "old-driver"
     old_driver.mkdir()
     for folder, version in ((driver, 13000), (old_driver, 12040)):  # CUDA 13.0, 12.4
@@ -100,6 +96,16 @@ def engine(tmp_path_factory):
                     str(root / "cuda.c"), "-Wl,--no-as-needed", f"-L{driver}", "-lcuda",
                     f"-L{root}", "-lcudart", "-Wl,-rpath,$ORIGIN"], check=True)
     return site, driver
+
+
+def engine_site(wheel: Path, site: Path) -> Path:
+    """The wheel's llama_cpp package in SITE, its libraries as a bundle has them; the lib folder."""
+    with zipfile.ZipFile(wheel) as zf:
+        zf.extractall(site, [n for n in zf.namelist() if n.startswith("llama_cpp/")])
+    lib = site / "llama_cpp" / "lib"
+    (lib / "libggml.so").unlink()  # one ggml under both names, as linux/build.sh makes it
+    (lib / "libggml.so").symlink_to("libggml.so.0")
+    return lib
 
 
 def pluk(site: Path, driver: Path | None, *args: str, tmp_path: Path):
