@@ -201,7 +201,8 @@ _CUDA_DRIVER = re.compile(r"^(libcuda\.so(\.[0-9]+)*|nvcuda\.dll)$", re.IGNORECA
 
 
 def cuda_runtime_name(system: str, library: str, major: int | str = "N") -> str:
-    """('linux', 'cublas', 13) -> 'libcublas.so.13'; ('windows', 'cudart', 12) -> 'cudart64_12.dll'."""
+    """('linux', 'cublas', 13) -> 'libcublas.so.13';
+    ('windows', 'cudart', 12) -> 'cudart64_12.dll'."""
     return f"lib{library}.so.{major}" if system == "linux" else f"{library}64_{major}.dll"
 
 

@@ -149,7 +149,8 @@ def test_a_driver_older_than_the_engines_cuda_is_named(engine, tmp_path):
     import json
 
     assert json.loads(done.stdout)["engine"]["gpu_unusable"] == [
-        "cuda: the NVIDIA driver supports CUDA 12.4, this engine needs CUDA 13.0: update the driver"]
+        "cuda: the NVIDIA driver supports CUDA 12.4, this engine needs CUDA 13.0: "
+        "update the driver"]
 
 
 def test_a_bundle_missing_its_cuda_runtime_says_reinstall_not_no_driver(engine, tmp_path):
@@ -203,8 +204,9 @@ def test_a_frozen_apps_fallback_gives_the_loaders_reason_not_pyinstallers_guess(
         try:
             ctypes.CDLL("libpluk-no-such-driver.so.1")
         except OSError as base:
-            raise OSError("Failed to load dynlib/dll 'libpluk-no-such-driver.so.1'. Most likely "
-                          "this dynlib/dll was not found when the application was frozen.") from base
+            raise OSError("Failed to load dynlib/dll 'libpluk-no-such-driver.so.1'. Most "
+                          "likely this dynlib/dll was not found when the application was "
+                          "frozen.") from base
     except OSError as exc:
         assert loader_message(exc).startswith("libpluk-no-such-driver.so.1: cannot open")
     assert loader_message(OSError("libx.so: cannot open")) == "libx.so: cannot open"
