@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
@@ -63,8 +64,12 @@ class _Array:
         self.repeated = False
 
 
-class Steer(BaseModel):
-    banned: list[int] = []
+@dataclass(frozen=True, slots=True)
+class Steer:
+    """What the next step may take: made every answer step, so a plain object (a pydantic model
+    validated the token lists each time)."""
+
+    banned: list[int] = field(default_factory=list)
     only: list[int] | None = None
 
 

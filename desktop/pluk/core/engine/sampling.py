@@ -20,7 +20,7 @@ import numpy as np
 from pluk.core.engine import scratch
 from pluk.core.engine.answer_guard import Steer
 from pluk.core.engine.llg import MaskBuffer
-from pluk.core.engine.protocol import DecodeStats
+from pluk.core.engine.protocol import DecodeCounts
 
 
 class Chooser:
@@ -51,7 +51,7 @@ class Chooser:
             return matcher.is_accepting()
         return matcher.try_consume_tokens([token]) == 1
 
-    def choose(self, row: np.ndarray, matcher, steer: Steer | None, stats: DecodeStats,
+    def choose(self, row: np.ndarray, matcher, steer: Steer | None, stats: DecodeCounts,
                ) -> int | None:
         """The next token, consumed by `matcher`; None where the grammar allows nothing."""
         work = self._steered(row, steer)

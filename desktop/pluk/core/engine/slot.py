@@ -37,7 +37,7 @@ import numpy as np
 
 from pluk.core.engine.decisions import DecisionWatch, TokenPath, log_sum_exp, logprob_entries
 from pluk.core.engine.llg import Grammar
-from pluk.core.engine.protocol import DecodeStats, ExtractRequest, ExtractResult
+from pluk.core.engine.protocol import DecodeCounts, ExtractRequest, ExtractResult
 from pluk.core.engine.sampling import Chooser
 from pluk.core.engine.tracker import TopLevelTracker
 from pluk.core.engine.vocab import PieceText, Vocabulary
@@ -96,7 +96,7 @@ class Slot:
         self.waited = 0  # batches in a row this slot's entry did not fit in
         self.finish: str | None = None
         self.error: str | None = None
-        self.stats = DecodeStats()
+        self.stats = DecodeCounts()
         self.started = time.perf_counter()
         limit = request.time_limit
         self.deadline = None if limit is None else self.started + limit
@@ -418,6 +418,6 @@ class Slot:
             tokens_prompt=self.tokens_prompt, tokens_cached=self.tokens_cached,
             tokens_output=len(self.output), token_limit=self.token_limit,
             seconds=time.perf_counter() - self.started, probabilities=probabilities,
-            stats=self.stats, thinking=self.thinking_facts(),
+            stats=self.stats.as_stats(), thinking=self.thinking_facts(),
             thinking_text=(bytes(self.thought_text).decode("utf-8", errors="replace")
                            if self.think is not None and self.think.budget > 0 else None))
