@@ -144,7 +144,7 @@ class Slot:
         if self.finish is None:
             wanted.add(len(self.pending) - 1)
         if len(self.pending) > budget:
-            self.waited += 1  # forced runs are short: served first in the next batch
+            self.waited += 1  # served first in the next batch (pending never exceeds n_batch)
             return None
         self.waited = 0
         self.stats.decode_calls += 1
