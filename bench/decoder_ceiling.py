@@ -40,6 +40,8 @@ MODEL = Path("/tmp/pluk-bench/ceiling-qwen2vocab.gguf")
 # model's choice is, and still an ordinary number for exp() (a huge one makes every other
 # term underflow, which slows the log-sum-exp of the decisions several times).
 MODEL_TOP = 20.0
+# Random rows the stand-in's tables are cut from (195 MB on the Qwen2 vocabulary).
+POOL_ROWS = 320
 
 
 def _model() -> Path:
@@ -63,6 +65,7 @@ def _reports(n: int):
 def _run(parallel: int, max_tokens: int, chosen: dict[str, list[int]] | None):
     """One pass of the decoder over 2 x parallel reports; with `chosen`, each step's row has the
     token the random run chose on top."""
+    from pluk.core.engine import batch as batches
     from pluk.core.engine import slot as slot_module
     from pluk.core.engine.decoder import Decoder, DecoderOptions
     from tests.core.engine.conftest import build_requests, prostate_task
@@ -71,41 +74,56 @@ def _run(parallel: int, max_tokens: int, chosen: dict[str, list[int]] | None):
     decoder = Decoder(_model(), DecoderOptions(n_ctx=2048, parallel=parallel, n_threads=1,
                                                n_threads_batch=1))
     n_vocab = decoder._ctx.n_vocab
-    pool = [rng.standard_normal(n_vocab).astype(np.float32) for _ in range(8)]
+    # The stand-in's logits tables: windows of one pool of random rows, shifted by a row per
+    # decode (a view, as llama.cpp's own table is), so rows differ between steps and slots.
+    pool = rng.standard_normal((POOL_ROWS, n_vocab), dtype=np.float32)
+    batch = decoder._batch
     calls = {"n": 0}
 
-    def logits(_i: int) -> np.ndarray:
+    def outputs() -> np.ndarray:
         calls["n"] += 1
-        return pool[calls["n"] % len(pool)]
+        n = batch.n_outputs
+        if n > POOL_ROWS:
+            raise RuntimeError("the stand-in's pool is too small for this batch")
+        start = calls["n"] % (POOL_ROWS - n + 1)
+        return pool[start:start + n]
 
     prompt, requests = build_requests(decoder, prostate_task(), _reports(2 * parallel),
                                       max_tokens=max_tokens)
     decoder.grammar(requests[0].grammar.gbnf)  # compiled once per run, before the clock
     decoder._ctx.decode = lambda batch, abort=None: 0
-    decoder._ctx.logits = logits
-    original = slot_module.Slot.step
+    decoder._ctx.outputs = outputs
+    original, advance = slot_module.Slot.step, batches.advance
     if chosen is not None:
+        # Each step's row gets the token the random run chose on top, for as long as the
+        # step lasts (its choice is made after step returns, in batch.advance).
+        changed: list[tuple[np.ndarray, int, float]] = []
+
         def step(self, row):
             tokens = chosen.get(self.request.id, [])
             k = len(self.output)
-            if k >= len(tokens) or self.thinking:
-                return original(self, row)
-            token = tokens[k]
-            before = row[token]
-            row[token] = MODEL_TOP
+            if k < len(tokens) and not self.thinking:
+                changed.append((row, tokens[k], float(row[tokens[k]])))
+                row[tokens[k]] = MODEL_TOP
+            return original(self, row)
+
+        def advance_then_restore(plan, ctx, masks):
             try:
-                return original(self, row)
+                return advance(plan, ctx, masks)
             finally:
-                row[token] = before
+                for row, token, before in reversed(changed):
+                    row[token] = before
+                changed.clear()
 
         slot_module.Slot.step = step
+        batches.advance = advance_then_restore
     try:
         calls_before = decoder.stats.decode_calls
         started = time.perf_counter()
         results = list(decoder.extract(prompt, requests))
         wall = time.perf_counter() - started
     finally:
-        slot_module.Slot.step = original
+        slot_module.Slot.step, batches.advance = original, advance
     steps = decoder.stats.decode_calls - calls_before
     stats = decoder.stats
     decoder.close()

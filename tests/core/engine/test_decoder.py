@@ -88,18 +88,18 @@ def test_forced_tokens_ride_in_one_decode(tiny, sequential):
 def test_the_full_mask_is_computed_only_when_the_choice_is_refused(tiny, reports, monkeypatch):
     checks, masks = [], []
     take = sampling.Chooser._take
-    allowed = MaskBuffer.allowed_ids
+    fill = MaskBuffer.fill
 
     def counting_take(self, matcher, token):  # the one check of the model's own choice
         checks.append(take(self, matcher, token))
         return checks[-1]
 
-    def counting_allowed(self, matcher):
-        masks.append(len(checks))
-        return allowed(self, matcher)
+    def counting_fill(self, matchers):
+        masks.extend([len(checks)] * len(matchers))
+        return fill(self, matchers)
 
     monkeypatch.setattr(sampling.Chooser, "_take", counting_take)
-    monkeypatch.setattr(MaskBuffer, "allowed_ids", counting_allowed)
+    monkeypatch.setattr(MaskBuffer, "fill", counting_fill)
     results = run_all(tiny, prostate_task(), reports[:2])
     refused = [i + 1 for i, ok in enumerate(checks) if not ok]
     assert masks == refused  # a mask right after each refused choice, and nowhere else

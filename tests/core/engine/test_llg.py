@@ -179,3 +179,31 @@ def test_a_sparse_mask_lists_the_same_tokens_as_the_dense_one(tiny_model):
                 break
             assert matcher.consume_token(int(rng.choice(choices)))
     assert sparse_seen > 0
+
+
+def test_masks_filled_together_are_each_matchers_own_mask(tiny_model):
+    """A decode step fills the masks of all its refused choices at once, on llguidance's
+    threads (MaskBuffer.fill): each is bit for bit the mask its matcher gives alone. Eight
+    matchers at different places of a task's grammar, several rounds."""
+    from pluk.core.engine.decoder import Decoder, DecoderOptions
+    from pluk.core.engine.grammar import schema_to_gbnf
+    from pluk.core.tasks import json_schema, load_task
+
+    with Decoder(tiny_model, DecoderOptions(n_ctx=512)) as decoder:
+        grammar = decoder.grammar(schema_to_gbnf(json_schema(load_task("prostate_mri_nl"))))
+        alone = MaskBuffer(decoder.vocab.n_vocab, decoder.tokenizer.vocab_size)
+        together = MaskBuffer(decoder.vocab.n_vocab, decoder.tokenizer.vocab_size)
+        rng = np.random.default_rng(5)
+        matchers = [grammar.matcher() for _ in range(8)]
+        compared = set()
+        for _round in range(40):
+            live = [m for m in matchers if not m.is_accepting()]
+            if len(live) < 2:
+                break
+            together.fill(live)
+            for j, matcher in enumerate(live):
+                own = alone.allowed(matcher)
+                assert (together.dense_at(j) == own).all()
+                compared.add(int(own.sum()))
+                assert matcher.consume_token(int(rng.choice(np.flatnonzero(own))))
+    assert len(compared) > 3  # masks of several kinds, not the same one each time

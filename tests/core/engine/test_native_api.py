@@ -27,6 +27,7 @@ EXPECTED = {
     "llama_detokenize": ((c_void_p, POINTER(c_int), c_int, c_char_p, c_int, c_bool, c_bool),
                          c_int),
     "llama_free": ((c_void_p,), None),
+    "llama_get_logits": ((c_void_p,), POINTER(c_float)),
     "llama_get_logits_ith": ((c_void_p, c_int), POINTER(c_float)),
     "llama_get_memory": ((c_void_p,), c_void_p),
     "llama_init_from_model": ((c_void_p, llama_cpp.llama_context_params), c_void_p),

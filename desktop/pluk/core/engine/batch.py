@@ -4,7 +4,8 @@ A batch holds, per slot (slot.py), either its pending answer tokens (the chosen 
 grammar's forced continuation, with logits where the last one or a decision needs them), a side
 chain (a decision's branch the answer did not take), or a chunk of its prompt. Every piece
 belongs to one sequence; the logits of the batch positions that asked for them are read after
-the decode, before the next one overwrites them.
+the decode (one table, its rows in the order of the batch), before the next one overwrites them.
+The slots that then await their choice get it together (sampling.choose_all).
 
 Side chains run in the finished answer's own sequence: its cells from the decision on are
 dropped and the chain is evaluated there (decisions later in the answer first), so no spare
@@ -16,7 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from pluk.core.engine.llg import MaskBuffer
 from pluk.core.engine.native import Batch, NativeContext
+from pluk.core.engine.sampling import choose_all
 from pluk.core.engine.slot import Phase, Slot
 
 Mode = Literal["answers", "prompt", "all"]
@@ -26,7 +29,8 @@ Mode = Literal["answers", "prompt", "all"]
 class Entry:
     slot: Slot
     kind: Literal["prompt", "answer", "side"]
-    indices: list[int]
+    count: int  # its tokens
+    rows: dict[int, int]  # its token i -> the row of the decode's logits table with its logits
     side: tuple | None = None  # what the slot's take_side handed out for side_evaluated
 
 
@@ -75,23 +79,34 @@ def build(batch: Batch, ctx: NativeContext, slots: list[Slot | None], mode: Mode
 
 def _add(batch: Batch, plan: Plan, slot: Slot, kind, tokens: list[int], start: int,
          wanted: set[int], side: tuple | None = None) -> int:
-    indices = [batch.add(t, start + i, slot.seq, i in wanted) for i, t in enumerate(tokens)]
-    plan.entries.append(Entry(slot, kind, indices, side))
-    return len(indices)
+    rows = {}
+    for i, token in enumerate(tokens):
+        if i in wanted:
+            rows[i] = batch.n_outputs  # logits rows come in the order of the batch
+        batch.add(token, start + i, slot.seq, i in wanted)
+    plan.entries.append(Entry(slot, kind, len(tokens), rows, side))
+    return len(tokens)
 
 
-def advance(plan: Plan, ctx: NativeContext) -> None:
-    """After the decode: each slot gets the logits its entry asked for."""
+def advance(plan: Plan, ctx: NativeContext, masks: MaskBuffer) -> None:
+    """After the decode: each slot gets the logits its entry asked for (one read of the
+    decode's logits table), then every slot awaiting a choice gets it, all chosen together."""
+    table = ctx.outputs()
+    waiting: list[tuple[Slot, int]] = []
     for entry in plan.entries:
-        def rows(i: int, indices=entry.indices):
-            return ctx.logits(indices[i])
+        def rows(i: int, where=entry.rows):
+            return table[where[i]]
 
+        slot, count = entry.slot, entry.count
         if entry.kind == "side":
-            entry.slot.side_evaluated(entry.side, rows)
-        elif entry.kind == "prompt":
-            entry.slot.prompt_evaluated(len(entry.indices), rows)
-        else:
-            entry.slot.answer_evaluated(len(entry.indices), rows)
+            slot.side_evaluated(entry.side, rows)
+        elif (slot.prompt_evaluated(count, rows) if entry.kind == "prompt"
+              else slot.answer_evaluated(count, rows)):
+            waiting.append((slot, entry.rows[count - 1]))
+    if waiting:
+        tokens = choose_all([slot.choice(index) for slot, index in waiting], table, masks)
+        for (slot, _), token in zip(waiting, tokens):
+            slot.chosen(token)
 
 
 def undo_sides(plan: Plan) -> None:

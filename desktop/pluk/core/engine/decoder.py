@@ -352,7 +352,7 @@ class Decoder(Model):
                 raise CancelledError("stopped during a prompt batch")
             if code != 0:
                 raise PlukError(f"llama_decode failed ({code})")
-            batches.advance(plan, self._ctx)
+            batches.advance(plan, self._ctx, self._masks)
         now = time.perf_counter()
         for index, slot in enumerate(slots):
             if slot is None:

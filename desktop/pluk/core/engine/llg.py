@@ -13,6 +13,7 @@ text, bytes that are not UTF-8, surrogates), which llguidance refuses.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections import OrderedDict
@@ -131,32 +132,66 @@ SPARSE_WORDS = 256
 _LANES = np.arange(32)
 
 
+def _threads() -> int:
+    """llguidance's threads for a batch of masks: the machine's CPUs (the decoder waits for
+    the masks, and llama.cpp's threads are idle between decodes), at most 32."""
+    return max(1, min(32, os.cpu_count() or 1))
+
+
 class MaskBuffer:
-    """Room for one full token mask, and the allowed tokens it says: as ascending token ids
-    where few are allowed (digits, a quote, a key's next piece: reading a handful of words
-    instead of the whole vocabulary), else as booleans over the vocabulary."""
+    """Room for the full token masks of one decode step (one per answer whose choice the
+    grammar refused), and the allowed tokens each says: as ascending token ids where few are
+    allowed (digits, a quote, a key's next piece: reading a handful of words instead of the
+    whole vocabulary), else as booleans over the vocabulary.
+
+    Several masks are filled together by llguidance's executor, on its own threads and outside
+    the GIL (as vLLM and SGLang fill a batch's masks); one mask by its matcher directly."""
 
     def __init__(self, n_vocab: int, tokenizer_vocab: int):
         self.n_vocab = n_vocab
-        self._words = np.zeros((max(n_vocab, tokenizer_vocab) + 31) // 32, dtype=np.int32)
+        self._n_words = (max(n_vocab, tokenizer_vocab) + 31) // 32
+        self._words = np.zeros((1, self._n_words), dtype=np.int32)
+        self._executor = None
+
+    def fill(self, matchers: list) -> None:
+        """Compute the masks of `matchers`; mask j is then read with ids_at(j) or dense_at(j)."""
+        if len(matchers) > self._words.shape[0]:
+            self._words = np.zeros((len(matchers), self._n_words), dtype=np.int32)
+        one = self._words.shape[1] * 4
+        if len(matchers) == 1:
+            matchers[0].unsafe_compute_mask_ptr(self._words.ctypes.data, one)
+            return
+        if self._executor is None:
+            import llguidance
+
+            self._executor = llguidance.LLExecutor(_threads())
+        self._executor.unsafe_compute_mask_ptr(
+            [(matcher, j) for j, matcher in enumerate(matchers)], self._words.ctypes.data,
+            one, self._words.shape[0])
 
     def allowed(self, matcher) -> np.ndarray:
         """The allowed tokens as booleans over the vocabulary."""
-        matcher.unsafe_compute_mask_ptr(self._words.ctypes.data, self._words.nbytes)
-        return self._dense()
+        self.fill([matcher])
+        return self.dense_at(0)
 
     def allowed_ids(self, matcher) -> tuple[np.ndarray | None, np.ndarray | None]:
         """(ids, None) where few tokens are allowed, else (None, booleans)."""
-        matcher.unsafe_compute_mask_ptr(self._words.ctypes.data, self._words.nbytes)
-        words = np.flatnonzero(self._words)
+        self.fill([matcher])
+        return self.ids_at(0)
+
+    def ids_at(self, j: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """Mask j of the last fill: (ids, None) where few tokens are allowed, else
+        (None, booleans)."""
+        row = self._words[j]
+        words = np.flatnonzero(row)
         if len(words) > SPARSE_WORDS:
-            return None, self._dense()
-        bits = np.unpackbits(self._words[words].view(np.uint8), bitorder="little")
+            return None, self.dense_at(j)
+        bits = np.unpackbits(row[words].view(np.uint8), bitorder="little")
         ids = (words[:, None] * 32 + _LANES).ravel()[bits.astype(bool)]
         return ids[ids < self.n_vocab], None
 
-    def _dense(self) -> np.ndarray:
-        bits = np.unpackbits(self._words.view(np.uint8), bitorder="little")
+    def dense_at(self, j: int) -> np.ndarray:
+        bits = np.unpackbits(self._words[j].view(np.uint8), bitorder="little")
         return bits[:self.n_vocab].view(bool)  # 0 and 1: already booleans, no copy
 
 

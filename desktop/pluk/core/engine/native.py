@@ -113,9 +113,11 @@ class Batch:
         self.capacity = capacity
         self.raw = llama_cpp.llama_batch_init(capacity, 0, 1)
         self.n = 0
+        self.n_outputs = 0  # tokens whose logits the decode keeps: the rows of outputs()
 
     def clear(self) -> None:
         self.n = 0
+        self.n_outputs = 0
 
     def add(self, token: int, pos: int, seq: int, logits: bool) -> int:
         i = self.n
@@ -126,10 +128,9 @@ class Batch:
         raw.seq_id[i][0] = seq
         raw.logits[i] = 1 if logits else 0
         self.n = i + 1
+        if logits:
+            self.n_outputs += 1
         return i
-
-    def want_logits(self, i: int) -> None:
-        self.raw.logits[i] = 1
 
     def free(self) -> None:
         if self.raw is not None:
@@ -174,6 +175,7 @@ class NativeContext:
         self.memory = llama_cpp.llama_get_memory(self.ptr)
         self._abort = None
         self._no_abort = llama_cpp.ggml_abort_callback()
+        self._n_outputs = 0  # rows of the last decode's logits table
 
     def set_threads(self, n_threads: int, n_threads_batch: int) -> None:
         llama_cpp.llama_set_n_threads(self.ptr, n_threads, n_threads_batch)
@@ -185,12 +187,22 @@ class NativeContext:
             self._abort = llama_cpp.ggml_abort_callback(lambda _data: bool(abort()))
             llama_cpp.llama_set_abort_callback(self.ptr, self._abort, ctypes.c_void_p())
         batch.raw.n_tokens = batch.n
+        self._n_outputs = batch.n_outputs
         try:
             return llama_cpp.llama_decode(self.ptr, batch.raw)
         finally:
             if abort is not None:
                 llama_cpp.llama_set_abort_callback(self.ptr, self._no_abort, ctypes.c_void_p())
                 self._abort = None
+
+    def outputs(self) -> np.ndarray:
+        """The logits of the last decode, one row per batch position that asked for them, in
+        the order of the batch (llama.h: llama_get_logits): a view, valid until the next
+        decode."""
+        pointer = llama_cpp.llama_get_logits(self.ptr)
+        n = self._n_outputs
+        return np.ctypeslib.as_array(pointer, shape=(n, self.n_vocab)) if n else \
+            np.empty((0, self.n_vocab), dtype=np.float32)
 
     def logits(self, i: int) -> np.ndarray:
         """The logits of batch position `i` of the last decode: a view, valid until the next

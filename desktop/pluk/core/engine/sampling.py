@@ -11,9 +11,15 @@ p(a) / Z for an allowed a, Z the allowed mass).
 The guard's steer (engine/answer_guard.py) applies first: banned tokens are out, or only the
 named tokens are in. Where that leaves nothing the grammar allows, the grammar wins: a guard
 is a heuristic, the grammar the answer's language.
+
+A decode step chooses for all its answers together (choose_all): the greedy choices are one
+argmax over the step's whole logits table, and the refused ones' masks are filled together on
+llguidance's threads. Each answer gets the token it would get alone.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -54,14 +60,21 @@ class Chooser:
     def choose(self, row: np.ndarray, matcher, steer: Steer | None, stats: DecodeCounts,
                ) -> int | None:
         """The next token, consumed by `matcher`; None where the grammar allows nothing."""
+        return choose_all([Choice(self, matcher, steer, stats, row)], None, self._masks)[0]
+
+    def steered(self, row: np.ndarray, steer: Steer | None) -> np.ndarray:
+        """The row the choice is made from: the guard's steer applied, unless it leaves no
+        token at all."""
         work = self._steered(row, steer)
         if work is not row and not np.isfinite(work.max()):
-            work = row
-        token = self._pick(work)
-        if self._take(matcher, token):
-            return token
-        stats.masks_computed += 1
-        ids, allowed = self._masks.allowed_ids(matcher)
+            return row
+        return work
+
+    def masked_choice(self, work: np.ndarray, row: np.ndarray, matcher,
+                      allowed_ids: tuple[np.ndarray | None, np.ndarray | None]) -> int | None:
+        """The choice among the tokens the grammar allows (the model's own was refused),
+        consumed by `matcher`."""
+        ids, allowed = allowed_ids
         if ids is not None and not ids.size:
             return None
         # Few allowed: chosen among their ids alone, the same token as from the whole row with
@@ -93,3 +106,52 @@ class Chooser:
         if self.temperature <= 0:
             return int(np.argmax(logits))
         return scratch.draw(logits, self.temperature, self._rng.random())
+
+
+@dataclass(slots=True)
+class Choice:
+    """One answer's next choice in a decode step: its chooser, matcher, the guard's steer, its
+    counters, the logits row that predicts the token and, where the row is one of a logits
+    table, its index there."""
+
+    chooser: Chooser
+    matcher: object
+    steer: Steer | None
+    stats: DecodeCounts
+    row: np.ndarray
+    index: int | None = None
+
+
+def choose_all(choices: list[Choice], table: np.ndarray | None, masks: MaskBuffer,
+               ) -> list[int | None]:
+    """The next token of every answer of a decode step, each consumed by its matcher (None
+    where its grammar allows nothing). The greedy choices on unsteered rows are the argmax of
+    every row of `table` in one numpy call; each choice is checked against its own grammar,
+    and only the refused ones get a full mask, filled together (MaskBuffer.fill). Each token is
+    the one Chooser.choose gives for that answer alone: the same arithmetic per row."""
+    tokens: list[int | None] = [None] * len(choices)
+    works: list[np.ndarray] = []
+    refused: list[int] = []
+    picks = None
+    for k, choice in enumerate(choices):
+        chooser = choice.chooser
+        work = chooser.steered(choice.row, choice.steer)
+        works.append(work)
+        if work is choice.row and choice.index is not None and chooser.temperature <= 0:
+            if picks is None:
+                picks = table.argmax(axis=1)
+            token = int(picks[choice.index])
+        else:
+            token = chooser._pick(work)
+        if chooser._take(choice.matcher, token):
+            tokens[k] = token
+        else:
+            refused.append(k)
+    if refused:
+        masks.fill([choices[k].matcher for k in refused])
+        for j, k in enumerate(refused):
+            choice = choices[k]
+            choice.stats.masks_computed += 1
+            tokens[k] = choice.chooser.masked_choice(works[k], choice.row, choice.matcher,
+                                                     masks.ids_at(j))
+    return tokens

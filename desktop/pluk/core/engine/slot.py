@@ -1,9 +1,10 @@
 """One answer being written in one sequence of the decoder's context: its prompt still to
 evaluate, its grammar matcher, guard and tracker, its tokens, and the decisions it watches.
 
-A slot advances one step per decode: given the logits that predict its next token it chooses
-that token (or takes the grammar's forced tokens), appends the forced continuation after it, and
-leaves all of them pending for the next batch. Each appended token's bytes go to the tracker
+A slot advances one step per decode: given the logits that predict its next token it takes
+the grammar's forced tokens, or asks for a choice (made for all slots of the step together,
+sampling.choose_all) and appends it with the forced continuation after it, and leaves all of
+them pending for the next batch. Each appended token's bytes go to the tracker
 (which says where a tracked value starts) and, as text, to the guard.
 
 A thinking model (request.thinking) first thinks, unconstrained: its tokens go to their own
@@ -38,7 +39,7 @@ import numpy as np
 from pluk.core.engine.decisions import DecisionWatch, TokenPath, log_sum_exp, logprob_entries
 from pluk.core.engine.llg import Grammar
 from pluk.core.engine.protocol import DecodeCounts, ExtractRequest, ExtractResult
-from pluk.core.engine.sampling import Chooser
+from pluk.core.engine.sampling import Choice, Chooser
 from pluk.core.engine.tracker import TopLevelTracker
 from pluk.core.engine.vocab import PieceText, Vocabulary
 from pluk.core.thinking import ThinkingFacts
@@ -94,6 +95,12 @@ class Slot:
         self.side_running = 0
         self.phase = Phase.PROMPT  # the prompt has at least its last token to evaluate
         self.waited = 0  # batches in a row this slot's entry did not fit in
+        # A step awaiting its choice: the row that predicts the token, the guard's steer, and
+        # how many tokens the step may append.
+        self._row: np.ndarray | None = None
+        self._steer = None
+        self._room = 0
+        self._lse: float | None = None
         self.finish: str | None = None
         self.error: str | None = None
         self.stats = DecodeCounts()
@@ -121,13 +128,14 @@ class Slot:
         self.stats.prompt_tokens += len(chunk)
         return chunk, len(chunk) == len(self.prompt)
 
-    def prompt_evaluated(self, count: int, rows: Rows) -> None:
+    def prompt_evaluated(self, count: int, rows: Rows) -> bool:
+        """True: the slot awaits its choice (`choice`, then `chosen`)."""
         self.n_past += count
         del self.prompt[:count]
         if not self.prompt:
             self.phase = Phase.THINKING if self.thinking else Phase.ANSWERING
-            self.step(rows(count - 1))
-            self._stepped()
+            return self.step(rows(count - 1))
+        return False
 
     def take_answer(self, budget: int) -> tuple[list[int], set[int]] | None:
         """The pending answer tokens and the indices among them whose logits are wanted; None
@@ -150,12 +158,19 @@ class Slot:
         self.stats.decode_calls += 1
         return self.pending, wanted
 
-    def answer_evaluated(self, count: int, rows: Rows) -> None:
+    def answer_evaluated(self, count: int, rows: Rows) -> bool:
+        """True: the slot awaits its choice (`choice`, then `chosen`)."""
         self.n_past += count
         self.resolve_reads({i: rows(i) for i, *_ in self.reads})
         if self.finish is None:
-            self.step(rows(count - 1))
+            return self.step(rows(count - 1))
         self._stepped()
+        return False
+
+    def choice(self, index: int | None = None) -> Choice:
+        """What the decode step chooses for this slot (sampling.choose_all); `index`: its row
+        in the step's logits table."""
+        return Choice(self.chooser, self.matcher, self._steer, self.stats, self._row, index)
 
     def take_side(self, budget: int) -> tuple[int, list[int], tuple] | None:
         """The next side chain: (its first position, its tokens, what batch.advance hands back
@@ -222,35 +237,46 @@ class Slot:
 
     # -- one step -----------------------------------------------------------------------------
 
-    def step(self, row: np.ndarray) -> None:
-        """Advance with the logits `row` that predict the next token."""
+    def step(self, row: np.ndarray) -> bool:
+        """Advance with the logits `row` that predict the next token: forced tokens, a thinking
+        step or the end are taken here; True where the model's choice is to be made first
+        (`choice`), after which `chosen` completes the step."""
         self.pending, self.reads = [], []
-        if self.finish is not None:
-            return
-        if self.thinking:
+        if self.finish is None and self.thinking:
             self._think(row)
-            return
-        self._lse: float | None = None
-        # A forced run longer than a batch continues in the next step (the grammar forces its
-        # rest again).
-        room = min(self.token_limit - len(self.output), self.batch_limit)
-        forced = self.matcher.compute_ff_tokens()
-        if forced:
-            self._append_forced(forced[:room], row)
+        elif self.finish is None:
+            self._lse = None
+            # A forced run longer than a batch continues in the next step (the grammar forces
+            # its rest again).
+            self._room = min(self.token_limit - len(self.output), self.batch_limit)
+            forced = self.matcher.compute_ff_tokens()
+            if not forced:
+                self._row = row
+                self._steer = self.guard.steer() if self.guard is not None else None
+                return True
+            self._append_forced(forced[:self._room], row)
+            self._stepped_answer()
+        self._stepped()
+        return False
+
+    def chosen(self, token: int | None) -> None:
+        """The step's choice (from choice()), already consumed by the matcher: the answer
+        takes it, and the grammar's forced continuation after it."""
+        row, self._row = self._row, None
+        if token is None:
+            self.finish, self.error = "error", "The grammar allowed no token here"
+        elif token in self.vocab.eog:
+            self._read_open(token, row)
+            self.finish = "stop"
         else:
-            steer = self.guard.steer() if self.guard is not None else None
-            token = self.chooser.choose(row, self.matcher, steer, self.stats)
-            if token is None:
-                self.finish, self.error = "error", "The grammar allowed no token here"
-                return
-            if token in self.vocab.eog:
-                self._read_open(token, row)
-                self.finish = "stop"
-                return
             self.stats.sampled_tokens += 1
             self._append(token, row)
-            if room > 1:
-                self._append_forced(self.matcher.compute_ff_tokens()[:room - 1], None)
+            if self._room > 1:
+                self._append_forced(self.matcher.compute_ff_tokens()[:self._room - 1], None)
+            self._stepped_answer()
+        self._stepped()
+
+    def _stepped_answer(self) -> None:
         self._check_finish()
         if self.on_phase is not None:
             self.on_phase("answer", len(self.output))
