@@ -63,13 +63,13 @@ class _Timed:
 
 class _GrammarClock:
     """Seconds spent in the grammar: every call on llguidance's matchers (forced tokens,
-    checking the chosen token, consuming, accepting) and every full mask (MaskBuffer.allowed,
-    its bit unpacking included), counted once."""
+    checking the chosen token, consuming, accepting) and every fill of full masks
+    (MaskBuffer.fill), counted once."""
 
     def __init__(self):
         from pluk.core.engine import llg
 
-        self.seconds, self.inside = 0.0, False
+        self.seconds = 0.0
         clock = self
 
         class Timed:
@@ -80,8 +80,6 @@ class _GrammarClock:
                 method = getattr(self._matcher, name)
 
                 def call(*args, **kwargs):
-                    if clock.inside:
-                        return method(*args, **kwargs)
                     started = time.perf_counter()
                     try:
                         return method(*args, **kwargs)
@@ -89,21 +87,19 @@ class _GrammarClock:
                         clock.seconds += time.perf_counter() - started
                 return call
 
-        original_matcher, original_allowed = llg.Grammar.matcher, llg.MaskBuffer.allowed
+        original_matcher, original_fill = llg.Grammar.matcher, llg.MaskBuffer.fill
 
         def matcher(grammar):
             return Timed(original_matcher(grammar))
 
-        def allowed(masks, timed):
+        def fill(masks, timed):
             started = time.perf_counter()
-            clock.inside = True
-            try:
-                return original_allowed(masks, timed)
+            try:  # llguidance's executor takes its own matchers only
+                return original_fill(masks, [t._matcher for t in timed])
             finally:
-                clock.inside = False
                 clock.seconds += time.perf_counter() - started
 
-        llg.Grammar.matcher, llg.MaskBuffer.allowed = matcher, allowed
+        llg.Grammar.matcher, llg.MaskBuffer.fill = matcher, fill
 
 
 def run_decoder(model, task, reports, parallel: int, threads: int, n_ctx: int):
