@@ -108,3 +108,28 @@ def test_whole_number_fields_and_decimal_points_are_not_steered():
     assert _fed('{"count": 2', report=report, keys=("psa",)).steer().banned == []
     guard = _fed('{"psa": 9.', report=report)
     assert guard.steer().only is None and guard.steer().banned == []
+
+
+def test_the_report_is_searched_once_per_number_not_at_every_step(monkeypatch):
+    """The guard is incremental (issue 24): steering the steps of one number reads the report
+    once, however many steps ask."""
+    import re
+
+    from pluk.core.engine import answer_guard
+
+    searches = []
+    search = re.search
+
+    def counting(pattern, text, *args):
+        searches.append(pattern)
+        return search(pattern, text, *args)
+
+    monkeypatch.setattr(answer_guard.re, "search", counting)
+    guard = _fed('{"psa": 9', report="PSA: 9,7 ng/ml. " * 200)
+    searches.clear()  # the one look at the report when the guard is made
+    for _ in range(30):
+        assert guard.steer().banned == [10]
+    guard.feed(",")
+    for _ in range(30):
+        assert guard.steer().only == [9, 11]
+    assert len(searches) == 1

@@ -16,7 +16,8 @@ model repeats, and keeps a decimal comma that the report itself writes.
 
 The guard reads text only (a scanner of the answer's JSON structure), so any decoder can use
 it: it is told each generated piece, and says which token ids the next step must not take, or
-the only ones it may take.
+the only ones it may take. It is incremental: each character is scanned once, as it comes, and
+the report is searched once per number, not at every step.
 """
 
 from __future__ import annotations
@@ -73,6 +74,9 @@ class Steer:
     only: list[int] | None = None
 
 
+_FREE = Steer()  # nothing steered: the same object every step
+
+
 class AnswerGuard:
     """Follows one answer. `classes()` reads the vocabulary; it is called only once there is
     something to steer, since reading a 262k vocabulary takes a moment. `report` is the text
@@ -88,7 +92,11 @@ class AnswerGuard:
         self._classes: TokenClasses | None = None
         self._report = report
         self._has_decimal_commas = bool(re.search(r"\d,\d", report))
-        self._text = ""
+        # The answer's characters so far: appended to, never copied or scanned again.
+        self._chars: list[str] = []
+        # Whether the report writes these digits with a decimal comma: asked at every step
+        # of a number, answered once per number.
+        self._commas_seen: dict[str, bool] = {}
         self._pos = 0
         # Each open container: ("[", _Array) or ("{", None).
         self._stack: list[tuple[str, _Array | None]] = []
@@ -120,7 +128,7 @@ class AnswerGuard:
             array.scalar = scalar
 
     def _end_item(self, array: _Array, end: int) -> None:
-        text = self._text[array.item_start:end].strip()
+        text = "".join(self._chars[array.item_start:end]).strip()
         if text in array.items:
             array.repeated = True
             self.repeats += 1
@@ -151,7 +159,7 @@ class AnswerGuard:
 
     def feed(self, piece: str) -> None:
         """Follow the next generated piece of text."""
-        self._text += piece
+        self._chars.extend(piece)
         for char in piece:
             pos = self._pos
             self._pos += 1
@@ -166,7 +174,7 @@ class AnswerGuard:
                     if self._string_is_item and array is not None:
                         self._end_item(array, pos + 1)
                     elif array is None:
-                        self._key = self._text[self._string_start + 1:pos]
+                        self._key = "".join(self._chars[self._string_start + 1:pos])
                 continue
             if self._follow_number(char):
                 continue
@@ -202,8 +210,13 @@ class AnswerGuard:
 
     def _reports_decimal_comma(self, digits: str) -> bool:
         digits = digits.lstrip("-")
-        return self._has_decimal_commas and re.search(
-            rf"(?<![\d.,]){re.escape(digits)},\d", self._report) is not None
+        if not self._has_decimal_commas:
+            return False
+        found = self._commas_seen.get(digits)
+        if found is None:
+            found = self._commas_seen[digits] = re.search(
+                rf"(?<![\d.,]){re.escape(digits)},\d", self._report) is not None
+        return found
 
     def _decimal(self) -> Steer | None:
         number = self._number
@@ -239,4 +252,5 @@ class AnswerGuard:
         decimal = self._decimal()
         if decimal is not None:
             return decimal
-        return Steer(banned=self._repeat_bans())
+        banned = self._repeat_bans()
+        return Steer(banned=banned) if banned else _FREE
