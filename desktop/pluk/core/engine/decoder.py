@@ -328,7 +328,7 @@ class Decoder(Model):
         seed = [self.options.seed, zlib.crc32(request.id.encode("utf-8"))]
         temperature = (self.options.temperature if request.temperature is None
                        else request.temperature)
-        chooser = Chooser(self._masks, self.vocab.eog, temperature, np.random.default_rng(seed))
+        chooser = Chooser(self.vocab.eog, temperature, np.random.default_rng(seed))
         self._order += 1
         return Slot(request, seq=seq, prefix=prefix, shared=shared, grammar=grammar,
                     vocab=self.vocab, chooser=chooser, token_limit=limit, reserve=reserve,

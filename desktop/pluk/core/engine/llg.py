@@ -174,11 +174,6 @@ class MaskBuffer:
         self.fill([matcher])
         return self.dense_at(0)
 
-    def allowed_ids(self, matcher) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """(ids, None) where few tokens are allowed, else (None, booleans)."""
-        self.fill([matcher])
-        return self.ids_at(0)
-
     def ids_at(self, j: int) -> tuple[np.ndarray | None, np.ndarray | None]:
         """Mask j of the last fill: (ids, None) where few tokens are allowed, else
         (None, booleans)."""

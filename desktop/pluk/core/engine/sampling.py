@@ -30,9 +30,8 @@ from pluk.core.engine.protocol import DecodeCounts
 
 
 class Chooser:
-    def __init__(self, masks: MaskBuffer, eog: frozenset[int], temperature: float = 0.0,
+    def __init__(self, eog: frozenset[int], temperature: float = 0.0,
                  rng: np.random.Generator | None = None):
-        self._masks = masks
         self._eog = eog
         self.temperature = temperature
         self._rng = rng or np.random.default_rng(0)
@@ -56,11 +55,6 @@ class Chooser:
         if token in self._eog:
             return matcher.is_accepting()
         return matcher.try_consume_tokens([token]) == 1
-
-    def choose(self, row: np.ndarray, matcher, steer: Steer | None, stats: DecodeCounts,
-               ) -> int | None:
-        """The next token, consumed by `matcher`; None where the grammar allows nothing."""
-        return choose_all([Choice(self, matcher, steer, stats, row)], None, self._masks)[0]
 
     def steered(self, row: np.ndarray, steer: Steer | None) -> np.ndarray:
         """The row the choice is made from: the guard's steer applied, unless it leaves no
@@ -122,16 +116,20 @@ class Choice:
     index: int | None = None
 
 
-def choose_all(choices: list[Choice], table: np.ndarray | None, masks: MaskBuffer,
+def choose_all(choices: list[Choice], table: np.ndarray, masks: MaskBuffer,
                ) -> list[int | None]:
     """The next token of every answer of a decode step, each consumed by its matcher (None
     where its grammar allows nothing). The greedy choices on unsteered rows are the argmax of
     every row of `table` in one numpy call; each choice is checked against its own grammar,
     and only the refused ones get a full mask, filled together (MaskBuffer.fill). Each token is
-    the one Chooser.choose gives for that answer alone: the same arithmetic per row."""
+    the one that answer would get alone: the same arithmetic per row."""
     tokens: list[int | None] = [None] * len(choices)
     works: list[np.ndarray] = []
     refused: list[int] = []
+    # The argmax of the table's rows from the first to the last a choice reads (not the side
+    # chains' and decisions' rows around them), made at the first greedy choice.
+    indices = [choice.index for choice in choices if choice.index is not None]
+    first = min(indices, default=0)
     picks = None
     for k, choice in enumerate(choices):
         chooser = choice.chooser
@@ -139,8 +137,8 @@ def choose_all(choices: list[Choice], table: np.ndarray | None, masks: MaskBuffe
         works.append(work)
         if work is choice.row and choice.index is not None and chooser.temperature <= 0:
             if picks is None:
-                picks = table.argmax(axis=1)
-            token = int(picks[choice.index])
+                picks = table[first:max(indices) + 1].argmax(axis=1)
+            token = int(picks[choice.index - first])
         else:
             token = chooser._pick(work)
         if chooser._take(choice.matcher, token):
