@@ -18,8 +18,12 @@ included, each a call), measured after the shared prefix is in place.
 
     PYTHONPATH=desktop:. .venv/bin/python bench/decoder_ceiling.py --parallel 64
 
-The last line is a JSON object with "parallel" and "ms_per_step" (the random case) and
-"ms_per_step_model_like".
+--threads (default: the machine's CPUs) is the decoder's n_threads_batch, which is also how
+many threads its per-step passes over whole rows use (engine/rows.py); llguidance's masks use
+the machine's CPUs whatever it is.
+
+The last line is a JSON object with "parallel", "threads" and "ms_per_step" (the random case)
+and "ms_per_step_model_like".
 """
 
 from __future__ import annotations
@@ -62,17 +66,16 @@ def _reports(n: int):
                              text=base[i % len(base)].text) for i in range(n)]
 
 
-def _run(parallel: int, max_tokens: int, chosen: dict[str, list[int]] | None):
+def _run(parallel: int, max_tokens: int, chosen: dict[str, list[int]] | None, threads: int):
     """One pass of the decoder over 2 x parallel reports; with `chosen`, each step's row has the
     token the random run chose on top."""
     from pluk.core.engine import batch as batches
-    from pluk.core.engine import slot as slot_module
     from pluk.core.engine.decoder import Decoder, DecoderOptions
     from tests.core.engine.conftest import build_requests, prostate_task
 
     rng = np.random.default_rng(0)
-    decoder = Decoder(_model(), DecoderOptions(n_ctx=2048, parallel=parallel, n_threads=1,
-                                               n_threads_batch=1))
+    decoder = Decoder(_model(), DecoderOptions(n_ctx=2048, parallel=parallel, n_threads=threads,
+                                               n_threads_batch=threads))
     n_vocab = decoder._ctx.n_vocab
     # The stand-in's logits tables: windows of one pool of random rows, shifted by a row per
     # decode (a view, as llama.cpp's own table is), so rows differ between steps and slots.
@@ -80,8 +83,11 @@ def _run(parallel: int, max_tokens: int, chosen: dict[str, list[int]] | None):
     batch = decoder._batch
     calls = {"n": 0}
 
-    def outputs() -> np.ndarray:
+    def decode(batch, abort=None) -> int:
         calls["n"] += 1
+        return 0
+
+    def outputs() -> np.ndarray:
         n = batch.n_outputs
         if n > POOL_ROWS:
             raise RuntimeError("the stand-in's pool is too small for this batch")
@@ -91,39 +97,39 @@ def _run(parallel: int, max_tokens: int, chosen: dict[str, list[int]] | None):
     prompt, requests = build_requests(decoder, prostate_task(), _reports(2 * parallel),
                                       max_tokens=max_tokens)
     decoder.grammar(requests[0].grammar.gbnf)  # compiled once per run, before the clock
-    decoder._ctx.decode = lambda batch, abort=None: 0
+    decoder._ctx.decode = decode
     decoder._ctx.outputs = outputs
-    original, advance = slot_module.Slot.step, batches.advance
+    advance = batches.advance
     if chosen is not None:
-        # Each step's row gets the token the random run chose on top, for as long as the
-        # step lasts (its choice is made after step returns, in batch.advance).
-        changed: list[tuple[np.ndarray, int, float]] = []
-
-        def step(self, row):
-            tokens = chosen.get(self.request.id, [])
-            k = len(self.output)
-            if k < len(tokens) and not self.thinking:
-                changed.append((row, tokens[k], float(row[tokens[k]])))
-                row[tokens[k]] = MODEL_TOP
-            return original(self, row)
-
-        def advance_then_restore(plan, ctx, masks):
+        # Before the slots read a decode's rows, each answer's step row gets the token the
+        # random run chose there on top; the rows are restored after the step.
+        def advance_model_like(plan, ctx, masks, work):
+            table = outputs()
+            changed: list[tuple[np.ndarray, int, float]] = []
+            for entry in plan.entries:
+                slot, last = entry.slot, entry.count - 1
+                tokens = chosen.get(slot.request.id, [])
+                k = len(slot.output)
+                steps = slot.finish is None and not slot.thinking and last in entry.rows and (
+                    entry.kind == "answer" or entry.count == len(slot.prompt))
+                if steps and k < len(tokens):
+                    row = table[entry.rows[last]]
+                    changed.append((row, tokens[k], float(row[tokens[k]])))
+                    row[tokens[k]] = MODEL_TOP
             try:
-                return advance(plan, ctx, masks)
+                return advance(plan, ctx, masks, work)
             finally:
                 for row, token, before in reversed(changed):
                     row[token] = before
-                changed.clear()
 
-        slot_module.Slot.step = step
-        batches.advance = advance_then_restore
+        batches.advance = advance_model_like
     try:
         calls_before = decoder.stats.decode_calls
         started = time.perf_counter()
         results = list(decoder.extract(prompt, requests))
         wall = time.perf_counter() - started
     finally:
-        slot_module.Slot.step, batches.advance = original, advance
+        batches.advance = advance
     steps = decoder.stats.decode_calls - calls_before
     stats = decoder.stats
     decoder.close()
@@ -140,15 +146,18 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--parallel", type=int, default=64)
     parser.add_argument("--max-tokens", type=int, default=96)
+    # The decoder's row passes use n_threads_batch threads (all cores idle between decodes).
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
     load = os.getloadavg()
-    results, random_case = _run(args.parallel, args.max_tokens, None)
+    results, random_case = _run(args.parallel, args.max_tokens, None, args.threads)
     print(json.dumps({"case": "random", **random_case}), flush=True)
     chosen = {r.id: list(r.output_tokens) for r in results}
-    again, model_like = _run(args.parallel, args.max_tokens, chosen)
+    again, model_like = _run(args.parallel, args.max_tokens, chosen, args.threads)
     same = {r.id: r.text for r in again} == {r.id: r.text for r in results}
     print(json.dumps({"case": "model-like", **model_like, "same_answers": same}), flush=True)
-    print(json.dumps({"parallel": args.parallel, "ms_per_step": random_case["ms_per_step"],
+    print(json.dumps({"parallel": args.parallel, "threads": args.threads,
+                      "ms_per_step": random_case["ms_per_step"],
                       "ms_per_step_model_like": model_like["ms_per_step"],
                       "load_before": [round(x, 2) for x in load],
                       "load_after": [round(x, 2) for x in os.getloadavg()]}))

@@ -16,6 +16,19 @@ from pydantic import BaseModel, Field
 AUTO_BUDGET = 1024
 
 ClosedBy = Literal["model", "budget", "repeat", "time", "server"]
+_LOOP_PERIOD = 16  # the longest repeating run of tokens the repeat guard looks for
+
+
+def looping(tokens: list[int]) -> bool:
+    """The repeat guard: the reasoning so far ends in the same run of tokens over and over
+    (16 tokens' worth, at least 4 times)."""
+    for period in range(1, _LOOP_PERIOD + 1):
+        times = max(4, 16 // period)
+        if len(tokens) < period * times:
+            break
+        if tokens[-period * times:] == tokens[-period:] * times:
+            return True
+    return False
 
 
 class ThinkingFacts(BaseModel):

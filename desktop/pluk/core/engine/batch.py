@@ -5,7 +5,8 @@ grammar's forced continuation, with logits where the last one or a decision need
 chain (a decision's branch the answer did not take), or a chunk of its prompt. Every piece
 belongs to one sequence; the logits of the batch positions that asked for them are read after
 the decode (one table, its rows in the order of the batch), before the next one overwrites them.
-The slots that then await their choice get it together (sampling.choose_all).
+The slots that then await their choice get it together (sampling.choose_all); the rows whose
+log-sum-exp a decision will read are computed together too, on rows.py's threads.
 
 Side chains run in the finished answer's own sequence: its cells from the decision on are
 dropped and the chain is evaluated there (decisions later in the answer first), so no spare
@@ -19,6 +20,7 @@ from typing import Literal
 
 from pluk.core.engine.llg import MaskBuffer
 from pluk.core.engine.native import Batch, NativeContext
+from pluk.core.engine.rows import EntryRows, RowWork
 from pluk.core.engine.sampling import choose_all
 from pluk.core.engine.slot import Phase, Slot
 
@@ -88,15 +90,20 @@ def _add(batch: Batch, plan: Plan, slot: Slot, kind, tokens: list[int], start: i
     return len(tokens)
 
 
-def advance(plan: Plan, ctx: NativeContext, masks: MaskBuffer) -> None:
+def advance(plan: Plan, ctx: NativeContext, masks: MaskBuffer, work: RowWork) -> None:
     """After the decode: each slot gets the logits its entry asked for (one read of the
     decode's logits table), then every slot awaiting a choice gets it, all chosen together."""
     table = ctx.outputs()
+    lses: dict[int, float] = {}
+    # The log-sum-exps the slots will read, computed together beforehand (a watch opened by
+    # this step's token asks for its row's later, computed then).
+    wanted = sorted({entry.rows[i] for entry in plan.entries
+                     for i in entry.slot.lse_wanted(entry.kind, entry.side)})
+    if wanted:
+        lses.update(zip(wanted, work.log_sum_exps([table[k] for k in wanted])))
     waiting: list[tuple[Slot, int]] = []
     for entry in plan.entries:
-        def rows(i: int, where=entry.rows):
-            return table[where[i]]
-
+        rows = EntryRows(table, entry.rows, lses)
         slot, count = entry.slot, entry.count
         if entry.kind == "side":
             slot.side_evaluated(entry.side, rows)
@@ -104,7 +111,7 @@ def advance(plan: Plan, ctx: NativeContext, masks: MaskBuffer) -> None:
               else slot.answer_evaluated(count, rows)):
             waiting.append((slot, entry.rows[count - 1]))
     if waiting:
-        tokens = choose_all([slot.choice(index) for slot, index in waiting], table, masks)
+        tokens = choose_all([slot.choice(index) for slot, index in waiting], table, masks, work)
         for (slot, _), token in zip(waiting, tokens):
             slot.chosen(token)
 

@@ -40,6 +40,7 @@ from pluk.core.engine.model import Model
 from pluk.core.engine.native import Batch, NativeContext, engine_versions
 from pluk.core.engine.protocol import (DecodeStats, EngineFacts, ExtractRequest, ExtractResult,
                                        PreparedPrompt, ShouldStop)
+from pluk.core.engine.rows import RowWork
 from pluk.core.engine.sampling import Chooser
 from pluk.core.engine.slot import Slot
 from pluk.core.errors import CancelledError, PlukError
@@ -131,6 +132,9 @@ class Decoder(Model):
         self.seq_cells = self._ctx.n_ctx if options.kv_unified else self._ctx.n_ctx_seq
         self._batch = Batch(options.n_batch)
         self._masks = MaskBuffer(self.vocab.n_vocab, self.vocab.table.n_vocab)
+        # The per-step passes over whole logits rows run on the cores llama.cpp's batch threads
+        # use: they are idle between two decodes.
+        self._rows = RowWork(self.n_threads_batch)
         self._grammars: dict[str, Grammar] = {}
         self._prefix: list[int] = []
         # Sequence -> (prompt_key, prompt) of a finished pass whose prompt it still holds.
@@ -352,7 +356,7 @@ class Decoder(Model):
                 raise CancelledError("stopped during a prompt batch")
             if code != 0:
                 raise PlukError(f"llama_decode failed ({code})")
-            batches.advance(plan, self._ctx, self._masks)
+            batches.advance(plan, self._ctx, self._masks, self._rows)
         now = time.perf_counter()
         for index, slot in enumerate(slots):
             if slot is None:
@@ -393,6 +397,8 @@ class Decoder(Model):
         self.stats.preempted += 1
 
     def close(self) -> None:
+        if getattr(self, "_rows", None) is not None:
+            self._rows.close()
         for name in ("_batch", "_ctx"):
             thing = getattr(self, name, None)
             if thing is not None:

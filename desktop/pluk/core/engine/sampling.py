@@ -12,9 +12,10 @@ The guard's steer (engine/answer_guard.py) applies first: banned tokens are out,
 named tokens are in. Where that leaves nothing the grammar allows, the grammar wins: a guard
 is a heuristic, the grammar the answer's language.
 
-A decode step chooses for all its answers together (choose_all): the greedy choices are one
-argmax over the step's whole logits table, and the refused ones' masks are filled together on
-llguidance's threads. Each answer gets the token it would get alone.
+A decode step chooses for all its answers together (choose_all): the greedy choices are the
+argmax of every row of the step's logits table (rows.py, on several threads), and the refused
+ones' masks are filled together on llguidance's threads. Each answer gets the token it would
+get alone.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pluk.core.engine import scratch
 from pluk.core.engine.answer_guard import Steer
 from pluk.core.engine.llg import MaskBuffer
 from pluk.core.engine.protocol import DecodeCounts
+from pluk.core.engine.rows import RowWork
 
 
 class Chooser:
@@ -117,12 +119,13 @@ class Choice:
 
 
 def choose_all(choices: list[Choice], table: np.ndarray, masks: MaskBuffer,
-               ) -> list[int | None]:
+               row_work: RowWork) -> list[int | None]:
     """The next token of every answer of a decode step, each consumed by its matcher (None
     where its grammar allows nothing). The greedy choices on unsteered rows are the argmax of
-    every row of `table` in one numpy call; each choice is checked against its own grammar,
-    and only the refused ones get a full mask, filled together (MaskBuffer.fill). Each token is
-    the one that answer would get alone: the same arithmetic per row."""
+    every row of `table`, split between `row_work`'s threads; each choice is checked against
+    its own grammar, and only the refused ones get a full mask, filled together
+    (MaskBuffer.fill). Each token is the one that answer would get alone: the same arithmetic
+    per row."""
     tokens: list[int | None] = [None] * len(choices)
     works: list[np.ndarray] = []
     refused: list[int] = []
@@ -137,7 +140,7 @@ def choose_all(choices: list[Choice], table: np.ndarray, masks: MaskBuffer,
         works.append(work)
         if work is choice.row and choice.index is not None and chooser.temperature <= 0:
             if picks is None:
-                picks = table[first:max(indices) + 1].argmax(axis=1)
+                picks = row_work.argmax(table[first:max(indices) + 1])
             token = int(picks[choice.index - first])
         else:
             token = chooser._pick(work)

@@ -3,9 +3,8 @@ evaluate, its grammar matcher, guard and tracker, its tokens, and the decisions 
 
 A slot advances one step per decode: given the logits that predict its next token it takes
 the grammar's forced tokens, or asks for a choice (made for all slots of the step together,
-sampling.choose_all) and appends it with the forced continuation after it, and leaves all of
-them pending for the next batch. Each appended token's bytes go to the tracker
-(which says where a tracked value starts) and, as text, to the guard.
+sampling.choose_all) and appends it with the forced continuation after it, all pending for the
+next batch. Each appended token's bytes go to the tracker (where a value starts) and the guard.
 
 A thinking model (request.thinking) first thinks, unconstrained: its tokens go to their own
 buffer, never to the grammar, tracker, guard or decisions, and count apart from the answer's
@@ -24,29 +23,24 @@ slot what to evaluate and hands back the logits; the decoder only ticks its cloc
 - settling: finished, but a decision still needs the logits after its last pending tokens.
 - side: the decisions' branches the answer did not take are evaluated, one chain per decode.
 - done: the result can be handed out. Its time limit moves any earlier phase here ("time").
-A slot whose batch entry did not fit is served first in the next batch (`waited`): every active
-sequence advances in every step that has room for it.
+A slot whose batch entry did not fit is served first in the next batch (`waited`).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from enum import Enum
 
 import numpy as np
 
-from pluk.core.engine.decisions import DecisionWatch, TokenPath, log_sum_exp, logprob_entries
+from pluk.core.engine.decisions import DecisionWatch, TokenPath, logprob_entries
 from pluk.core.engine.llg import Grammar
 from pluk.core.engine.protocol import DecodeCounts, ExtractRequest, ExtractResult
+from pluk.core.engine.rows import EntryRows
 from pluk.core.engine.sampling import Choice, Chooser
 from pluk.core.engine.tracker import TopLevelTracker
 from pluk.core.engine.vocab import PieceText, Vocabulary
-from pluk.core.thinking import ThinkingFacts
-
-_LOOP_PERIOD = 16  # the longest repeating run of tokens the thinking repeat guard looks for
-# The logits of the i-th token of a slot's batch entry (read from the context after the decode).
-Rows = Callable[[int], np.ndarray]
+from pluk.core.thinking import ThinkingFacts, looping
 
 
 class Phase(Enum):
@@ -100,7 +94,7 @@ class Slot:
         self._row: np.ndarray | None = None
         self._steer = None
         self._room = 0
-        self._lse: float | None = None
+        self._rows: tuple[EntryRows, int] | None = None  # where the step's row came from
         self.finish: str | None = None
         self.error: str | None = None
         self.stats = DecodeCounts()
@@ -128,13 +122,13 @@ class Slot:
         self.stats.prompt_tokens += len(chunk)
         return chunk, len(chunk) == len(self.prompt)
 
-    def prompt_evaluated(self, count: int, rows: Rows) -> bool:
+    def prompt_evaluated(self, count: int, rows: EntryRows) -> bool:
         """True: the slot awaits its choice (`choice`, then `chosen`)."""
         self.n_past += count
         del self.prompt[:count]
         if not self.prompt:
             self.phase = Phase.THINKING if self.thinking else Phase.ANSWERING
-            return self.step(rows(count - 1))
+            return self.step(rows, count - 1)
         return False
 
     def take_answer(self, budget: int) -> tuple[list[int], set[int]] | None:
@@ -158,14 +152,25 @@ class Slot:
         self.stats.decode_calls += 1
         return self.pending, wanted
 
-    def answer_evaluated(self, count: int, rows: Rows) -> bool:
+    def answer_evaluated(self, count: int, rows: EntryRows) -> bool:
         """True: the slot awaits its choice (`choice`, then `chosen`)."""
         self.n_past += count
-        self.resolve_reads({i: rows(i) for i, *_ in self.reads})
+        self.resolve_reads(rows)
         if self.finish is None:
-            return self.step(rows(count - 1))
+            return self.step(rows, count - 1)
         self._stepped()
         return False
+
+    def lse_wanted(self, kind: str, side: tuple | None) -> list[int]:
+        """Its batch entry's tokens whose row's log-sum-exp it will read (batch.advance computes
+        them together): a side chain's decisions, pending reads, the step's row where a watch
+        is open. A watch the step's token opens reads its row later."""
+        if kind != "answer":
+            return list(side[2]) if kind == "side" else []  # a prompt: no watch yet
+        wanted = [i for i, *_ in self.reads]
+        if self.finish is None and any(watch.open for watch in self.watches):
+            wanted.append(len(self.pending) - 1)
+        return wanted
 
     def choice(self, index: int | None = None) -> Choice:
         """What the decode step chooses for this slot (sampling.choose_all); `index`: its row
@@ -194,10 +199,10 @@ class Slot:
         self.stats.decode_calls += 1
         return self.answer_pos + watch.index, chain, (watch, chain, watch.side_wants(chain))
 
-    def side_evaluated(self, side: tuple, rows: Rows) -> None:
+    def side_evaluated(self, side: tuple, rows: EntryRows) -> None:
         watch, _, wants = side
         for position, (prefix, tokens) in wants.items():
-            watch.record(prefix, logprob_entries(rows(position), tokens))
+            watch.record(prefix, logprob_entries(rows(position), tokens, rows.lse(position)))
         self.side_running -= 1
         self._side_finished()
 
@@ -237,15 +242,16 @@ class Slot:
 
     # -- one step -----------------------------------------------------------------------------
 
-    def step(self, row: np.ndarray) -> bool:
-        """Advance with the logits `row` that predict the next token: forced tokens, a thinking
-        step or the end are taken here; True where the model's choice is to be made first
-        (`choice`), after which `chosen` completes the step."""
+    def step(self, rows: EntryRows, i: int) -> bool:
+        """Advance with the logits `rows(i)` that predict the next token: forced tokens, a
+        thinking step or the end are taken here; True where the model's choice is to be made
+        first (`choice`), after which `chosen` completes the step."""
+        row = rows(i)
         self.pending, self.reads = [], []
         if self.finish is None and self.thinking:
             self._think(row)
         elif self.finish is None:
-            self._lse = None
+            self._rows = (rows, i)
             # A forced run longer than a batch continues in the next step (the grammar forces
             # its rest again).
             self._room = min(self.token_limit - len(self.output), self.batch_limit)
@@ -294,22 +300,10 @@ class Slot:
         self.stats.sampled_tokens += 1
         if len(self.thought) >= spec.budget:
             self._close_thinking("budget", spec.cut_tokens)
-        elif self._looping():
+        elif looping(self.thought):
             self._close_thinking("repeat", spec.cut_tokens)
         if self.on_phase is not None:
             self.on_phase("thinking", len(self.thought))
-
-    def _looping(self) -> bool:
-        """The reasoning ends in the same run of tokens over and over (16 tokens' worth, at
-        least 4 times): the repeat guard of the thinking."""
-        seen = self.thought
-        for period in range(1, _LOOP_PERIOD + 1):
-            times = max(4, 16 // period)
-            if len(seen) < period * times:
-                break
-            if seen[-period * times:] == seen[-period:] * times:
-                return True
-        return False
 
     def _close_thinking(self, by: str, tokens: list[int]) -> None:
         self.thinking, self.closed_by = False, by
@@ -334,9 +328,8 @@ class Slot:
         """Keep the log-probabilities of `tokens` after `prefix`: from `row` when it predicts
         the token being appended, else from the logits of the pending token before it."""
         if row is not None:
-            if self._lse is None:
-                self._lse = log_sum_exp(row)
-            watch.record(prefix, logprob_entries(row, tokens, self._lse))
+            rows, i = self._rows
+            watch.record(prefix, logprob_entries(row, tokens, rows.lse(i)))
         else:
             self.reads.append((len(self.pending) - 1, watch, prefix, tokens))
 
@@ -387,14 +380,10 @@ class Slot:
 
     # -- after a decode -------------------------------------------------------------------------
 
-    def resolve_reads(self, rows: list[np.ndarray]) -> None:
-        """`rows[i]`: the logits of pending token i where a read asked for them."""
-        cache: dict[int, float] = {}
+    def resolve_reads(self, rows: EntryRows) -> None:
+        """`rows(i)`: the logits of pending token i where a read asked for them."""
         for index, watch, prefix, tokens in self.reads:
-            row = rows[index]
-            if index not in cache:
-                cache[index] = log_sum_exp(row)
-            watch.record(prefix, logprob_entries(row, tokens, cache[index]))
+            watch.record(prefix, logprob_entries(rows(index), tokens, rows.lse(index)))
         self.reads = []
 
     def _settle(self) -> None:
