@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from pluk.core.engine.grammar import schema_to_gbnf
-from pluk.core.engine.llg import Grammar, MaskBuffer, _repair_escapes, tokenizer_for
+from pluk.core.engine.llg import (SPARSE_WORDS, Grammar, MaskBuffer, _repair_escapes,
+                                  tokenizer_for)
 from pluk.core.engine.native import NativeModel
 from pluk.core.engine.vocab import Vocabulary
 from pluk.core.errors import PlukError
@@ -204,6 +205,42 @@ def test_masks_filled_together_are_each_matchers_own_mask(tiny_model):
             for j, matcher in enumerate(live):
                 own = alone.allowed(matcher)
                 assert (together.dense_at(j) == own).all()
+                ids, booleans = together.ids_at(j)
+                if ids is None:
+                    assert (booleans == own).all()
+                else:
+                    assert ids.tolist() == np.flatnonzero(own).tolist()
                 compared.add(int(own.sum()))
                 assert matcher.consume_token(int(rng.choice(np.flatnonzero(own))))
     assert len(compared) > 3  # masks of several kinds, not the same one each time
+
+
+def test_each_mask_of_a_fill_reads_as_its_own_ids():
+    """MaskBuffer.ids_at: each sparse mask's ids are its set bits in ascending order, without
+    the bits past the vocabulary; a mask with more than SPARSE_WORDS non-zero words is dense.
+    Hand-made masks of every kind, side by side as one fill leaves them."""
+    n_vocab = 32 * 400 - 5  # the last word's top bits lie past the vocabulary
+    masks = MaskBuffer(n_vocab, n_vocab)
+    rng = np.random.default_rng(11)
+    wanted = [
+        np.array([], dtype=np.intp),                                   # nothing allowed
+        np.array([0, 1, 31, 32, 33, 12000]),                           # word edges
+        np.sort(rng.choice(n_vocab, 40, replace=False)),               # scattered
+        np.arange(0, n_vocab, 3),                                      # dense: every word
+        np.array([n_vocab - 1]),                                       # the last token
+        np.sort(rng.choice(32 * SPARSE_WORDS, 900, replace=False)),    # at most SPARSE_WORDS
+    ]
+    masks._words = np.zeros((len(wanted), masks._n_words), dtype=np.int32)
+    for j, ids in enumerate(wanted):
+        bits = np.zeros(masks._n_words * 32, dtype=np.uint8)
+        bits[ids] = 1
+        if j == 1:
+            bits[n_vocab:] = 1  # set past the vocabulary: never an id
+        masks._words[j] = np.packbits(bits, bitorder="little").view(np.int32)
+    for j, ids in enumerate(wanted):
+        got, booleans = masks.ids_at(j)
+        if j == 3:
+            assert got is None and np.flatnonzero(booleans).tolist() == ids.tolist()
+        else:
+            assert booleans is None and got.tolist() == ids.tolist()
+            assert (np.flatnonzero(masks.dense_at(j)) == ids).all()
