@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from pluk.core.engine import scratch
-from pluk.core.engine.rows import EntryRows, RowWork
+from pluk.core.engine.rows import DecodeRows, RowWork
 
 
 def _table(rows: int, n_vocab: int = 152_064, seed: int = 0) -> np.ndarray:
@@ -72,14 +72,32 @@ def test_log_sum_exps_on_threads_are_one_threads(threads):
         work.close()
 
 
-def test_entry_rows_read_the_table_and_compute_each_lse_once(monkeypatch):
-    table = _table(4, n_vocab=1000)
-    lses: dict[int, float] = {2: 123.0}  # computed beforehand by batch.advance
-    rows = EntryRows(table, {0: 1, 5: 2, 6: 3}, lses)
-    assert rows(0) is not None and (rows(0) == table[1]).all() and (rows(6) == table[3]).all()
+def test_a_decodes_rows_compute_each_lse_once(monkeypatch):
+    """DecodeRows: what batch.advance computes beforehand is not computed again; an entry's
+    lse() of another row computes it once for the whole decode; with_lse hands a known one
+    over at once and keeps the others for finish(), which computes each row once."""
+    table = _table(5, n_vocab=1000)
     calls = []
     real = scratch.log_sum_exp
     monkeypatch.setattr(scratch, "log_sum_exp", lambda row: calls.append(1) or real(row))
-    assert rows.lse(5) == 123.0 and not calls  # the precomputed one
-    assert rows.lse(0) == real(table[1]) and rows.lse(0) == real(table[1])
-    assert len(calls) == 1 and lses[1] == real(table[1])  # kept for the decode's other entries
+    work = RowWork(2)
+    try:
+        decode = DecodeRows(table)
+        decode.compute([2, 2], work)
+        assert len(calls) == 1 and decode.lses == {2: real(table[2])}
+        rows = decode.entry({0: 1, 5: 2, 6: 3})
+        other = decode.entry({0: 4, 1: 3})
+        assert (rows(0) == table[1]).all() and (rows(6) == table[3]).all()
+        assert rows.lse(5) == real(table[2]) and len(calls) == 1  # computed beforehand
+        assert rows.lse(0) == real(table[1]) == rows.lse(0) and len(calls) == 2
+        got = []
+        assert rows.with_lse(5, got.append) and got == [real(table[2])]
+        assert not rows.with_lse(6, got.append) and not other.with_lse(1, got.append)
+        assert not other.with_lse(0, got.append) and len(got) == 1 and len(calls) == 2
+        decode.finish(work)
+        assert got[1:] == [real(table[3]), real(table[3]), real(table[4])]
+        assert len(calls) == 4  # rows 3 and 4, once each
+        decode.finish(work)  # nothing left
+        assert len(got) == 4
+    finally:
+        work.close()

@@ -20,7 +20,7 @@ from typing import Literal
 
 from pluk.core.engine.llg import MaskBuffer
 from pluk.core.engine.native import Batch, NativeContext
-from pluk.core.engine.rows import EntryRows, RowWork
+from pluk.core.engine.rows import DecodeRows, RowWork
 from pluk.core.engine.sampling import choose_all
 from pluk.core.engine.slot import Phase, Slot
 
@@ -94,16 +94,14 @@ def advance(plan: Plan, ctx: NativeContext, masks: MaskBuffer, work: RowWork) ->
     """After the decode: each slot gets the logits its entry asked for (one read of the
     decode's logits table), then every slot awaiting a choice gets it, all chosen together."""
     table = ctx.outputs()
-    lses: dict[int, float] = {}
+    decode = DecodeRows(table)
     # The log-sum-exps the slots will read, computed together beforehand (a watch opened by
-    # this step's token asks for its row's later, computed then).
-    wanted = sorted({entry.rows[i] for entry in plan.entries
-                     for i in entry.slot.lse_wanted(entry.kind, entry.side)})
-    if wanted:
-        lses.update(zip(wanted, work.log_sum_exps([table[k] for k in wanted])))
+    # this step's token asks for its row's after the choices: decode.finish).
+    decode.compute([entry.rows[i] for entry in plan.entries
+                    for i in entry.slot.lse_wanted(entry.kind, entry.side)], work)
     waiting: list[tuple[Slot, int]] = []
     for entry in plan.entries:
-        rows = EntryRows(table, entry.rows, lses)
+        rows = decode.entry(entry.rows)
         slot, count = entry.slot, entry.count
         if entry.kind == "side":
             slot.side_evaluated(entry.side, rows)
@@ -114,6 +112,7 @@ def advance(plan: Plan, ctx: NativeContext, masks: MaskBuffer, work: RowWork) ->
         tokens = choose_all([slot.choice(index) for slot, index in waiting], table, masks, work)
         for (slot, _), token in zip(waiting, tokens):
             slot.chosen(token)
+    decode.finish(work)
 
 
 def undo_sides(plan: Plan) -> None:

@@ -12,6 +12,7 @@ saves.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -83,24 +84,58 @@ def _lses(rows: list[np.ndarray]) -> list[float]:
     return [scratch.log_sum_exp(row) for row in rows]
 
 
+class DecodeRows:
+    """One decode's logits table and the log-sum-exps of its rows, each computed once: those
+    batch.advance knows will be read, together before the slots step (`compute`); those only
+    the step's own token asks for (a decision watch it opens), together after the step's
+    choices (`finish`)."""
+
+    def __init__(self, table: np.ndarray):
+        self.table = table
+        self.lses: dict[int, float] = {}  # row -> its log-sum-exp
+        self._later: list[tuple[int, Callable[[float], None]]] = []
+
+    def entry(self, where: dict[int, int]) -> "EntryRows":
+        return EntryRows(self, where)
+
+    def compute(self, rows: list[int], work: RowWork) -> None:
+        rows = sorted(set(rows) - self.lses.keys())
+        self.lses.update(zip(rows, work.log_sum_exps([self.table[k] for k in rows])))
+
+    def finish(self, work: RowWork) -> None:
+        """The log-sum-exps asked for with `EntryRows.with_lse` during the step, handed over."""
+        later, self._later = self._later, []
+        self.compute([k for k, _ in later], work)
+        for k, use in later:
+            use(self.lses[k])
+
+
 class EntryRows:
     """The logits of one batch entry after its decode: `rows(i)` is the row of its token i,
-    `rows.lse(i)` that row's log-sum-exp, each computed once per decode (batch.advance computes
-    the ones it knows will be read beforehand, together)."""
+    `rows.lse(i)` that row's log-sum-exp (DecodeRows computes each once)."""
 
-    __slots__ = ("table", "where", "lses")
+    __slots__ = ("decode", "where")
 
-    def __init__(self, table: np.ndarray, where: dict[int, int], lses: dict[int, float]):
-        self.table = table
+    def __init__(self, decode: DecodeRows, where: dict[int, int]):
+        self.decode = decode
         self.where = where  # token i -> its row of the table
-        self.lses = lses    # row of the table -> its log-sum-exp, shared by the decode's entries
 
     def __call__(self, i: int) -> np.ndarray:
-        return self.table[self.where[i]]
+        return self.decode.table[self.where[i]]
 
     def lse(self, i: int) -> float:
         k = self.where[i]
-        value = self.lses.get(k)
+        value = self.decode.lses.get(k)
         if value is None:
-            value = self.lses[k] = scratch.log_sum_exp(self.table[k])
+            value = self.decode.lses[k] = scratch.log_sum_exp(self.decode.table[k])
         return value
+
+    def with_lse(self, i: int, use: Callable[[float], None]) -> bool:
+        """use(row i's log-sum-exp) now where it is known (True), else once the step's choices
+        are made, computed together with the decode's other late ones (False)."""
+        value = self.decode.lses.get(self.where[i])
+        if value is None:
+            self.decode._later.append((self.where[i], use))
+            return False
+        use(value)
+        return True

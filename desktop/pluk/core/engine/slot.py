@@ -28,6 +28,7 @@ A slot whose batch entry did not fit is served first in the next batch (`waited`
 
 from __future__ import annotations
 
+import math
 import time
 from enum import Enum
 
@@ -329,7 +330,12 @@ class Slot:
         the token being appended, else from the logits of the pending token before it."""
         if row is not None:
             rows, i = self._rows
-            watch.record(prefix, logprob_entries(row, tokens, rows.lse(i)))
+
+            def keep(lse: float) -> None:
+                watch.record(prefix, logprob_entries(row, tokens, lse))
+
+            if not rows.with_lse(i, keep):  # the keys now (side chains read them), NaN till then
+                watch.record(prefix, dict.fromkeys(tokens, math.nan))
         else:
             self.reads.append((len(self.pending) - 1, watch, prefix, tokens))
 
