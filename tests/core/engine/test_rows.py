@@ -46,9 +46,12 @@ def test_argmax_is_split_between_threads():
     table = _table(64, n_vocab=4096)
     work = RowWork(4)
 
+    together = threading.Barrier(4, timeout=30)  # the four parts run at the same time
+
     class Spy(np.ndarray):
         def argmax(self, *args, **kwargs):
             seen.add(threading.current_thread().name)
+            together.wait()
             return original(np.asarray(self), *args, **kwargs)
 
     try:
