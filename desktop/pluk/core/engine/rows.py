@@ -99,11 +99,15 @@ class DecodeRows:
         return EntryRows(self, where)
 
     def compute(self, rows: list[int], work: RowWork) -> None:
+        if not rows:
+            return
         rows = sorted(set(rows) - self.lses.keys())
         self.lses.update(zip(rows, work.log_sum_exps([self.table[k] for k in rows])))
 
     def finish(self, work: RowWork) -> None:
         """The log-sum-exps asked for with `EntryRows.with_lse` during the step, handed over."""
+        if not self._later:
+            return
         later, self._later = self._later, []
         self.compute([k for k, _ in later], work)
         for k, use in later:

@@ -168,8 +168,8 @@ class Slot:
         is open. A watch the step's token opens reads its row later."""
         if kind != "answer":
             return list(side[2]) if kind == "side" else []  # a prompt: no watch yet
-        wanted = [i for i, *_ in self.reads]
-        if self.finish is None and any(watch.open for watch in self.watches):
+        wanted = [i for i, *_ in self.reads] if self.reads else []
+        if self.watches and self.finish is None and any(watch.open for watch in self.watches):
             wanted.append(len(self.pending) - 1)
         return wanted
 
