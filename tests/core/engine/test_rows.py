@@ -39,6 +39,12 @@ def test_argmax_on_threads_is_numpys_argmax(threads, rows):
         work.close()
 
 
+def test_the_pool_never_has_more_threads_than_memory_bandwidth_uses():
+    """A GPU host's n_threads_batch (say 15) gives rows.py at most its cap of 8."""
+    assert RowWork(15).threads == 8 and RowWork(8).threads == 8
+    assert RowWork(3).threads == 3 and RowWork(0).threads == 1
+
+
 def test_argmax_is_split_between_threads():
     """Not a timing: the pool's threads really run parts of a big table's argmax."""
     seen = set()

@@ -11,7 +11,6 @@ saves.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -26,15 +25,12 @@ _MIN_ARGMAX_ROWS = 8
 _MAX_THREADS = 8
 
 
-def default_threads() -> int:
-    return max(1, min(_MAX_THREADS, os.cpu_count() or 1))
-
-
 class RowWork:
-    """A decoder's pool for its per-step row passes; `threads` counts the caller's own."""
+    """A decoder's pool for its per-step row passes; `threads` counts the caller's own (at
+    most _MAX_THREADS are used)."""
 
-    def __init__(self, threads: int | None = None):
-        self.threads = default_threads() if threads is None else max(1, threads)
+    def __init__(self, threads: int):
+        self.threads = max(1, min(_MAX_THREADS, threads))
         self._pool: ThreadPoolExecutor | None = None
 
     def _executor(self) -> ThreadPoolExecutor:
